@@ -1,0 +1,395 @@
+"""Typed, frozen, validated parameter objects (MODEL.md §1, §2, §4, §5).
+
+Four small groups instead of one long argument list:
+
+* :class:`NetworkParams` -- sizes, connection probabilities, weights, neuron model;
+* :class:`InputParams` -- feed-forward Poisson drive;
+* :class:`PlasticityParams` -- the voltage-based learning rule and its switches;
+* :class:`ProtocolParams` -- durations and counts of the published protocol.
+
+:class:`ModelParams` bundles them. Every object validates itself on construction and
+raises ``ValueError``/``TypeError`` naming the offending parameter. Copy with changes via
+:meth:`ModelParams.replace` (dotted names, e.g. ``"plasticity.A_LTP"``) or
+:func:`dataclasses.replace` on a group.
+
+Units: mV, ms, Hz.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+
+__all__ = [
+    "NetworkParams",
+    "InputParams",
+    "PlasticityParams",
+    "ProtocolParams",
+    "ModelParams",
+]
+
+
+def _check_number(owner, name, value, *, low=None, high=None, low_open=False,
+                  integer=False):
+    """Validate one scalar field; raise an error naming ``owner.name``."""
+    label = f"{owner}.{name}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # numpy scalars are int/float subclasses only for float64; accept numbers.Real
+        import numbers
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{label} must be a number, got {type(value).__name__}")
+    if integer and int(value) != value:
+        raise TypeError(f"{label} must be an integer, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{label} must be finite, got {value!r}")
+    if low is not None:
+        if low_open and not value > low:
+            raise ValueError(f"{label} must be > {low}, got {value!r}")
+        if not low_open and not value >= low:
+            raise ValueError(f"{label} must be >= {low}, got {value!r}")
+    if high is not None and not value <= high:
+        raise ValueError(f"{label} must be <= {high}, got {value!r}")
+
+
+def _check_bool(owner, name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"{owner}.{name} must be True or False, got {value!r}")
+
+
+class _Group:
+    """Shared helpers for the frozen parameter groups."""
+
+    def replace(self, **changes):
+        """Return a copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        if not isinstance(d, dict):
+            raise TypeError(f"{cls.__name__}.from_dict needs a dict, got {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} parameter(s): {sorted(unknown)}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class NetworkParams(_Group):
+    """Network and neuron model (MODEL.md §1, Table 1).
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons (>= 2). Indices ``0 .. N_E-1`` are excitatory.
+    f_exc : float
+        Fraction of excitatory neurons; ``N_E = round(f_exc * N)``.
+    eps_EE, eps_EI, eps_IE, eps_II : float
+        Connection probabilities pre→post, in [0, 1].
+    J : float
+        Excitatory weight (PSP amplitude), mV, > 0.
+    g : float
+        Inhibition dominance; inhibitory weight is ``-g*J`` mV.
+    tau_m : float
+        Membrane time constant, ms.
+    theta : float
+        Spike threshold, mV (reset to 0 mV, no refractory period).
+    dt : float
+        Time step, ms.
+    """
+
+    N: int = 500
+    f_exc: float = 0.8
+    eps_EE: float = 0.3
+    eps_EI: float = 0.3
+    eps_IE: float = 1.0
+    eps_II: float = 1.0
+    J: float = 0.5
+    g: float = 8.0
+    tau_m: float = 20.0
+    theta: float = 20.0
+    dt: float = 1.0
+
+    def __post_init__(self):
+        o = "NetworkParams"
+        _check_number(o, "N", self.N, low=2, integer=True)
+        object.__setattr__(self, "N", int(self.N))
+        _check_number(o, "f_exc", self.f_exc, low=0.0, high=1.0)
+        for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
+            _check_number(o, name, getattr(self, name), low=0.0, high=1.0)
+        _check_number(o, "J", self.J, low=0.0, low_open=True)
+        _check_number(o, "g", self.g, low=0.0)
+        _check_number(o, "tau_m", self.tau_m, low=0.0, low_open=True)
+        _check_number(o, "theta", self.theta, low=0.0, low_open=True)
+        _check_number(o, "dt", self.dt, low=0.0, low_open=True)
+        if not 1 <= self.N_E <= self.N - 1:
+            raise ValueError(
+                f"NetworkParams.f_exc={self.f_exc} with N={self.N} gives N_E={self.N_E}: "
+                "need at least one excitatory and one inhibitory neuron")
+
+    @property
+    def N_E(self) -> int:
+        """Number of excitatory neurons."""
+        return int(round(self.f_exc * self.N))
+
+    @property
+    def N_I(self) -> int:
+        """Number of inhibitory neurons."""
+        return self.N - self.N_E
+
+    def scaled(self, N: int, reference_N: int = 500) -> "NetworkParams":
+        """Copy resized to ``N`` neurons keeping the expected in-degrees fixed.
+
+        Connection probabilities are multiplied by ``reference_N / N`` so each neuron
+        receives on average as many E and I inputs as in a network of ``reference_N``
+        neurons with these probabilities; weights are unchanged, so per-neuron input
+        statistics (and the dynamics) are preserved as the network grows.
+        """
+        _check_number("NetworkParams.scaled", "N", N, low=2, integer=True)
+        k = reference_N / N
+        changes = {}
+        for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
+            p = getattr(self, name) * k
+            if p > 1.0:
+                raise ValueError(
+                    f"NetworkParams.scaled: N={N} is smaller than reference_N={reference_N} "
+                    f"and {name} would exceed 1 ({p:.3g})")
+            changes[name] = p
+        return dataclasses.replace(self, N=int(N), **changes)
+
+
+@dataclass(frozen=True)
+class InputParams(_Group):
+    """Feed-forward Poisson input (MODEL.md §2).
+
+    Parameters
+    ----------
+    b : float
+        Baseline input rate per neuron, Hz.
+    m_E, m_I : float
+        Orientation modulation depth of E and I neurons' input, in [0, 1].
+        Rate: ``b * (1 + m * cos(2*(theta_stim - po)))``.
+    spontaneous_rate : float
+        Untuned input rate used for spontaneous activity (MODEL.md §5.5), Hz.
+    """
+
+    b: float = 2000.0
+    m_E: float = 0.2
+    m_I: float = 0.02
+    spontaneous_rate: float = 1000.0
+
+    def __post_init__(self):
+        o = "InputParams"
+        _check_number(o, "b", self.b, low=0.0)
+        _check_number(o, "m_E", self.m_E, low=0.0, high=1.0)
+        _check_number(o, "m_I", self.m_I, low=0.0, high=1.0)
+        _check_number(o, "spontaneous_rate", self.spontaneous_rate, low=0.0)
+
+
+@dataclass(frozen=True)
+class PlasticityParams(_Group):
+    """Voltage-based plasticity (MODEL.md §4) and its switches.
+
+    Parameters
+    ----------
+    A_LTD : float
+        LTD amplitude, 1/mV.
+    A_LTP : float
+        LTP amplitude, 1/mV².
+    tau_minus, tau_plus, tau_x : float
+        Time constants of the u⁻, u⁺ and presynaptic x̄ traces, ms.
+    theta_minus, theta_plus : float
+        LTD / LTP voltage thresholds, mV.
+    u_ref2 : float
+        Homeostatic reference u_ref², mV².
+    w_max : float
+        Upper bound of excitatory weights, mV (lower bound 0).
+    w_min_inh : float
+        Lower bound of I→E weights, mV (upper bound 0).
+    vbar_window : int
+        Length of the boxcar average of v used by LTD, in steps.
+    plastic_EE, plastic_EI, plastic_IE : bool
+        Switch plasticity on each pathway (I→I is always static).
+    ltd_IE : bool
+        Keep the presynaptic-spike (LTD) term on I→E synapses. The published code
+        passes an undocumented ``inh_ltd`` option; this is its explicit counterpart.
+    mask_IE : bool
+        Apply I→E updates only where a synapse exists (sensorynet's default). The
+        published code does not mask I→E; ``False`` reproduces that.
+    """
+
+    A_LTD: float = 14e-5
+    A_LTP: float = 8e-5
+    tau_minus: float = 10.0
+    tau_plus: float = 7.0
+    tau_x: float = 15.0
+    theta_minus: float = -20.0
+    theta_plus: float = 7.5
+    u_ref2: float = 70.0
+    w_max: float = 2.0
+    w_min_inh: float = -5.0
+    vbar_window: int = 100
+    plastic_EE: bool = True
+    plastic_EI: bool = True
+    plastic_IE: bool = True
+    ltd_IE: bool = True
+    mask_IE: bool = True
+
+    def __post_init__(self):
+        o = "PlasticityParams"
+        _check_number(o, "A_LTD", self.A_LTD, low=0.0)
+        _check_number(o, "A_LTP", self.A_LTP, low=0.0)
+        for name in ("tau_minus", "tau_plus", "tau_x", "u_ref2"):
+            _check_number(o, name, getattr(self, name), low=0.0, low_open=True)
+        _check_number(o, "theta_minus", self.theta_minus)
+        _check_number(o, "theta_plus", self.theta_plus)
+        _check_number(o, "w_max", self.w_max, low=0.0)
+        _check_number(o, "w_min_inh", self.w_min_inh, high=0.0)
+        _check_number(o, "vbar_window", self.vbar_window, low=1, integer=True)
+        object.__setattr__(self, "vbar_window", int(self.vbar_window))
+        for name in ("plastic_EE", "plastic_EI", "plastic_IE", "ltd_IE", "mask_IE"):
+            _check_bool(o, name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class ProtocolParams(_Group):
+    """Durations and counts of the published protocol (MODEL.md §5).
+
+    Parameters
+    ----------
+    test_ms : int
+        Duration of the before/after test run, ms.
+    test_theta : float
+        Test stimulus orientation, rad.
+    block_ms : int
+        Duration of one learning block, ms.
+    n_stimuli : int
+        Orientations presented per learning block (each ``block_ms / n_stimuli`` ms).
+    n_blocks : int
+        Number of learning blocks.
+    """
+
+    test_ms: int = 2000
+    test_theta: float = math.pi / 2
+    block_ms: int = 2000
+    n_stimuli: int = 20
+    n_blocks: int = 40
+
+    def __post_init__(self):
+        o = "ProtocolParams"
+        _check_number(o, "test_ms", self.test_ms, low=1, integer=True)
+        _check_number(o, "test_theta", self.test_theta)
+        _check_number(o, "block_ms", self.block_ms, low=1, integer=True)
+        _check_number(o, "n_stimuli", self.n_stimuli, low=1, integer=True)
+        _check_number(o, "n_blocks", self.n_blocks, low=0, integer=True)
+        for name in ("test_ms", "block_ms", "n_stimuli", "n_blocks"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+        if self.block_ms % self.n_stimuli:
+            raise ValueError(
+                f"ProtocolParams.block_ms={self.block_ms} must be a multiple of "
+                f"n_stimuli={self.n_stimuli}")
+
+    @property
+    def stim_ms(self) -> int:
+        """Duration of one stimulus within a learning block, ms."""
+        return self.block_ms // self.n_stimuli
+
+
+_GROUPS = {
+    "network": NetworkParams,
+    "input": InputParams,
+    "plasticity": PlasticityParams,
+    "protocol": ProtocolParams,
+}
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """All parameters of a sensorynet model, grouped.
+
+    Examples
+    --------
+    >>> p = ModelParams()
+    >>> p2 = p.replace(**{"network.g": 6.0, "plasticity.A_LTP": 1e-4})
+    >>> p2.network.g
+    6.0
+    """
+
+    network: NetworkParams = field(default_factory=NetworkParams)
+    input: InputParams = field(default_factory=InputParams)
+    plasticity: PlasticityParams = field(default_factory=PlasticityParams)
+    protocol: ProtocolParams = field(default_factory=ProtocolParams)
+
+    def __post_init__(self):
+        for name, cls in _GROUPS.items():
+            if not isinstance(getattr(self, name), cls):
+                raise TypeError(f"ModelParams.{name} must be a {cls.__name__}, "
+                                f"got {type(getattr(self, name)).__name__}")
+
+    def replace(self, **changes) -> "ModelParams":
+        """Copy with changes; keys are ``"group.field"`` or ``"group"`` (a whole group).
+
+        Undotted field names are accepted when they are unique across groups
+        (e.g. ``g=6.0``).
+        """
+        per_group: dict[str, dict] = {}
+        whole: dict[str, object] = {}
+        for key, value in changes.items():
+            group, fname = self._resolve(key)
+            if fname is None:
+                whole[group] = value
+            else:
+                per_group.setdefault(group, {})[fname] = value
+        new = dict(whole)
+        for group, ch in per_group.items():
+            base = whole.get(group, getattr(self, group))
+            new[group] = dataclasses.replace(base, **ch)
+        return dataclasses.replace(self, **new)
+
+    @staticmethod
+    def _resolve(key: str):
+        if not isinstance(key, str):
+            raise TypeError(f"parameter name must be a string, got {key!r}")
+        if "." in key:
+            group, fname = key.split(".", 1)
+            if group not in _GROUPS:
+                raise ValueError(f"unknown parameter group {group!r} in {key!r}; "
+                                 f"groups are {sorted(_GROUPS)}")
+            if fname not in {f.name for f in fields(_GROUPS[group])}:
+                raise ValueError(f"unknown parameter {key!r}")
+            return group, fname
+        if key in _GROUPS:
+            return key, None
+        owners = [g for g, cls in _GROUPS.items() if key in {f.name for f in fields(cls)}]
+        if len(owners) != 1:
+            raise ValueError(f"unknown parameter {key!r}" if not owners else
+                             f"ambiguous parameter {key!r}: use one of "
+                             f"{[o + '.' + key for o in owners]}")
+        return owners[0], key
+
+    @classmethod
+    def parameter_names(cls) -> list[str]:
+        """All dotted parameter names, e.g. ``"network.g"``."""
+        return [f"{g}.{f.name}" for g, c in _GROUPS.items() for f in fields(c)]
+
+    def get(self, key: str):
+        """Value of a (dotted) parameter name."""
+        group, fname = self._resolve(key)
+        obj = getattr(self, group)
+        return obj if fname is None else getattr(obj, fname)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable nested dict."""
+        return {g: getattr(self, g).to_dict() for g in _GROUPS}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelParams":
+        if not isinstance(d, dict):
+            raise TypeError(f"ModelParams.from_dict needs a dict, got {type(d).__name__}")
+        unknown = set(d) - set(_GROUPS)
+        if unknown:
+            raise ValueError(f"unknown parameter group(s): {sorted(unknown)}")
+        return cls(**{g: _GROUPS[g].from_dict(d[g]) for g in _GROUPS if g in d})

@@ -1,0 +1,158 @@
+"""Result containers: spike trains of one phase, and a whole experiment."""
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ModelParams
+from .sparse import SparseWeights
+
+__all__ = ["SpikeTrain", "ExperimentResult"]
+
+
+class SpikeTrain:
+    """Spikes of one simulated phase, as (neuron, step) index pairs.
+
+    Attributes
+    ----------
+    neurons, steps : ndarray of int32, sorted by step then neuron
+    n_steps : int
+    N, n_exc : int
+    dt : float, ms
+    """
+
+    def __init__(self, neurons, steps, n_steps, N, n_exc, dt=1.0):
+        self.neurons = np.asarray(neurons, dtype=np.int32)
+        self.steps = np.asarray(steps, dtype=np.int32)
+        self.n_steps = int(n_steps)
+        self.N = int(N)
+        self.n_exc = int(n_exc)
+        self.dt = float(dt)
+
+    @classmethod
+    def from_result(cls, res):
+        """From a :class:`~sensorynet.simulate.SimulationResult`."""
+        return cls(res.spike_neurons, res.spike_steps, res.n_steps, res.N, res.n_exc, res.dt)
+
+    @property
+    def duration_ms(self) -> float:
+        return self.n_steps * self.dt
+
+    def rates(self) -> np.ndarray:
+        """Rate per neuron, Hz."""
+        return np.bincount(self.neurons, minlength=self.N) / (self.duration_ms / 1000.0)
+
+    def population_rates(self) -> dict:
+        """Mean E and I rate, Hz."""
+        r = self.rates()
+        return {"E": float(r[:self.n_exc].mean()), "I": float(r[self.n_exc:].mean())}
+
+    def psth(self, bin_ms=10.0, population="E"):
+        """Population rate histogram: (bin_starts_ms, rate_Hz per neuron)."""
+        if population not in ("E", "I"):
+            raise ValueError(f"population must be 'E' or 'I', got {population!r}")
+        if not bin_ms > 0:
+            raise ValueError(f"bin_ms must be > 0, got {bin_ms}")
+        sel = self.neurons < self.n_exc if population == "E" else self.neurons >= self.n_exc
+        n_pop = self.n_exc if population == "E" else self.N - self.n_exc
+        edges = np.arange(0.0, self.duration_ms + bin_ms, bin_ms)
+        counts, _ = np.histogram(self.steps[sel] * self.dt, bins=edges)
+        return edges[:-1], counts / n_pop / (bin_ms / 1000.0)
+
+    def __repr__(self):
+        pr = self.population_rates()
+        return (f"SpikeTrain({self.neurons.size} spikes, {self.duration_ms:g} ms, "
+                f"E={pr['E']:.2f} Hz, I={pr['I']:.2f} Hz)")
+
+
+class ExperimentResult:
+    """Everything one protocol run produced.
+
+    Attributes
+    ----------
+    kind : str
+        Protocol name (``"published"``, ``"spontaneous"``, ``"cardinal"``, ...).
+    params : ModelParams
+    seed : int
+    po : ndarray (N,), input preferred orientations, rad
+    n_exc : int
+    W0 : ndarray (N, N) or SparseWeights, weights at the start, mV
+    W : same type, weights at the end, mV
+    W_blocks : ndarray (n_blocks, N, N), or (n_blocks, nnz) for sparse W, or None
+        Weights after each plastic block (None when snapshots were not kept).
+    block_thetas : ndarray (n_blocks, n_stimuli) or None
+        Orientations of each plastic block, rad (None for untuned input).
+    test_thetas : ndarray or None
+        Orientation(s) of the before/after test, rad.
+    spikes : dict[str, SpikeTrain]
+        ``"before"``, ``"block_000"`` ... , ``"after"`` (those that were run).
+    extra : dict
+        Protocol-specific JSON-serialisable metadata.
+    """
+
+    def __init__(self, kind, params, seed, po, n_exc, W0, W, W_blocks, block_thetas,
+                 test_thetas, spikes, extra=None, version=None):
+        if not isinstance(params, ModelParams):
+            raise TypeError("params must be a ModelParams")
+        self.kind = str(kind)
+        self.params = params
+        self.seed = int(seed)
+        self.po = po
+        self.n_exc = int(n_exc)
+        self.W0 = W0
+        self.W = W
+        self.W_blocks = W_blocks
+        self.block_thetas = block_thetas
+        self.test_thetas = test_thetas
+        self.spikes = dict(spikes)
+        self.extra = dict(extra or {})
+        if version is None:
+            from . import __version__ as version
+        self.version = str(version)
+
+    @property
+    def N(self) -> int:
+        return self.po.size
+
+    @property
+    def n_blocks(self) -> int:
+        return sum(1 for k in self.spikes if k.startswith("block_"))
+
+    @property
+    def is_sparse(self) -> bool:
+        return isinstance(self.W, SparseWeights)
+
+    def block_spikes(self, b) -> SpikeTrain:
+        """Spikes of plastic block ``b`` (0-based)."""
+        if not 0 <= b < self.n_blocks:
+            raise IndexError(f"block {b} out of range 0..{self.n_blocks - 1}")
+        return self.spikes[f"block_{b:03d}"]
+
+    def weights_after_block(self, b):
+        """Dense weights after block ``b`` (``-1``: the initial W0)."""
+        if b == -1:
+            return self.dense(self.W0)
+        if self.W_blocks is None:
+            raise ValueError("this result kept no per-block weight snapshots")
+        if not 0 <= b < len(self.W_blocks):
+            raise IndexError(f"block {b} out of range 0..{len(self.W_blocks) - 1}")
+        if self.is_sparse:
+            return self.W0.with_data(self.W_blocks[b]).to_dense()
+        return self.W_blocks[b]
+
+    @staticmethod
+    def dense(W):
+        return W.to_dense() if isinstance(W, SparseWeights) else W
+
+    def learning_rates(self, population="E") -> np.ndarray:
+        """Mean rate of a population in each plastic block, Hz."""
+        return np.array([self.block_spikes(b).population_rates()[population]
+                         for b in range(self.n_blocks)])
+
+    def __repr__(self):
+        parts = [f"kind={self.kind!r}", f"N={self.N}", f"seed={self.seed}",
+                 f"blocks={self.n_blocks}"]
+        for ph in ("before", "after"):
+            if ph in self.spikes:
+                pr = self.spikes[ph].population_rates()
+                parts.append(f"{ph}: E={pr['E']:.2f} Hz I={pr['I']:.2f} Hz")
+        return "ExperimentResult(" + ", ".join(parts) + ")"

@@ -1,0 +1,278 @@
+"""The validated entry point to the compiled core.
+
+:func:`simulate` checks every argument, packs parameters into the flat arrays the
+numba kernel takes (:mod:`sensorynet._kernels`), runs it and wraps the output in a
+:class:`SimulationResult`. Nothing reaches numba unchecked.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _kernels as K
+from .params import ModelParams, NetworkParams
+from .sparse import SparseWeights
+
+__all__ = ["simulate", "SimulationResult", "EPOCH_STEPS"]
+
+#: steps between restarts of the lazy-LTP prefix sums (see :mod:`sensorynet._kernels`)
+EPOCH_STEPS = 100
+
+
+class SimulationResult:
+    """Output of one simulated run.
+
+    Attributes
+    ----------
+    spike_neurons, spike_steps : ndarray of int32
+        Spike times as (neuron, step) pairs, sorted by step then neuron.
+    W : ndarray (N, N) or SparseWeights
+        Final weights (a new object; the input is never modified), mV.
+    v_last : ndarray (N,)
+        Membrane potential after the last step, mV.
+    n_steps : int
+        Number of simulated steps T.
+    n_exc : int
+        Number of excitatory neurons.
+    dt : float
+        Step, ms.
+    recorded : dict or None
+        With ``record=`` indices: ``"neurons"``, ``"v"`` (T×n), and for plastic runs
+        ``"u_minus"``, ``"u_plus"``, ``"xbar"``, ``"vbar"`` (T×n each; mV, mV, 1/ms, mV).
+    """
+
+    def __init__(self, spike_neurons, spike_steps, W, v_last, n_steps, n_exc, dt,
+                 recorded=None):
+        self.spike_neurons = spike_neurons
+        self.spike_steps = spike_steps
+        self.W = W
+        self.v_last = v_last
+        self.n_steps = int(n_steps)
+        self.n_exc = int(n_exc)
+        self.dt = float(dt)
+        self.recorded = recorded
+
+    @property
+    def N(self) -> int:
+        return self.v_last.shape[0]
+
+    @property
+    def duration_ms(self) -> float:
+        return self.n_steps * self.dt
+
+    def spike_counts(self) -> np.ndarray:
+        """Spikes per neuron, shape (N,)."""
+        return np.bincount(self.spike_neurons, minlength=self.N)
+
+    def rates(self) -> np.ndarray:
+        """Firing rate per neuron, Hz."""
+        return self.spike_counts() / (self.duration_ms / 1000.0)
+
+    def population_rates(self) -> dict:
+        """Mean rate of the E and I populations, Hz."""
+        r = self.rates()
+        return {"E": float(r[:self.n_exc].mean()), "I": float(r[self.n_exc:].mean())}
+
+    def __repr__(self):
+        pr = self.population_rates()
+        return (f"SimulationResult(N={self.N}, T={self.n_steps} steps, "
+                f"{self.spike_neurons.size} spikes, rate E={pr['E']:.2f} Hz, "
+                f"I={pr['I']:.2f} Hz)")
+
+
+def _pack(params: ModelParams, plastic: bool, n_exc: int):
+    net, pl = params.network, params.plasticity
+    c = np.zeros(K.N_CONSTS)
+    c[K.C_B] = math.exp(-net.dt / net.tau_m)
+    c[K.C_THETA] = net.theta
+    c[K.C_DT] = net.dt
+    c[K.C_AM] = math.exp(-net.dt / pl.tau_minus)
+    c[K.C_AP] = math.exp(-net.dt / pl.tau_plus)
+    c[K.C_AX] = math.exp(-net.dt / pl.tau_x)
+    c[K.C_TAUM] = pl.tau_minus
+    c[K.C_TAUP] = pl.tau_plus
+    c[K.C_TAUX] = pl.tau_x
+    c[K.C_ALTD] = pl.A_LTD
+    c[K.C_ALTP] = pl.A_LTP
+    c[K.C_THM] = pl.theta_minus
+    c[K.C_THP] = pl.theta_plus
+    c[K.C_UREF2] = pl.u_ref2
+    c[K.C_WMAX] = pl.w_max
+    c[K.C_WMIN] = pl.w_min_inh
+    fl = np.zeros(K.N_FLAGS, np.int64)
+    fl[K.F_NE] = n_exc
+    fl[K.F_VWIN] = pl.vbar_window
+    fl[K.F_PLASTIC] = int(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE))
+    fl[K.F_EE] = int(pl.plastic_EE)
+    fl[K.F_EI] = int(pl.plastic_EI)
+    fl[K.F_IE] = int(pl.plastic_IE)
+    fl[K.F_LTD_IE] = int(pl.ltd_IE)
+    fl[K.F_MASK_IE] = int(pl.mask_IE)
+    fl[K.F_EPOCH] = EPOCH_STEPS
+    return c, fl
+
+
+def _check_weights(W, N_E, params, plastic):
+    """Sign structure and bounds of a weight matrix (dense or sparse)."""
+    pl = params.plasticity
+    if isinstance(W, SparseWeights):
+        exc, inh = W.row_blocks(N_E)
+    else:
+        exc, inh = W[:N_E], W[N_E:]
+    if not np.all(np.isfinite(exc)) or not np.all(np.isfinite(inh)):
+        raise ValueError("W contains non-finite values")
+    if exc.size and exc.min() < 0:
+        raise ValueError(f"W: rows 0..{N_E - 1} are excitatory and must be >= 0, "
+                         f"found {exc.min():g}")
+    if inh.size and inh.max() > 0:
+        raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
+                         f"found {inh.max():g}")
+    if plastic:
+        if exc.size and exc.max() > pl.w_max:
+            raise ValueError(f"W: excitatory weight {exc.max():g} mV exceeds "
+                             f"plasticity.w_max={pl.w_max:g} mV (plastic run)")
+        if pl.plastic_IE and inh.size and inh.min() < pl.w_min_inh:
+            raise ValueError(f"W: inhibitory weight {inh.min():g} mV is below "
+                             f"plasticity.w_min_inh={pl.w_min_inh:g} mV (plastic run)")
+
+
+def _check_inputs(inputs, N, time_major):
+    from .stimulus import PoissonInput
+    if isinstance(inputs, PoissonInput):
+        if inputs.N != N:
+            raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
+                             f"but W has N={N}")
+        return inputs
+    x = np.asarray(inputs)
+    if x.ndim != 2:
+        raise ValueError(f"inputs must be a 2-D array of counts (N×T), got shape {x.shape}")
+    if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.integer):
+        if np.issubdtype(x.dtype, np.floating) and np.all(np.isfinite(x)) \
+                and np.all(x == np.round(x)):
+            pass   # integral floats are accepted
+        else:
+            raise TypeError(f"inputs must hold integer counts, got dtype {x.dtype}")
+    xt = x if time_major else x.T
+    if xt.shape[1] != N:
+        lay = "T×N (time_major=True)" if time_major else "N×T"
+        raise ValueError(f"inputs must have shape {lay} with N={N} neurons, got {x.shape}")
+    if xt.shape[0] < 1:
+        raise ValueError("inputs must cover at least one step")
+    if x.size and x.min() < 0:
+        raise ValueError("inputs must be non-negative counts")
+    if x.size and x.max() > 255:
+        xt = np.ascontiguousarray(xt, dtype=np.int64)   # rare: large counts
+        return xt
+    return np.ascontiguousarray(xt, dtype=np.uint8)
+
+
+def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
+             time_major=False):
+    """Simulate the network for T steps of dt (MODEL.md §3, and §4 if plastic).
+
+    Parameters
+    ----------
+    W : ndarray (N, N) float64 or SparseWeights
+        Weights ``W[pre, post]``, mV. Rows ``0..N_E-1`` (excitatory) must be >= 0, the
+        other rows <= 0. Never modified.
+    inputs : ndarray of non-negative integers, or PoissonInput
+        Feed-forward input counts (each adds 1 mV): shape (N, T), or (T, N) with
+        ``time_major=True``; or a :class:`~sensorynet.stimulus.PoissonInput`, which the
+        kernel generates on the fly (no N×T array is ever built).
+    plastic : bool
+        Apply the plasticity rule (MODEL.md §4) with the switches of
+        ``params.plasticity``.
+    params : ModelParams, optional
+        Default ``ModelParams()`` resized to N; if given, ``params.network.N`` must
+        equal N. N_E is ``round(f_exc·N)``.
+    v_init : ndarray (N,), optional
+        Initial membrane potential, mV (default 0).
+    record : array of int, optional
+        Neurons whose v (and, if plastic, traces) are recorded every step.
+    time_major : bool
+        ``inputs`` array is laid out (T, N).
+
+    Returns
+    -------
+    SimulationResult
+        ``.spike_neurons``, ``.spike_steps`` (sorted by step then neuron), ``.W``
+        (new array), ``.v_last``.
+    """
+    if not isinstance(plastic, (bool, np.bool_)):
+        raise TypeError(f"plastic must be True or False, got {plastic!r}")
+    plastic = bool(plastic)
+    sparse = isinstance(W, SparseWeights)
+    if not sparse:
+        if not isinstance(W, np.ndarray):
+            raise TypeError(f"W must be a numpy array or SparseWeights, got {type(W).__name__}")
+        if W.ndim != 2 or W.shape[0] != W.shape[1]:
+            raise ValueError(f"W must be a square N×N matrix, got shape {W.shape}")
+        if W.dtype != np.float64:
+            raise TypeError(f"W must have dtype float64, got {W.dtype}")
+    N = W.shape[0]
+    if N < 2:
+        raise ValueError(f"W must describe at least 2 neurons, got N={N}")
+    if params is None:
+        params = ModelParams(network=NetworkParams(N=N))
+    elif not isinstance(params, ModelParams):
+        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
+    elif params.network.N != N:
+        raise ValueError(f"params.network.N={params.network.N} does not match W ({N}×{N})")
+    N_E = params.network.N_E
+    _check_weights(W, N_E, params, plastic)
+    x = _check_inputs(inputs, N, time_major)
+    if v_init is None:
+        v0 = np.zeros(N)
+    else:
+        v0 = np.asarray(v_init, dtype=np.float64)
+        if v0.shape != (N,):
+            raise ValueError(f"v_init must have shape ({N},), got {v0.shape}")
+        if not np.all(np.isfinite(v0)):
+            raise ValueError("v_init must be finite")
+        v0 = np.ascontiguousarray(v0)
+    if record is None:
+        rec = np.zeros(0, np.int64)
+    else:
+        rec = np.asarray(record)
+        if rec.ndim != 1 or not np.issubdtype(rec.dtype, np.integer):
+            raise TypeError("record must be a 1-D array of neuron indices")
+        if rec.size and (rec.min() < 0 or rec.max() >= N):
+            raise ValueError(f"record indices must lie in 0..{N - 1}")
+        rec = rec.astype(np.int64)
+
+    consts, flags = _pack(params, plastic, N_E)
+    unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
+    if sparse:
+        indptr, indices, data = W.indptr, W.indices, W.data.copy()
+    else:
+        indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
+                                               N_E if unmasked_ie else N, N_E)
+    from .stimulus import PoissonInput
+    if isinstance(x, PoissonInput):
+        T = x.n_steps
+        mu, expm = x.kernel_tables()
+        x_tm = np.zeros((0, N), np.uint8)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run(
+            indptr, indices, data, x_tm, mu, expm, x.segment_steps, np.uint64(x.key),
+            T, v0, consts, flags, rec)
+    else:
+        T = x.shape[0]
+        dummy = np.zeros((1, N))
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run(
+            indptr, indices, data, x, dummy, dummy, 1, np.uint64(0), T, v0, consts,
+            flags, rec)
+    if sparse:
+        W_out = W.with_data(data)
+    else:
+        W_out = np.zeros((N, N))
+        K.csr_to_dense(indptr, indices, data, N, W_out)
+    recorded = None
+    if rec.size:
+        recorded = {"neurons": rec, "v": rec_v}
+        if plastic:
+            for q, name in enumerate(("u_minus", "u_plus", "xbar", "vbar")):
+                recorded[name] = np.ascontiguousarray(rec_tr[:, :, q])
+    return SimulationResult(sp_n, sp_k, W_out, v_last, T, N_E, params.network.dt,
+                            recorded)

@@ -1,0 +1,91 @@
+"""Sparse (CSR, by presynaptic row) weight storage for large networks.
+
+The dense ``W[pre, post]`` matrix of the published N=500 network becomes impractical
+beyond ~10^4 neurons; :class:`SparseWeights` stores only existing synapses, row by row,
+in the layout the compiled core reads directly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SparseWeights"]
+
+
+class SparseWeights:
+    """Weights in CSR form, rows = presynaptic neurons, column indices sorted.
+
+    Parameters
+    ----------
+    indptr : ndarray (N+1,) int64
+    indices : ndarray (nnz,) int32, postsynaptic neuron of each synapse
+    data : ndarray (nnz,) float64, weight in mV
+    N : int
+    """
+
+    def __init__(self, indptr, indices, data, N):
+        indptr = np.asarray(indptr)
+        indices = np.asarray(indices)
+        data = np.asarray(data)
+        N = int(N)
+        if N < 2:
+            raise ValueError(f"SparseWeights: N must be >= 2, got {N}")
+        if indptr.shape != (N + 1,) or not np.issubdtype(indptr.dtype, np.integer):
+            raise ValueError(f"SparseWeights: indptr must be an integer array of length N+1={N + 1}")
+        if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != indices.size:
+            raise ValueError("SparseWeights: indptr must start at 0, be non-decreasing and "
+                             "end at len(indices)")
+        if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
+            raise ValueError("SparseWeights: indices must be a 1-D integer array")
+        if data.shape != indices.shape or data.dtype != np.float64:
+            raise ValueError("SparseWeights: data must be float64 with the shape of indices")
+        if indices.size and (indices.min() < 0 or indices.max() >= N):
+            raise ValueError(f"SparseWeights: indices must lie in 0..{N - 1}")
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+        self.data = np.ascontiguousarray(data)
+        self.N = N
+
+    @property
+    def shape(self):
+        return (self.N, self.N)
+
+    @property
+    def nnz(self) -> int:
+        return int(self.data.size)
+
+    @classmethod
+    def from_dense(cls, W):
+        """Keep the nonzero entries of a dense matrix."""
+        W = np.asarray(W, dtype=np.float64)
+        if W.ndim != 2 or W.shape[0] != W.shape[1]:
+            raise ValueError(f"W must be square, got shape {W.shape}")
+        rows, cols = np.nonzero(W)
+        indptr = np.zeros(W.shape[0] + 1, np.int64)
+        np.add.at(indptr, rows + 1, 1)
+        return cls(np.cumsum(indptr), cols.astype(np.int32), W[rows, cols], W.shape[0])
+
+    def to_dense(self) -> np.ndarray:
+        out = np.zeros((self.N, self.N))
+        rows = np.repeat(np.arange(self.N), np.diff(self.indptr))
+        out[rows, self.indices] = self.data
+        return out
+
+    def rows(self) -> np.ndarray:
+        """Presynaptic index of every stored synapse."""
+        return np.repeat(np.arange(self.N, dtype=np.int32), np.diff(self.indptr))
+
+    def row_blocks(self, n_exc):
+        """Weights of the excitatory rows and of the inhibitory rows (flat arrays)."""
+        cut = self.indptr[n_exc]
+        return self.data[:cut], self.data[cut:]
+
+    def with_data(self, data) -> "SparseWeights":
+        """Same structure, new weights."""
+        return SparseWeights(self.indptr, self.indices, np.asarray(data, np.float64), self.N)
+
+    def copy(self) -> "SparseWeights":
+        return self.with_data(self.data.copy())
+
+    def __repr__(self):
+        return (f"SparseWeights(N={self.N}, nnz={self.nnz}, "
+                f"density={self.nnz / self.N ** 2:.3g})")
