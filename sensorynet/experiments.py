@@ -15,7 +15,7 @@ from .results import ExperimentResult, SpikeTrain
 from .simulate import simulate
 from .sparse import SparseWeights
 from .stimulus import (cardinal_sequence, learning_sequence, stimulus_input,
-                       test_sequence, untuned_input)
+                       probe_sequence, untuned_input)
 
 __all__ = [
     "run_published",
@@ -143,7 +143,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
         keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK), sparse=sparse)
     pr = params.protocol
-    test_th = test_sequence(pr)
+    test_th = probe_sequence(pr)
     test_in = stimulus_input(test_th, pr.test_ms, net.po, net.n_exc,
                              seed_sequence(seed, STREAM_TEST), params.input, params.network.dt)
     spikes = {}

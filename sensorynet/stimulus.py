@@ -24,7 +24,7 @@ __all__ = [
     "tuned_rates",
     "stimulus_input",
     "untuned_input",
-    "test_sequence",
+    "probe_sequence",
     "learning_sequence",
     "cardinal_sequence",
     "key_from_seed",
@@ -205,7 +205,7 @@ def untuned_input(N, duration_ms, rate, seed, dt=1.0):
     return PoissonInput(np.full((1, int(N)), float(rate)), int(steps), key_from_seed(seed), dt)
 
 
-def test_sequence(protocol=None):
+def probe_sequence(protocol=None):
     """The before/after test: one orientation (π/2 by default) for ``test_ms``."""
     pr = protocol if protocol is not None else ProtocolParams()
     return np.array([pr.test_theta])
