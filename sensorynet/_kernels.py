@@ -48,9 +48,32 @@ def _uniform(key, pos):
     return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
+#: CDF entries tabulated per neuron and segment; larger counts continue the recurrence
+CDF_LEN = 16
+
+
+@njit(cache=True)
+def _cdf_table(mu, expm, seg, cdf):
+    """Poisson CDF values F(0..CDF_LEN−1) of every neuron for one segment.
+
+    Computed by the same recurrence the tail continues with (p_c = p_{c−1}·mu/c,
+    F_c = F_{c−1} + p_c), so a tabulated count equals the untabulated one bit for bit.
+    """
+    N = mu.shape[1]
+    for n in range(N):
+        m = mu[seg, n]
+        p = expm[seg, n]
+        F = p
+        cdf[n, 0] = F
+        for c in range(1, CDF_LEN):
+            p = p * m / c
+            F += p
+            cdf[n, c] = F
+
+
 @njit(cache=True, inline="always")
-def _poisson(u, mu, expm):
-    """Poisson count with mean ``mu`` by inversion of the CDF at ``u`` (exp(−mu)=expm)."""
+def _poisson_tail(u, mu, expm):
+    """Poisson inversion by the recurrence, for u beyond the tabulated CDF."""
     p = expm
     F = p
     c = 0
@@ -58,9 +81,36 @@ def _poisson(u, mu, expm):
         c += 1
         p = p * mu / c
         F += p
-        if p == 0.0 and F < u:   # u beyond what float64 resolves in the tail
+        if p == 0.0 and F <= u:   # u beyond what float64 resolves in the tail
             break
     return c
+
+
+@njit(cache=True, inline="always")
+def _counts_step(key, k, N, cdf, mu, expm, seg, out):
+    """Counts of all N neurons at step k into ``out`` (float64 or integer array)."""
+    base = np.uint64(k) * np.uint64(N)
+    n_big = 0
+    # branch-free, vectorisable pass: how many of the first 8 CDF steps u passes
+    # (counts are random, so a data-dependent loop would mispredict)
+    for n in range(N):
+        u = _uniform(key, base + np.uint64(n))
+        c = 0
+        for q in range(8):
+            c += u >= cdf[n, q]
+        out[n] = c
+        n_big += c == 8
+    if n_big:
+        # rare larger counts: continue in the table, then by the recurrence
+        for n in range(N):
+            if out[n] == 8:
+                u = _uniform(key, base + np.uint64(n))
+                c = 8
+                while c < CDF_LEN and u >= cdf[n, c]:
+                    c += 1
+                if c == CDF_LEN:
+                    c = _poisson_tail(u, mu[seg, n], expm[seg, n])
+                out[n] = c
 
 
 @njit(cache=True)
@@ -68,14 +118,14 @@ def poisson_counts(mu, expm, seg_len, key, T, out):
     """Fill ``out`` (T×N, time-major) with generated counts. ``mu``: (n_seg, N)."""
     N = mu.shape[1]
     n_seg = mu.shape[0]
+    cdf = np.empty((N, CDF_LEN))
+    cur = -1
     for k in range(T):
-        seg = k // seg_len
-        if seg >= n_seg:
-            seg = n_seg - 1
-        base = np.uint64(k) * np.uint64(N)
-        for n in range(N):
-            u = _uniform(key, base + np.uint64(n))
-            out[k, n] = _poisson(u, mu[seg, n], expm[seg, n])
+        seg = min(k // seg_len, n_seg - 1)
+        if seg != cur:
+            _cdf_table(mu, expm, seg, cdf)
+            cur = seg
+        _counts_step(key, k, N, cdf, mu, expm, seg, out[k])
 
 
 @njit(cache=True)
@@ -108,9 +158,20 @@ def csr_to_dense(indptr, indices, data, N, out):
             out[i, indices[p]] = data[p]
 
 
+@njit(cache=True)
+def csr_to_dense_fill(indptr, indices, data, N, out):
+    """Like csr_to_dense, but writes every entry of ``out`` (may be uninitialised)."""
+    for i in range(N):
+        row = out[i]
+        for j in range(N):
+            row[j] = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            row[indices[p]] = data[p]
+
+
 @njit(cache=True, inline="always")
-def _flush_row(i, k, E0, f, xf, G, indptr, indices, data, N_E, c_ltp, w_max, w_min,
-               plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
+def _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp, w_max,
+               w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
     """Apply row i's pending LTP accumulated over steps f[i] .. k−1; clip once."""
     if xf[i] == 0.0 or f[i] >= k:
         f[i] = k
@@ -118,27 +179,38 @@ def _flush_row(i, k, E0, f, xf, G, indptr, indices, data, N_E, c_ltp, w_max, w_m
     mf = f[i] - E0
     m = k - E0
     c = c_ltp * xf[i] * a_x_pow_neg[mf]
+    Gm = G[m]
+    Gf = G[mf]
     if i < N_E:
-        for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
+        lo = indptr[i] if plast_ee else split[i]
+        hi = indptr[i + 1] if plast_ei else split[i]
+        for p in range(lo, hi):
             w = data[p]
-            if w != 0.0 and ((j < N_E and plast_ee) or (j >= N_E and plast_ei)):
-                w = w + c * (G[m, j] - G[mf, j])
-                if w > w_max:
-                    w = w_max
-                data[p] = w
+            if w != 0.0:
+                j = indices[p]
+                w = w + c * (Gm[j] - Gf[j])
+                data[p] = w if w < w_max else w_max
     elif plast_ie:
-        for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
-            if j >= N_E:
-                break   # indices sorted: the I→E block is the row's prefix
+        for p in range(indptr[i], split[i]):
             w = data[p]
             if w != 0.0 or not mask_ie:
-                w = w - c * (G[m, j] - G[mf, j])
-                if w < w_min:
-                    w = w_min
-                data[p] = w
+                j = indices[p]
+                w = w - c * (Gm[j] - Gf[j])
+                data[p] = w if w > w_min else w_min
     f[i] = k
+
+
+@njit(cache=True)
+def row_split(indptr, indices, N_E):
+    """Per row, the first position whose postsynaptic neuron is inhibitory."""
+    N = indptr.shape[0] - 1
+    split = np.empty(N, np.int64)
+    for i in range(N):
+        p = indptr[i]
+        while p < indptr[i + 1] and indices[p] < N_E:
+            p += 1
+        split[i] = p
+    return split
 
 
 @njit(cache=True)
@@ -148,7 +220,7 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
 
     Input: if ``x_tm`` has T rows it is read (time-major counts); otherwise counts are
     generated from ``gen_mu``/``gen_expm`` (n_seg × N per-step means), ``seg_len`` and
-    ``key``.
+    ``key``. Column indices must be sorted within each row.
 
     Returns spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4:
     u⁻, u⁺, x̄, v̄; zeros in static runs).
@@ -174,15 +246,17 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     tau_m_ = consts[C_TAUM]
     tau_p_ = consts[C_TAUP]
     tau_x_ = consts[C_TAUX]
-    A_ltd = consts[C_ALTD]
-    A_ltp = consts[C_ALTP]
     th_m = consts[C_THM]
     th_p = consts[C_THP]
     uref2 = consts[C_UREF2]
     w_max = consts[C_WMAX]
     w_min = consts[C_WMIN]
-    c_ltd = -dt * A_ltd
-    c_ltp = dt * A_ltp
+    inv_tau_m = 1.0 / tau_m_
+    inv_tau_p = 1.0 / tau_p_
+    inv_uref2 = 1.0 / uref2
+    c_ltd = -dt * consts[C_ALTD]
+    c_ltp = dt * consts[C_ALTP]
+    split = row_split(indptr, indices, N_E)
 
     # spikes, growable
     cap = 1024 + N * 4
@@ -194,69 +268,161 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     rec_v = np.zeros((T if n_rec > 0 else 0, n_rec))
     rec_tr = np.zeros((T if n_rec > 0 else 0, n_rec, 4))
 
-    v = np.empty(N)
+    v = v_init.copy()
     xk = np.empty(N)
     rec = np.zeros(N)
-    spk = np.empty(N, np.int32)       # neurons that spiked last step
+    spk = np.empty(N, np.int32)       # neurons that spiked at the previous step
     n_spk = 0
     spk_new = np.empty(N, np.int32)
 
-    # plasticity state (allocated minimally when static)
+    # plasticity state (empty when static)
     Np = N if plastic else 0
-    u_m = np.empty(Np)
-    u_p = np.empty(Np)
+    u_m = v_init[:Np].copy()          # "u_{-1}" = v_init, so u_0 = a·v_init + v_init/τ
+    u_p = v_init[:Np].copy()
     xbar = np.zeros(Np)
-    v_prev = np.empty(Np)
-    vsum = np.zeros(Np)
+    vsum = np.zeros(Np)               # sum of the last n_in_win post-reset v
     window = np.zeros((n_win if plastic else 0, Np))
     n_in_win = 0
     G = np.zeros((L + 1 if plastic else 0, Np))
-    f = np.zeros(Np, np.int64)         # first step of pending LTP per row
-    xf = np.zeros(Np)                  # x̄ at step f
+    f = np.zeros(Np, np.int64)        # first step of the pending LTP of each row
+    xf = np.zeros(Np)                 # x̄ of the row's neuron at step f
     a_x_pow_neg = np.empty(L + 1 if plastic else 0)
     for m in range(a_x_pow_neg.shape[0]):
         a_x_pow_neg[m] = a_x ** (-m)
-    Dk = np.empty(Np)
+    sflag = np.zeros(N, np.bool_)
+    Dk = np.empty(Np)                 # LTD factor of each postsynaptic neuron, step k
+    Pk = np.empty(Np)                 # LTP factor of each postsynaptic neuron, step k
     E0 = 0
-    if plastic:
-        for n in range(N):
-            u_m[n] = v_init[n]
-            u_p[n] = v_init[n]
-            v_prev[n] = v_init[n]
 
     n_seg = gen_mu.shape[0]
+    cdf = np.empty((N if use_gen else 0, CDF_LEN))
+    cur_seg = -1
     for k in range(T):
         # ---- input counts of this step
         if use_gen:
-            seg = k // seg_len
-            if seg >= n_seg:
-                seg = n_seg - 1
-            base = np.uint64(k) * np.uint64(N)
-            for n in range(N):
-                u = _uniform(key, base + np.uint64(n))
-                xk[n] = _poisson(u, gen_mu[seg, n], gen_expm[seg, n])
+            seg = min(k // seg_len, n_seg - 1)
+            if seg != cur_seg:
+                _cdf_table(gen_mu, gen_expm, seg, cdf)
+                cur_seg = seg
+            _counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
         else:
             for n in range(N):
                 xk[n] = x_tm[k, n]
-        # ---- membrane: (B·v + x) + recurrent input of last step's spikes
-        if k == 0:
+        # ---- recurrent input: rows of the neurons that spiked at step k−1
+        for n in range(N):
+            rec[n] = 0.0
+        for q in range(n_spk):
+            i = spk[q]
+            for p in range(indptr[i], indptr[i + 1]):
+                rec[indices[p]] += data[p]
+        if plastic and k - E0 == L:
+            # epoch boundary: flush all pending LTP (through k−1), restart the sums
+            for i in range(N):
+                _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
+                           w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
+                           a_x_pow_neg)
+            E0 = k
+        m = k - E0
+        am = a_x ** m
+        inv_cnt = 1.0 / n_in_win if n_in_win > 0 else 0.0
+        slot = k % n_win
+        n_new = 0
+        if plastic:
+            for r in range(n_rec):
+                rec_tr[k, r, 3] = vsum[rec_idx[r]] * inv_cnt     # v̄_k excludes step k
+            Gm = G[m]
+            Gm1 = G[m + 1]
+            win = window[slot]
+            # one vectorisable pass (no data-dependent control flow); spikes are
+            # collected afterwards from the flags
             for n in range(N):
-                v[n] = B * v_init[n] + xk[n]
-        else:
+                # traces from the previous step's post-reset v (MODEL.md §4)
+                vp = v[n]
+                um = a_m * u_m[n] + vp * inv_tau_m
+                up = a_p * u_p[n] + vp * inv_tau_p
+                u_m[n] = um
+                u_p[n] = up
+                xbar[n] = a_x * xbar[n]
+                # membrane: (B·v + x) + recurrent input, threshold, reset (MODEL.md §3)
+                vn = (B * vp + xk[n]) + rec[n]
+                s = vn > theta
+                sflag[n] = s
+                vn = 0.0 if s else vn
+                v[n] = vn
+                # LTD and LTP factors of postsynaptic n at step k
+                vb = vsum[n] * inv_cnt
+                Dk[n] = (vb * vb * inv_uref2) * max(um - th_m, 0.0)
+                P = max(vn - th_p, 0.0) * max(up - th_m, 0.0)
+                Pk[n] = P
+                Gm1[n] = Gm[n] + am * P
+                # 100-step boxcar of post-reset v (slots start at 0, so no branch)
+                vsum[n] = (vsum[n] - win[n]) + vn
+                win[n] = vn
             for n in range(N):
-                rec[n] = 0.0
+                if sflag[n]:
+                    spk_new[n_new] = n
+                    n_new += 1
+            if n_in_win < n_win:
+                n_in_win += 1
             for q in range(n_spk):
                 i = spk[q]
-                for p in range(indptr[i], indptr[i + 1]):
-                    rec[indices[p]] += data[p]
+                xbar[i] = xbar[i] + 1.0 / tau_x_
+                xf[i] = xbar[i]           # row i's new pending interval starts at k
+                f[i] = k
+            if m == 0:
+                for i in range(N):
+                    xf[i] = xbar[i]
+                    f[i] = k
+            # presynaptic spikes of step k: in one pass over the row, its pending LTP
+            # (steps f..k−1, one-directional, so clipped once) then this step's
+            # LTD + LTP, clipped to both bounds
+            for q in range(n_new):
+                i = spk_new[q]
+                cp = 0.0
+                mf = 0
+                if xf[i] != 0.0 and f[i] < k:
+                    mf = f[i] - E0
+                    cp = c_ltp * xf[i] * a_x_pow_neg[mf]
+                Gf = G[mf]
+                xi = xbar[i]
+                if i < N_E:
+                    lo = indptr[i] if plast_ee else split[i]
+                    hi = indptr[i + 1] if plast_ei else split[i]
+                    for p in range(lo, hi):
+                        w = data[p]
+                        if w != 0.0:
+                            j = indices[p]
+                            w = w + cp * (Gm[j] - Gf[j])
+                            w = w if w < w_max else w_max
+                            w = w + (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
+                            data[p] = min(max(w, 0.0), w_max)
+                elif plast_ie:
+                    for p in range(indptr[i], split[i]):
+                        w = data[p]
+                        if w != 0.0 or not mask_ie:
+                            j = indices[p]
+                            w = w - cp * (Gm[j] - Gf[j])
+                            w = w if w > w_min else w_min
+                            if ltd_ie:
+                                w = w - (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
+                            else:
+                                w = w - c_ltp * (xi * Pk[j])
+                            data[p] = min(max(w, w_min), 0.0)
+                f[i] = k + 1      # its next interval starts at k+1 (x̄ set then)
+                xf[i] = 0.0
+            for r in range(n_rec):
+                n = rec_idx[r]
+                rec_tr[k, r, 0] = u_m[n]
+                rec_tr[k, r, 1] = u_p[n]
+                rec_tr[k, r, 2] = xbar[n]
+        else:
             for n in range(N):
-                v[n] = (B * v[n] + xk[n]) + rec[n]
-        n_new = 0
-        for n in range(N):
-            if v[n] > theta:
-                v[n] = 0.0
-                spk_new[n_new] = n
-                n_new += 1
+                vn = (B * v[n] + xk[n]) + rec[n]
+                if vn > theta:
+                    vn = 0.0
+                    spk_new[n_new] = n
+                    n_new += 1
+                v[n] = vn
         if n_sp + n_new > cap:
             cap = max(cap * 2, n_sp + n_new)
             t1 = np.empty(cap, np.int32)
@@ -269,85 +435,6 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
             sp_n[n_sp] = spk_new[q]
             sp_k[n_sp] = k
             n_sp += 1
-
-        if plastic:
-            # ---- traces from the previous step's values
-            for n in range(N):
-                u_m[n] = a_m * u_m[n] + v_prev[n] / tau_m_
-                u_p[n] = a_p * u_p[n] + v_prev[n] / tau_p_
-                xbar[n] = a_x * xbar[n]
-            for q in range(n_spk):
-                i = spk[q]
-                xbar[i] = xbar[i] + 1.0 / tau_x_
-                # row i starts a new pending interval at this step with x̄_k
-                xf[i] = xbar[i]
-                f[i] = k
-            # ---- epoch boundary: flush all pending LTP, restart prefix sums
-            if k - E0 == L:
-                for i in range(N):
-                    _flush_row(i, k, E0, f, xf, G, indptr, indices, data, N_E, c_ltp,
-                               w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
-                               a_x_pow_neg)
-                E0 = k
-                for i in range(N):
-                    xf[i] = xbar[i]
-                    f[i] = k
-            m = k - E0
-            am = a_x ** m if m > 0 else 1.0
-            inv_cnt = 1.0 / n_in_win if n_in_win > 0 else 0.0
-            for n in range(N):
-                vb = vsum[n] * inv_cnt
-                Dk[n] = (vb * vb / uref2) * max(u_m[n] - th_m, 0.0)
-                P = max(v[n] - th_p, 0.0) * max(u_p[n] - th_m, 0.0)
-                G[m + 1, n] = G[m, n] + am * P
-            # ---- presynaptic spikes of this step: flush, then this step's LTD+LTP
-            for q in range(n_new):
-                i = spk_new[q]
-                _flush_row(i, k, E0, f, xf, G, indptr, indices, data, N_E, c_ltp,
-                           w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
-                           a_x_pow_neg)
-                xi = xbar[i]
-                if i < N_E:
-                    for p in range(indptr[i], indptr[i + 1]):
-                        j = indices[p]
-                        w = data[p]
-                        if w != 0.0 and ((j < N_E and plast_ee) or (j >= N_E and plast_ei)):
-                            P = max(v[j] - th_p, 0.0) * max(u_p[j] - th_m, 0.0)
-                            w = w + (c_ltd * Dk[j] + c_ltp * (xi * P))
-                            w = min(max(w, 0.0), w_max)
-                            data[p] = w
-                elif plast_ie:
-                    for p in range(indptr[i], indptr[i + 1]):
-                        j = indices[p]
-                        if j >= N_E:
-                            break
-                        w = data[p]
-                        if w != 0.0 or not mask_ie:
-                            P = max(v[j] - th_p, 0.0) * max(u_p[j] - th_m, 0.0)
-                            if ltd_ie:
-                                w = w - (c_ltd * Dk[j] + c_ltp * (xi * P))
-                            else:
-                                w = w - c_ltp * (xi * P)
-                            w = min(max(w, w_min), 0.0)
-                            data[p] = w
-                f[i] = k + 1      # x̄ for k+1 is recorded at the next step
-                xf[i] = 0.0
-            for r in range(n_rec):
-                n = rec_idx[r]
-                rec_tr[k, r, 0] = u_m[n]
-                rec_tr[k, r, 1] = u_p[n]
-                rec_tr[k, r, 2] = xbar[n]
-                rec_tr[k, r, 3] = vsum[n] * inv_cnt
-            # ---- bookkeeping
-            slot = k % n_win
-            for n in range(N):
-                if n_in_win == n_win:
-                    vsum[n] -= window[slot, n]
-                window[slot, n] = v[n]
-                vsum[n] += v[n]
-                v_prev[n] = v[n]
-            if n_in_win < n_win:
-                n_in_win += 1
         for r in range(n_rec):
             rec_v[k, r] = v[rec_idx[r]]
         for q in range(n_new):
@@ -356,6 +443,6 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
 
     if plastic:
         for i in range(N):
-            _flush_row(i, T, E0, f, xf, G, indptr, indices, data, N_E, c_ltp,
+            _flush_row(i, T, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
                        w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg)
     return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), v.copy(), rec_v, rec_tr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _kernels as _K
 from .network import build_network
 from .params import ModelParams
 from .results import ExperimentResult, SpikeTrain
@@ -88,6 +89,11 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
     """
     pr = params.protocol
     n_exc = params.network.N_E
+    # blocks run on the CSR form the kernel uses; dense callers get dense back
+    dense_in = not isinstance(W, SparseWeights)
+    if dense_in:
+        unmasked = params.plasticity.plastic_IE and not params.plasticity.mask_IE
+        W = SparseWeights.from_dense(W, keep_inh_to_exc=n_exc if unmasked else None)
     snaps = [] if keep_snapshots else None
     thetas_all = []
     spikes = {}
@@ -107,7 +113,14 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
         W = res.W
         spikes[f"block_{b:03d}"] = SpikeTrain.from_result(res)
         if snaps is not None:
-            snaps.append(W.data.copy() if isinstance(W, SparseWeights) else W)
+            snaps.append(W.data)      # a fresh array each block: no copy needed
+    if dense_in:
+        if snaps is not None:
+            stack = np.empty((len(snaps), W.N, W.N))
+            for b, d in enumerate(snaps):
+                _K.csr_to_dense_fill(W.indptr, W.indices, d, W.N, stack[b])
+            snaps = stack
+        W = W.to_dense()
     block_thetas = np.array(thetas_all) if thetas_all else None
     return W, snaps, block_thetas, spikes
 
@@ -155,7 +168,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     spikes.update(block_spikes)
     after = simulate(W, test_in, plastic=False, params=params)
     spikes["after"] = SpikeTrain.from_result(after)
-    W_blocks = np.array(snaps) if snaps else None
+    W_blocks = np.asarray(snaps) if snaps is not None and len(snaps) else None
     if block_thetas is None:
         block_thetas = np.zeros((0, pr.n_stimuli))
     return ExperimentResult("published", params, seed, net.po, net.n_exc, net.W, W,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _kernels as _K
+
 __all__ = ["SparseWeights"]
 
 
@@ -54,20 +56,25 @@ class SparseWeights:
         return int(self.data.size)
 
     @classmethod
-    def from_dense(cls, W):
-        """Keep the nonzero entries of a dense matrix."""
-        W = np.asarray(W, dtype=np.float64)
+    def from_dense(cls, W, keep_inh_to_exc=None):
+        """Keep the nonzero entries of a dense matrix.
+
+        ``keep_inh_to_exc=n_exc`` also stores the zero I→E entries (rows >= n_exc,
+        columns < n_exc), which unmasked I→E plasticity (``mask_IE=False``) may fill.
+        """
+        W = np.ascontiguousarray(W, dtype=np.float64)
         if W.ndim != 2 or W.shape[0] != W.shape[1]:
             raise ValueError(f"W must be square, got shape {W.shape}")
-        rows, cols = np.nonzero(W)
-        indptr = np.zeros(W.shape[0] + 1, np.int64)
-        np.add.at(indptr, rows + 1, 1)
-        return cls(np.cumsum(indptr), cols.astype(np.int32), W[rows, cols], W.shape[0])
+        N = W.shape[0]
+        r0, c1 = (N, 0) if keep_inh_to_exc is None else (int(keep_inh_to_exc),) * 2
+        indptr, indices, data = _K.dense_to_csr(W, r0, c1)
+        return cls(indptr, indices, data, N)
 
-    def to_dense(self) -> np.ndarray:
+    def to_dense(self, data=None) -> np.ndarray:
+        """Dense N×N copy (of ``data`` on this structure, if given)."""
         out = np.zeros((self.N, self.N))
-        rows = np.repeat(np.arange(self.N), np.diff(self.indptr))
-        out[rows, self.indices] = self.data
+        _K.csr_to_dense(self.indptr, self.indices, self.data if data is None else data,
+                        self.N, out)
         return out
 
     def rows(self) -> np.ndarray:
