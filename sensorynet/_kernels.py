@@ -22,8 +22,10 @@ Poisson input may be generated inside the kernel by a counter-based generator
 (SplitMix64 evaluated at position k·N + n, inverted against the Poisson CDF), so the
 same key gives the same counts whether they are materialised first or not.
 """
+import types
+
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 # ---- indices into the float constant vector --------------------------------------
 C_B, C_THETA, C_DT, C_AM, C_AP, C_AX, C_TAUM, C_TAUP, C_TAUX, C_ALTD, C_ALTP, \
@@ -213,14 +215,14 @@ def row_split(indptr, indices, N_E):
     return split
 
 
-@njit(cache=True)
-def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
-        consts, flags, rec_idx):
+def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
+         consts, flags, rec_idx, n_chunks):
     """Simulate T steps. Modifies ``data`` in place (the caller passes a copy).
 
     Input: if ``x_tm`` has T rows it is read (time-major counts); otherwise counts are
     generated from ``gen_mu``/``gen_expm`` (n_seg × N per-step means), ``seg_len`` and
-    ``key``. Column indices must be sorted within each row.
+    ``key``. Column indices must be sorted within each row. ``n_chunks``: column
+    chunks of the recurrent sum (1 when serial; results do not depend on it).
 
     Returns spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4:
     u⁻, u⁺, x̄, v̄; zeros in static runs).
@@ -304,20 +306,48 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
             if seg != cur_seg:
                 _cdf_table(gen_mu, gen_expm, seg, cdf)
                 cur_seg = seg
-            _counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
+            base = np.uint64(k) * np.uint64(N)
+            n_big = 0
+            for n in prange(N):     # same branch-free pass as _counts_step
+                u = _uniform(key, base + np.uint64(n))
+                c = 0
+                for q in range(8):
+                    c += u >= cdf[n, q]
+                xk[n] = c
+                n_big += c == 8
+            if n_big:
+                for n in range(N):
+                    if xk[n] == 8:
+                        u = _uniform(key, base + np.uint64(n))
+                        c = 8
+                        while c < CDF_LEN and u >= cdf[n, c]:
+                            c += 1
+                        if c == CDF_LEN:
+                            c = _poisson_tail(u, gen_mu[seg, n], gen_expm[seg, n])
+                        xk[n] = c
         else:
             for n in range(N):
                 xk[n] = x_tm[k, n]
         # ---- recurrent input: rows of the neurons that spiked at step k−1
-        for n in range(N):
-            rec[n] = 0.0
-        for q in range(n_spk):
-            i = spk[q]
-            for p in range(indptr[i], indptr[i + 1]):
-                rec[indices[p]] += data[p]
+        # (split into column chunks, each summing the rows in increasing order, so
+        # the sums are the same whatever the number of chunks)
+        for ch in prange(n_chunks):
+            j0 = ch * N // n_chunks
+            j1 = (ch + 1) * N // n_chunks
+            for n in range(j0, j1):
+                rec[n] = 0.0
+            for q in range(n_spk):
+                i = spk[q]
+                p0 = indptr[i]
+                p1 = indptr[i + 1]
+                if n_chunks > 1:
+                    p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
+                        p0 + np.searchsorted(indices[p0:p1], j1)
+                for p in range(p0, p1):
+                    rec[indices[p]] += data[p]
         if plastic and k - E0 == L:
             # epoch boundary: flush all pending LTP (through k−1), restart the sums
-            for i in range(N):
+            for i in prange(N):
                 _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
                            w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
                            a_x_pow_neg)
@@ -335,7 +365,7 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
             win = window[slot]
             # one vectorisable pass (no data-dependent control flow); spikes are
             # collected afterwards from the flags
-            for n in range(N):
+            for n in prange(N):
                 # traces from the previous step's post-reset v (MODEL.md §4)
                 vp = v[n]
                 um = a_m * u_m[n] + vp * inv_tau_m
@@ -375,8 +405,8 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                     f[i] = k
             # presynaptic spikes of step k: in one pass over the row, its pending LTP
             # (steps f..k−1, one-directional, so clipped once) then this step's
-            # LTD + LTP, clipped to both bounds
-            for q in range(n_new):
+            # LTD + LTP, clipped to both bounds (rows are disjoint: parallel-safe)
+            for q in prange(n_new):
                 i = spk_new[q]
                 cp = 0.0
                 mf = 0
@@ -416,19 +446,21 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 rec_tr[k, r, 1] = u_p[n]
                 rec_tr[k, r, 2] = xbar[n]
         else:
-            for n in range(N):
+            for n in prange(N):
                 vn = (B * v[n] + xk[n]) + rec[n]
-                if vn > theta:
-                    vn = 0.0
+                sflag[n] = vn > theta
+                v[n] = 0.0 if vn > theta else vn
+            for n in range(N):
+                if sflag[n]:
                     spk_new[n_new] = n
                     n_new += 1
-                v[n] = vn
         if n_sp + n_new > cap:
             cap = max(cap * 2, n_sp + n_new)
             t1 = np.empty(cap, np.int32)
             t2 = np.empty(cap, np.int32)
-            t1[:n_sp] = sp_n[:n_sp]
-            t2[:n_sp] = sp_k[:n_sp]
+            for q in range(n_sp):     # explicit loop: not turned into a parfor
+                t1[q] = sp_n[q]
+                t2[q] = sp_k[q]
             sp_n = t1
             sp_k = t2
         for q in range(n_new):
@@ -442,7 +474,22 @@ def run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
         n_spk = n_new
 
     if plastic:
-        for i in range(N):
+        for i in prange(N):
             _flush_row(i, T, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
                        w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg)
     return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), v.copy(), rec_v, rec_tr
+
+
+def _compiled(fn, name, parallel):
+    """Compile ``fn`` under its own name: numba's cache index ignores target options
+    (numba issue #6845), so the serial and parallel builds need distinct names."""
+    clone = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__,
+                               fn.__closure__)
+    clone.__qualname__ = name
+    clone.__doc__ = fn.__doc__
+    return njit(cache=True, parallel=parallel)(clone)
+
+
+#: serial kernel (the default) and the prange build (large networks only)
+run = _compiled(_run, "run_serial", False)
+run_parallel = _compiled(_run, "run_parallel", True)

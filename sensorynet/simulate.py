@@ -168,8 +168,21 @@ def _check_inputs(inputs, N, time_major):
     return np.ascontiguousarray(xt, dtype=np.uint8)
 
 
+def _choose_kernel(threads):
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+        raise TypeError(f"threads must be a positive integer, got {threads!r}")
+    if threads == 1:
+        return K.run, 1
+    import numba
+    if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(f"threads must lie in 1..{numba.config.NUMBA_NUM_THREADS} "
+                         f"(NUMBA_NUM_THREADS), got {threads}")
+    numba.set_num_threads(int(threads))
+    return K.run_parallel, int(threads)
+
+
 def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
-             time_major=False):
+             time_major=False, threads=1):
     """Simulate the network for T steps of dt (MODEL.md §3, and §4 if plastic).
 
     Parameters
@@ -193,6 +206,10 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
         Neurons whose v (and, if plastic, traces) are recorded every step.
     time_major : bool
         ``inputs`` array is laid out (T, N).
+    threads : int
+        Numba threads. 1 (default) runs the serial kernel; more runs the ``prange``
+        build, which pays only for large networks (see ``benchmarks/``). Spikes and
+        weights are identical for any number of threads.
 
     Returns
     -------
@@ -242,6 +259,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
             raise ValueError(f"record indices must lie in 0..{N - 1}")
         rec = rec.astype(np.int64)
 
+    kernel, n_chunks = _choose_kernel(threads)
     consts, flags = _pack(params, plastic, N_E)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
     if sparse:
@@ -254,15 +272,15 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
         T = x.n_steps
         mu, expm = x.kernel_tables()
         x_tm = np.zeros((0, N), np.uint8)
-        sp_n, sp_k, v_last, rec_v, rec_tr = K.run(
+        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
             indptr, indices, data, x_tm, mu, expm, x.segment_steps, np.uint64(x.key),
-            T, v0, consts, flags, rec)
+            T, v0, consts, flags, rec, n_chunks)
     else:
         T = x.shape[0]
         dummy = np.zeros((1, N))
-        sp_n, sp_k, v_last, rec_v, rec_tr = K.run(
+        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
             indptr, indices, data, x, dummy, dummy, 1, np.uint64(0), T, v0, consts,
-            flags, rec)
+            flags, rec, n_chunks)
     if sparse:
         W_out = W.with_data(data)
     else:

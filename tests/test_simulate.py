@@ -180,3 +180,18 @@ class TestValidation:
     def test_params_size_mismatch(self):
         with pytest.raises(ValueError, match="network.N"):
             sn.simulate(self.net.W, self.x, plastic=False, params=sn.ModelParams())
+
+
+@pytest.mark.parametrize("plastic", [True, False])
+def test_threads_do_not_change_results(plastic):
+    net = sn.build_network(sn.NetworkParams(N=800).scaled(800, reference_N=500), 6, sparse=True)
+    p = sn.ModelParams(network=net.params)
+    inp = sn.stimulus_input([0.2, 2.0], 150, net.po, net.n_exc, 7, p.input)
+    a = sn.simulate(net.W, inp, plastic=plastic, params=p)
+    b = sn.simulate(net.W, inp, plastic=plastic, params=p, threads=2)
+    assert a.spike_neurons.size > 100
+    assert np.array_equal(a.spike_neurons, b.spike_neurons)
+    assert np.array_equal(a.spike_steps, b.spike_steps)
+    assert np.array_equal(a.W.data, b.W.data)
+    with pytest.raises(ValueError, match="threads"):
+        sn.simulate(net.W, inp, plastic=plastic, params=p, threads=10_000)
