@@ -68,6 +68,7 @@ def simulate_reference(W, inputs, *, plastic, params=None, v_init=None):
     xbar = np.zeros(N)
     v_prev = v0.copy()             # post-reset v of the previous step
     window = np.zeros((pl.vbar_window, N))   # ring buffer of past post-reset v
+    s_prev_f = np.zeros(N)         # spikes of the previous step, as 0/1
     n_window = 0
 
     for k in range(T):
@@ -90,7 +91,7 @@ def simulate_reference(W, inputs, *, plastic, params=None, v_init=None):
         # §4 traces, each from the previous step's values
         u_minus = a_minus * u_minus + v_prev / pl.tau_minus
         u_plus = a_plus * u_plus + v_prev / pl.tau_plus
-        xbar = a_x * xbar + (s_prev_f if k > 0 else 0.0) / pl.tau_x
+        xbar = a_x * xbar + s_prev_f / pl.tau_x
         vbar = window[:n_window].mean(axis=0) if n_window else np.zeros(N)
 
         # §4 weight changes

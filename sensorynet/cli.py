@@ -1,0 +1,148 @@
+"""Command line: ``sensorynet reproduce ...`` and ``sensorynet sweep ...``.
+
+``reproduce`` runs the paper's experiments and writes figures, metrics and a report
+(:mod:`sensorynet.reproduce`). ``sweep`` hands its arguments unchanged to
+``sensorynet.sweep.cli_main``.
+
+:func:`main` never raises ``SystemExit``: it returns the exit status, so it can be
+called from tests and notebooks (the console script passes it to ``sys.exit``).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+__all__ = ["main", "build_parser"]
+
+
+def _non_negative_int(name):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a non-negative integer, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a non-negative integer, got {value}")
+        return value
+    return parse
+
+
+def _experiments(text):
+    from .reproduce import parse_experiments
+    try:
+        return parse_experiments(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sensorynet`` command."""
+    from . import __version__
+    from .reproduce import EXPERIMENTS
+    parser = argparse.ArgumentParser(
+        prog="sensorynet",
+        description="Reproduce Sadeh, Clopath & Rotter (2015): functional specificity "
+                    "in balanced networks with synaptic plasticity.")
+    parser.add_argument("--version", action="version", version=f"sensorynet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    rep = sub.add_parser(
+        "reproduce", help="run the experiments, write figures, metrics.json and report.md",
+        description="Run the published experiment (and optionally further ones), then "
+                    "write PNG figures, metrics.json, report.md and result_published.npz.")
+    rep.add_argument("--out", default="results", metavar="DIR",
+                     help="output directory (default: %(default)s)")
+    rep.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="N",
+                     help="root random seed, >= 0 (default: %(default)s)")
+    rep.add_argument("--blocks", type=_non_negative_int("--blocks"), default=None,
+                     metavar="N", help="learning blocks of 2 s, >= 0 (default: 40, as "
+                                       "published)")
+    rep.add_argument("--experiments", type=_experiments, default=["published"],
+                     metavar="LIST",
+                     help="'all' or a comma-separated list of " + ", ".join(EXPERIMENTS)
+                          + " (default: published; published always runs first)")
+    rep.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="no progress bars")
+    rep.add_argument("--strict", action="store_true",
+                     help="exit with status 1 when a claim does not hold")
+    # listed for --help only: main() forwards 'sweep' before argparse sees it
+    sub.add_parser("sweep", add_help=False,
+                   help="parameter sweeps (see 'sensorynet sweep --help')")
+    return parser
+
+
+def _sweep(argv) -> int:
+    try:
+        mod = importlib.import_module("sensorynet.sweep")
+    except ModuleNotFoundError as exc:
+        if exc.name == "sensorynet.sweep":
+            print("sensorynet sweep: error: the sweep module (sensorynet.sweep) is not "
+                  "available in this installation", file=sys.stderr)
+        else:
+            print(f"sensorynet sweep: error: missing dependency {exc.name!r}; install "
+                  "it with: pip install 'sensorynet[sweep]'", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        print(f"sensorynet sweep: error: cannot import sensorynet.sweep: {exc}",
+              file=sys.stderr)
+        return 2
+    cli_main = getattr(mod, "cli_main", None)
+    if not callable(cli_main):
+        print("sensorynet sweep: error: sensorynet.sweep has no cli_main(argv) function",
+              file=sys.stderr)
+        return 2
+    try:
+        rc = cli_main(list(argv))
+    except SystemExit as exc:   # the sweep's own argparse
+        return _exit_code(exc)
+    return int(rc or 0)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``sensorynet`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 an experiment failed (or a claim failed with
+        ``--strict``), 2 bad arguments or an unavailable command.
+    """
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if argv and argv[0] == "sweep":
+        return _sweep(argv[1:])
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # --help, --version and usage errors
+        return _exit_code(exc)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    # files only, no windows: safe on headless machines and CI
+    import matplotlib
+    matplotlib.use("Agg")
+    from .reproduce import reproduce
+    try:
+        outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
+                            experiments=args.experiments, progress=args.progress,
+                            strict=args.strict)
+    except OSError as exc:   # e.g. an unwritable output directory
+        print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
+        return 1
+    return outcome.exit_code

@@ -1,0 +1,329 @@
+"""One-command reproduction of the paper: run, measure, plot, check, report.
+
+:func:`reproduce` runs the published experiment (MODEL.md §5.1–5.4), then any of the
+further experiments of :mod:`sensorynet.science`, and writes into one directory:
+
+* ``result_published.npz`` -- the full result (:func:`sensorynet.store.load_result`);
+* ``metrics.json`` -- :func:`sensorynet.metrics.published_metrics`, the other
+  experiments' metrics merged at top level, the claims and run information;
+* ``fig1_rasters.png``, ``fig3abc_weights.png``, ``fig3dg_alignment.png``,
+  ``learning_curve.png`` and one PNG per figure of the other experiments;
+* ``report.md`` -- a table of every claim (measured, expected, holds), the seed,
+  parameters, package version and runtime.
+
+The published experiment always runs first, because the others start from its
+learned network. A failing further experiment is reported and skipped; the rest is
+still written and the exit code is non-zero.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import pathlib
+import platform
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .experiments import run_published
+from .metrics import published_claims, published_metrics
+from .params import ModelParams
+from .store import save_result
+
+__all__ = ["reproduce", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
+           "PUBLISHED_FIGURES", "parse_experiments"]
+
+#: further experiments, implemented in :mod:`sensorynet.science`
+SCIENCE_NAMES = ("selectivity", "spontaneous", "cardinal", "ablations")
+#: every experiment name ``reproduce`` accepts, in run order
+EXPERIMENTS = ("published",) + SCIENCE_NAMES
+#: file stems of the published experiment's figures
+PUBLISHED_FIGURES = ("fig1_rasters", "fig3abc_weights", "fig3dg_alignment", "learning_curve")
+
+_STEM_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_DPI = 150
+
+
+@dataclass
+class ReproduceOutcome:
+    """What :func:`reproduce` did.
+
+    Attributes
+    ----------
+    exit_code : int
+        0 on success; 1 when an experiment failed (or, with ``strict``, a claim
+        does not hold).
+    out_dir : pathlib.Path
+    metrics : dict
+        Contents of ``metrics.json``.
+    claims : list of dict
+        ``experiment``, ``claim``, ``measured``, ``expected``, ``holds``.
+    errors : dict
+        Experiment name -> error message.
+    files : list of pathlib.Path
+        Every file written.
+    runtime_s : float
+        Wall-clock time, s.
+    """
+
+    exit_code: int
+    out_dir: pathlib.Path
+    metrics: dict
+    claims: list
+    errors: dict = field(default_factory=dict)
+    files: list = field(default_factory=list)
+    runtime_s: float = 0.0
+
+
+def parse_experiments(spec) -> list:
+    """Experiment names from ``"all"`` or a comma list; ``published`` comes first.
+
+    Raises
+    ------
+    ValueError
+        For an empty list or an unknown name (the message lists the valid ones).
+    """
+    if isinstance(spec, str):
+        items = [s.strip() for s in spec.split(",") if s.strip()]
+    else:
+        items = [str(s) for s in spec]
+    if not items:
+        raise ValueError(f"experiments: empty list; use 'all' or names from {list(EXPERIMENTS)}")
+    if "all" in items:
+        return list(EXPERIMENTS)
+    unknown = [s for s in items if s not in EXPERIMENTS]
+    if unknown:
+        raise ValueError(f"experiments: unknown name(s) {unknown}; valid: 'all' or "
+                         f"{', '.join(EXPERIMENTS)}")
+    return [e for e in EXPERIMENTS if e == "published" or e in items]
+
+
+def _jsonable(obj):
+    """Plain JSON types; NaN/inf become null so that metrics.json is strict JSON."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    return str(obj)
+
+
+def _fmt(v):
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.4g}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return str(v)
+
+
+def _md(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _save_fig(fig, path, files):
+    fig.savefig(path, dpi=_DPI)
+    files.append(path)
+    # figures made with pyplot would otherwise stay alive in its registry
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
+
+
+def _run_science(name, result, progress):
+    """Run one further experiment; validate the contract of sensorynet.science."""
+    try:
+        from .science import SCIENCE_EXPERIMENTS, run_science_experiment
+    except ImportError as exc:
+        raise RuntimeError(f"sensorynet.science is not available ({exc})") from exc
+    if name not in SCIENCE_EXPERIMENTS:
+        raise RuntimeError(f"sensorynet.science does not provide {name!r} "
+                           f"(it has {sorted(SCIENCE_EXPERIMENTS)})")
+    out = run_science_experiment(name, result, progress=progress)
+    if not isinstance(out, dict) or not {"metrics", "figures", "claims"} <= set(out):
+        raise RuntimeError(f"run_science_experiment({name!r}) must return a dict with "
+                           "'metrics', 'figures' and 'claims'")
+    for stem in out["figures"]:
+        if not isinstance(stem, str) or not _STEM_RE.match(stem):
+            raise RuntimeError(f"{name}: invalid figure name {stem!r}")
+    return out
+
+
+def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtimes,
+                  figures, version):
+    held = sum(bool(c["holds"]) for c in claims)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# sensorynet reproduction report",
+        "",
+        "Sadeh, Clopath & Rotter (2015), *Emergence of functional specificity in "
+        "balanced networks with synaptic plasticity*, PLoS Comput Biol 11:e1004307.",
+        "",
+        "| | |", "|---|---|",
+        f"| sensorynet version | {version} |",
+        f"| date | {now} |",
+        f"| Python / numpy | {platform.python_version()} / {np.__version__} |",
+        f"| seed | {seed} |",
+        f"| learning blocks | {blocks} |",
+        f"| network | N = {metrics.get('N')}, N_E = {metrics.get('n_exc')} |",
+        f"| runtime | {runtimes['total']:.1f} s in total; "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in runtimes.items() if k != "total") + " |",
+        "",
+        f"## Claims: {held} of {len(claims)} hold",
+        "",
+        "| experiment | claim | measured | expected | holds |",
+        "|---|---|---|---|---|",
+    ]
+    for c in claims:
+        lines.append(f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
+                     f"{_md(_fmt(c['measured']))} | {_md(c['expected'])} | "
+                     f"{'✓' if c['holds'] else '✗'} |")
+    if blocks != params.protocol.n_blocks:
+        lines += ["", f"Note: {blocks} learning blocks instead of the published "
+                      f"{params.protocol.n_blocks}; the 'after' claims are not expected "
+                      "to hold."]
+    if "rates" in metrics:
+        r, mw = metrics["rates"], metrics["mean_weight_existing"]
+        lb = r["learning_blocks_E"]
+        first_last = f"{_fmt(lb[0])} → {_fmt(lb[-1])}" if lb else "n/a (no blocks)"
+        lines += ["", "## Further numbers (MODEL.md §6, no tolerance given)", "",
+                  "| measure | measured | published |", "|---|---|---|",
+                  f"| E rate, first → last learning block (Hz) | {first_last} | 7.8 → 3.5 |",
+                  f"| mean E→I weight of existing synapses (mV) | "
+                  f"{_fmt(mw['EI']['initial'])} → {_fmt(mw['EI']['final'])} | 0.5 → ≈1.33 |",
+                  f"| mean I→E weight of existing synapses (mV) | "
+                  f"{_fmt(mw['IE']['initial'])} → {_fmt(mw['IE']['final'])} | "
+                  "−4.0 → ≈−4.23 |"]
+    if errors:
+        lines += ["", "## Errors", ""]
+        lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in errors.items()]
+    lines += ["", "## Figures", ""]
+    lines += [f"### {stem}\n\n![{stem}]({stem}.png)\n" for stem in figures]
+    lines += ["## Parameters", "", "| parameter | value |", "|---|---|"]
+    for group, vals in params.to_dict().items():
+        lines += [f"| {group}.{k} | {_fmt(v)} |" for k, v in vals.items()]
+    lines += ["", "As JSON (`ModelParams.from_dict`):", "", "```json",
+              json.dumps(params.to_dict(), indent=2), "```", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published",),
+              params=None, progress=True, strict=False, log=print) -> ReproduceOutcome:
+    """Run the experiments and write figures, metrics and a report to ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Output directory (created if needed; existing files are overwritten).
+    seed : int
+        Root seed (>= 0).
+    blocks : int, optional
+        Learning blocks (>= 0); default ``params.protocol.n_blocks`` (40).
+    experiments : str or sequence of str
+        ``"all"`` or names from :data:`EXPERIMENTS`; ``published`` always runs first.
+    params : ModelParams, optional
+        Default: the published parameters.
+    progress : bool
+        tqdm progress bars.
+    strict : bool
+        Also return a non-zero exit code when a claim does not hold.
+    log : callable
+        Receives one line of progress text at a time (default ``print``).
+
+    Returns
+    -------
+    ReproduceOutcome
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if blocks is not None and (isinstance(blocks, bool)
+                               or not isinstance(blocks, (int, np.integer)) or blocks < 0):
+        raise ValueError(f"blocks must be a non-negative integer, got {blocks!r}")
+    params = ModelParams() if params is None else params
+    if not isinstance(params, ModelParams):
+        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
+    names = parse_experiments(experiments)
+    blocks = params.protocol.n_blocks if blocks is None else int(blocks)
+    from . import __version__
+    from . import plotting
+
+    out = pathlib.Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    runtimes, files, errors, figures = {}, [], {}, []
+
+    log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
+    t0 = time.perf_counter()
+    result = run_published(params, int(seed), n_blocks=blocks, progress=progress)
+    runtimes["published simulation"] = time.perf_counter() - t0
+    files.append(save_result(result, out / "result_published.npz"))
+    metrics = published_metrics(result)
+    claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
+    makers = (plotting.plot_rasters, plotting.plot_weight_matrices,
+              plotting.plot_weights_vs_dpo, plotting.plot_learning_curve)
+    for stem, make in zip(PUBLISHED_FIGURES, makers):
+        _save_fig(make(result), out / f"{stem}.png", files)
+        figures.append(stem)
+    runtimes["published figures and files"] = (time.perf_counter() - t0
+                                                - runtimes["published simulation"])
+    r = metrics["rates"]
+    s = metrics["specificity_EE"]["final"]
+    log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
+        f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
+        + " / ".join(f"{v:.3f}" for v in s) + f" mV ({time.perf_counter() - t0:.1f} s)")
+
+    for name in names[1:]:
+        log(f"[{name}] running ...")
+        t0 = time.perf_counter()
+        try:
+            res = _run_science(name, result, progress)
+            for stem, fig in res["figures"].items():
+                _save_fig(fig, out / f"{stem}.png", files)
+                figures.append(stem)
+            for key, val in dict(res["metrics"]).items():
+                # never let an experiment overwrite the published numbers
+                target = key if key not in metrics else f"{name}.{key}"
+                metrics[target] = val
+            claims += [{"experiment": name, **{k: c[k] for k in
+                        ("claim", "measured", "expected", "holds")}}
+                       for c in res["claims"]]
+            runtimes[name] = time.perf_counter() - t0
+            log(f"[{name}] done ({runtimes[name]:.1f} s)")
+        except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
+            runtimes[name] = time.perf_counter() - t0
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            log(f"[{name}] FAILED: {errors[name]}")
+            traceback.print_exc(file=sys.stderr)
+
+    runtimes["total"] = time.perf_counter() - t_start
+    metrics["claims"] = claims
+    metrics["run"] = {"package_version": __version__, "seed": int(seed), "blocks": blocks,
+                      "experiments": names, "errors": errors,
+                      "runtime_s": {k: round(v, 3) for k, v in runtimes.items()},
+                      "params": params.to_dict()}
+    metrics = _jsonable(metrics)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, allow_nan=False),
+                                      encoding="utf-8")
+    files.append(out / "metrics.json")
+    _write_report(out / "report.md", metrics=metrics, claims=claims, errors=errors,
+                  params=params, seed=seed, blocks=blocks, runtimes=runtimes,
+                  figures=figures, version=__version__)
+    files.append(out / "report.md")
+    held = sum(bool(c["holds"]) for c in claims)
+    log(f"{held} of {len(claims)} claims hold; {len(errors)} experiment(s) failed; "
+        f"wrote {len(files)} files to {out} in {runtimes['total']:.1f} s")
+    code = 1 if errors or (strict and held < len(claims)) else 0
+    return ReproduceOutcome(code, out, metrics, claims, errors, files, runtimes["total"])

@@ -1,0 +1,165 @@
+"""The ``sensorynet`` command: reproduce writes everything; bad input fails clearly."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import types
+
+import pytest
+from matplotlib.figure import Figure
+
+import sensorynet as sn
+from sensorynet.cli import main
+from sensorynet.reproduce import PUBLISHED_FIGURES, parse_experiments
+from sensorynet.store import load_result
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def two_blocks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproduce")
+    rc = main(["reproduce", "--out", str(out), "--blocks", "2", "--no-progress",
+               "--seed", "4"])
+    return rc, out
+
+
+def test_reproduce_writes_everything(two_blocks):
+    rc, out = two_blocks
+    assert rc == 0
+    expected = {f"{s}.png" for s in PUBLISHED_FIGURES} | {
+        "metrics.json", "report.md", "result_published.npz"}
+    assert expected <= {p.name for p in out.iterdir()}
+    for stem in PUBLISHED_FIGURES:
+        assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = load_result(out / "result_published.npz")
+    assert r.seed == 4 and r.n_blocks == 2
+
+
+def test_metrics_json_schema(two_blocks):
+    _, out = two_blocks
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["seed"] == 4 and m["blocks"] == 2
+    for ph in ("before", "after"):
+        assert set(m["rates"][ph]) == {"E", "I"}
+        assert all(isinstance(v, float) for v in m["rates"][ph].values())
+    assert len(m["rates"]["learning_blocks_E"]) == 2
+    assert m["specificity_EE"]["bins_deg"] == [[0, 30], [30, 60], [60, 90]]
+    assert len(m["specificity_EE"]["initial"]) == 3 and len(m["specificity_EE"]["final"]) == 3
+    assert set(m["mean_weight_existing"]) >= {"EI", "IE"}
+    assert m["run"]["package_version"] == sn.__version__ and m["run"]["errors"] == {}
+    assert {"claim", "measured", "expected", "holds"} <= set(m["claims"][0])
+
+
+def test_report_md(two_blocks):
+    _, out = two_blocks
+    text = (out / "report.md").read_text()
+    assert "| experiment | claim | measured | expected | holds |" in text
+    assert "| seed | 4 |" in text and "| learning blocks | 2 |" in text
+    assert sn.__version__ in text and "runtime" in text
+    assert "| network.g | 8 |" in text and '"plasticity"' in text
+    # with 2 blocks learning has barely started: the 'after' claims must be marked failed
+    assert "✗" in text and "✓" in text
+    assert "![fig1_rasters](fig1_rasters.png)" in text
+
+
+def _fake_science(fail):
+    def run(name, published, *, progress=True):
+        if name in fail:
+            raise RuntimeError(f"{name} exploded")
+        fig = Figure(layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot([0, 1])
+        ax.set_xlabel("x (a.u.)")
+        ax.set_ylabel("y (a.u.)")
+        return {"metrics": {name: {"value": 1.5, "N": published.N}, "seed": -99},
+                "figures": {f"{name}_fig": fig},
+                "claims": [{"claim": f"{name} works", "measured": 1.5,
+                            "expected": "> 1", "holds": True}]}
+    return types.SimpleNamespace(run_science_experiment=run,
+                                 SCIENCE_EXPERIMENTS=("selectivity", "spontaneous",
+                                                      "cardinal", "ablations"))
+
+
+def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sensorynet.science", _fake_science({"cardinal"}))
+    rc = main(["reproduce", "--out", str(tmp_path), "--blocks", "1", "--no-progress",
+               "--experiments", "spontaneous,cardinal,selectivity"])
+    assert rc == 1                          # one experiment failed
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"spontaneous_fig.png", "selectivity_fig.png", "report.md",
+            "fig1_rasters.png", "metrics.json"} <= names
+    assert "cardinal_fig.png" not in names
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert m["spontaneous"]["value"] == 1.5 and m["selectivity"]["N"] == 500
+    assert m["seed"] == 0 and m["spontaneous.seed"] == -99   # published keys are kept
+    assert "cardinal exploded" in m["run"]["errors"]["cardinal"]
+    report = (tmp_path / "report.md").read_text()
+    assert "| spontaneous | spontaneous works | 1.5 | > 1 | ✓ |" in report
+    assert "## Errors" in report and "cardinal exploded" in report
+    assert "cardinal" in capsys.readouterr().out
+
+
+def test_science_module_missing(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sensorynet.science", None)
+    rc = main(["reproduce", "--out", str(tmp_path), "--blocks", "0", "--no-progress",
+               "--experiments", "all"])
+    assert rc == 1
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(m["run"]["errors"]) == {"selectivity", "spontaneous", "cardinal", "ablations"}
+    assert all("sensorynet.science is not available" in e for e in m["run"]["errors"].values())
+    assert (tmp_path / "fig3dg_alignment.png").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["reproduce", "--seed", "-1"], "--seed must be a non-negative integer"),
+    (["reproduce", "--seed", "x"], "--seed must be a non-negative integer"),
+    (["reproduce", "--blocks", "-3"], "--blocks must be a non-negative integer"),
+    (["reproduce", "--experiments", "published,nonsense"], "unknown name(s) ['nonsense']"),
+    (["reproduce", "--experiments", ","], "empty list"),
+    (["reproduce", "--bogus"], "unrecognized arguments"),
+    (["frobnicate"], "invalid choice"),
+    ([], "usage"),
+])
+def test_bad_arguments(args, message, capsys, tmp_path):
+    assert main(args + (["--out", str(tmp_path / "o")] if args[:1] == ["reproduce"]
+                        else [])) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_and_version(capsys):
+    assert main(["--version"]) == 0
+    assert sn.__version__ in capsys.readouterr().out
+    assert main(["reproduce", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--experiments" in out and "--no-progress" in out
+
+
+def test_parse_experiments():
+    assert parse_experiments("all")[0] == "published" and len(parse_experiments("all")) == 5
+    assert parse_experiments("cardinal, published") == ["published", "cardinal"]
+    assert parse_experiments(["ablations"]) == ["published", "ablations"]
+
+
+def test_sweep_dispatch(monkeypatch, capsys):
+    seen = []
+    fake = types.SimpleNamespace(cli_main=lambda argv: seen.append(argv) or 3)
+    monkeypatch.setitem(sys.modules, "sensorynet.sweep", fake)
+    assert main(["sweep", "run", "--help-me", "x.toml"]) == 3
+    assert seen == [["run", "--help-me", "x.toml"]]
+    monkeypatch.setitem(sys.modules, "sensorynet.sweep", None)
+    assert main(["sweep", "run"]) == 2
+    assert "sensorynet.sweep" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "sensorynet.sweep", types.SimpleNamespace())
+    assert main(["sweep"]) == 2
+    assert "cli_main" in capsys.readouterr().err
+
+
+def test_real_process_exit_status(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = "import sys; from sensorynet.cli import main; sys.exit(main())"
+    proc = subprocess.run([sys.executable, "-c", code, "reproduce", "--blocks", "-1"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--blocks must be" in proc.stderr
