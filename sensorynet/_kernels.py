@@ -16,7 +16,8 @@ Algorithm (MODEL.md §3–4, with the "useful fact" of §4):
   from per-postsynaptic prefix sums G_m[j] = Σ_{k'<E0+m} a^{k'−E0} P_{k'}[j].
   Clipping a one-directional sequence once equals clipping every step.
 * the prefix sums restart every ``epoch`` steps (all pending rows are flushed), which
-  keeps a^{−m} small and the differences G_m − G_f free of cancellation.
+  keeps a^{−m} bounded; they are accumulated in compensated (TwoSum) form, so the
+  differences G_m − G_f keep full precision even when a^{−m} reaches ~1e11.
 
 Poisson input may be generated inside the kernel by a counter-based generator
 (SplitMix64 evaluated at position k·N + n, inverted against the Poisson CDF), so the
@@ -172,7 +173,7 @@ def csr_to_dense_fill(indptr, indices, data, N, out):
 
 
 @njit(cache=True, inline="always")
-def _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp, w_max,
+def _flush_row(i, k, E0, f, xf, G, Glo, indptr, split, indices, data, N_E, c_ltp, w_max,
                w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
     """Apply row i's pending LTP accumulated over steps f[i] .. k−1; clip once."""
     if xf[i] == 0.0 or f[i] >= k:
@@ -183,6 +184,8 @@ def _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp, w_m
     c = c_ltp * xf[i] * a_x_pow_neg[mf]
     Gm = G[m]
     Gf = G[mf]
+    Lm = Glo[m]
+    Lf = Glo[mf]
     if i < N_E:
         lo = indptr[i] if plast_ee else split[i]
         hi = indptr[i + 1] if plast_ei else split[i]
@@ -190,14 +193,14 @@ def _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp, w_m
             w = data[p]
             if w != 0.0:
                 j = indices[p]
-                w = w + c * (Gm[j] - Gf[j])
+                w = w + c * ((Gm[j] - Gf[j]) + (Lm[j] - Lf[j]))
                 data[p] = w if w < w_max else w_max
     elif plast_ie:
         for p in range(indptr[i], split[i]):
             w = data[p]
             if w != 0.0 or not mask_ie:
                 j = indices[p]
-                w = w - c * (Gm[j] - Gf[j])
+                w = w - c * ((Gm[j] - Gf[j]) + (Lm[j] - Lf[j]))
                 data[p] = w if w > w_min else w_min
     f[i] = k
 
@@ -285,7 +288,8 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     vsum = np.zeros(Np)               # sum of the last n_in_win post-reset v
     window = np.zeros((n_win if plastic else 0, Np))
     n_in_win = 0
-    G = np.zeros((L + 1 if plastic else 0, Np))
+    G = np.zeros((L + 1 if plastic else 0, Np))     # prefix sums, high part
+    Glo = np.zeros((L + 1 if plastic else 0, Np))   # ... and their rounding errors
     f = np.zeros(Np, np.int64)        # first step of the pending LTP of each row
     xf = np.zeros(Np)                 # x̄ of the row's neuron at step f
     a_x_pow_neg = np.empty(L + 1 if plastic else 0)
@@ -348,7 +352,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
         if plastic and k - E0 == L:
             # epoch boundary: flush all pending LTP (through k−1), restart the sums
             for i in prange(N):
-                _flush_row(i, k, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
+                _flush_row(i, k, E0, f, xf, G, Glo, indptr, split, indices, data, N_E, c_ltp,
                            w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
                            a_x_pow_neg)
             E0 = k
@@ -362,6 +366,8 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 rec_tr[k, r, 3] = vsum[rec_idx[r]] * inv_cnt     # v̄_k excludes step k
             Gm = G[m]
             Gm1 = G[m + 1]
+            Lm = Glo[m]
+            Lm1 = Glo[m + 1]
             win = window[slot]
             # one vectorisable pass (no data-dependent control flow); spikes are
             # collected afterwards from the flags
@@ -384,7 +390,14 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 Dk[n] = (vb * vb * inv_uref2) * max(um - th_m, 0.0)
                 P = max(vn - th_p, 0.0) * max(up - th_m, 0.0)
                 Pk[n] = P
-                Gm1[n] = Gm[n] + am * P
+                # compensated (TwoSum) accumulation: G + Glo carries ~2x53 bits, so
+                # differences G_m − G_f stay accurate over long epochs
+                t = am * P
+                g0 = Gm[n]
+                g1 = g0 + t
+                bp = g1 - g0
+                Gm1[n] = g1
+                Lm1[n] = Lm[n] + ((g0 - (g1 - bp)) + (t - bp))
                 # 100-step boxcar of post-reset v (slots start at 0, so no branch)
                 vsum[n] = (vsum[n] - win[n]) + vn
                 win[n] = vn
@@ -414,6 +427,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                     mf = f[i] - E0
                     cp = c_ltp * xf[i] * a_x_pow_neg[mf]
                 Gf = G[mf]
+                Lf = Glo[mf]
                 xi = xbar[i]
                 if i < N_E:
                     lo = indptr[i] if plast_ee else split[i]
@@ -422,7 +436,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                         w = data[p]
                         if w != 0.0:
                             j = indices[p]
-                            w = w + cp * (Gm[j] - Gf[j])
+                            w = w + cp * ((Gm[j] - Gf[j]) + (Lm[j] - Lf[j]))
                             w = w if w < w_max else w_max
                             w = w + (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
                             data[p] = min(max(w, 0.0), w_max)
@@ -431,7 +445,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                         w = data[p]
                         if w != 0.0 or not mask_ie:
                             j = indices[p]
-                            w = w - cp * (Gm[j] - Gf[j])
+                            w = w - cp * ((Gm[j] - Gf[j]) + (Lm[j] - Lf[j]))
                             w = w if w > w_min else w_min
                             if ltd_ie:
                                 w = w - (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
@@ -475,7 +489,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
 
     if plastic:
         for i in prange(N):
-            _flush_row(i, T, E0, f, xf, G, indptr, split, indices, data, N_E, c_ltp,
+            _flush_row(i, T, E0, f, xf, G, Glo, indptr, split, indices, data, N_E, c_ltp,
                        w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg)
     return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), v.copy(), rec_v, rec_tr
 
