@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _kernels as _K
 from .network import build_network
 from .params import ModelParams
-from .results import ExperimentResult, SpikeTrain
+from .results import CSRSnapshots, ExperimentResult, SpikeTrain
 from .simulate import simulate
 from .sparse import SparseWeights
 from .stimulus import (cardinal_sequence, learning_sequence, stimulus_input,
@@ -85,7 +84,9 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
 
     Returns
     -------
-    W_end, snapshots (list or None), block_thetas (ndarray or None), spikes (dict)
+    W_end, snapshots, block_thetas (ndarray or None), spikes (dict)
+        ``snapshots``: None, a list of CSR data arrays (sparse ``W``) or
+        :class:`~sensorynet.results.CSRSnapshots` (dense ``W``).
     """
     pr = params.protocol
     n_exc = params.network.N_E
@@ -116,10 +117,7 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
             snaps.append(W.data)      # a fresh array each block: no copy needed
     if dense_in:
         if snaps is not None:
-            stack = np.empty((len(snaps), W.N, W.N))
-            for b, d in enumerate(snaps):
-                _K.csr_to_dense_fill(W.indptr, W.indices, d, W.N, stack[b])
-            snaps = stack
+            snaps = CSRSnapshots(W, np.array(snaps))   # densified on first access
         W = W.to_dense()
     block_thetas = np.array(thetas_all) if thetas_all else None
     return W, snaps, block_thetas, spikes
@@ -168,7 +166,9 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     spikes.update(block_spikes)
     after = simulate(W, test_in, plastic=False, params=params)
     spikes["after"] = SpikeTrain.from_result(after)
-    W_blocks = np.asarray(snaps) if snaps is not None and len(snaps) else None
+    W_blocks = snaps if snaps is not None and len(snaps) else None
+    if isinstance(W_blocks, list):
+        W_blocks = np.array(W_blocks)
     if block_thetas is None:
         block_thetas = np.zeros((0, pr.n_stimuli))
     return ExperimentResult("published", params, seed, net.po, net.n_exc, net.W, W,

@@ -6,7 +6,31 @@ import numpy as np
 from .params import ModelParams
 from .sparse import SparseWeights
 
-__all__ = ["SpikeTrain", "ExperimentResult"]
+__all__ = ["SpikeTrain", "ExperimentResult", "CSRSnapshots"]
+
+
+class CSRSnapshots:
+    """Weights after each block, stored compactly on one CSR structure.
+
+    ``data[b]`` holds the synapse weights of ``structure`` after block b. A dense
+    stack is built only when asked for (:meth:`dense`), so learning runs do not pay
+    for 40 dense N×N copies they may never read.
+    """
+
+    def __init__(self, structure, data):
+        self.structure = structure
+        self.data = np.asarray(data)
+
+    def __len__(self):
+        return self.data.shape[0]
+
+    def dense(self) -> np.ndarray:
+        from . import _kernels as _K
+        s = self.structure
+        out = np.empty((len(self), s.N, s.N))
+        for b in range(len(self)):
+            _K.csr_to_dense_fill(s.indptr, s.indices, self.data[b], s.N, out[b])
+        return out
 
 
 class SpikeTrain:
@@ -78,7 +102,8 @@ class ExperimentResult:
     W0 : ndarray (N, N) or SparseWeights, weights at the start, mV
     W : same type, weights at the end, mV
     W_blocks : ndarray (n_blocks, N, N), or (n_blocks, nnz) for sparse W, or None
-        Weights after each plastic block (None when snapshots were not kept).
+        Weights after each plastic block (None when snapshots were not kept). May be
+        passed as :class:`CSRSnapshots`; the dense stack is then built on first access.
     block_thetas : ndarray (n_blocks, n_stimuli) or None
         Orientations of each plastic block, rad (None for untuned input).
     test_thetas : ndarray or None
@@ -100,7 +125,7 @@ class ExperimentResult:
         self.n_exc = int(n_exc)
         self.W0 = W0
         self.W = W
-        self.W_blocks = W_blocks
+        self._W_blocks = W_blocks
         self.block_thetas = block_thetas
         self.test_thetas = test_thetas
         self.spikes = dict(spikes)
@@ -112,6 +137,12 @@ class ExperimentResult:
     @property
     def N(self) -> int:
         return self.po.size
+
+    @property
+    def W_blocks(self):
+        if isinstance(self._W_blocks, CSRSnapshots):
+            self._W_blocks = self._W_blocks.dense()
+        return self._W_blocks
 
     @property
     def n_blocks(self) -> int:

@@ -87,8 +87,14 @@ class SparseWeights:
         return self.data[:cut], self.data[cut:]
 
     def with_data(self, data) -> "SparseWeights":
-        """Same structure, new weights."""
-        return SparseWeights(self.indptr, self.indices, np.asarray(data, np.float64), self.N)
+        """Same structure (shared, already validated), new weights."""
+        data = np.ascontiguousarray(data, dtype=np.float64)
+        if data.shape != self.indices.shape:
+            raise ValueError(f"SparseWeights.with_data: data must have shape "
+                             f"{self.indices.shape}, got {data.shape}")
+        new = object.__new__(SparseWeights)
+        new.indptr, new.indices, new.data, new.N = self.indptr, self.indices, data, self.N
+        return new
 
     def copy(self) -> "SparseWeights":
         return self.with_data(self.data.copy())
