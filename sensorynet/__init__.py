@@ -12,7 +12,7 @@ from .params import (InputParams, ModelParams, NetworkParams, PlasticityParams, 
 from .network import Network, build_network, preferred_orientations  # noqa: E402
 from .sparse import SparseWeights  # noqa: E402
 from .stimulus import PoissonInput, stimulus_input, tuned_rates, untuned_input  # noqa: E402
-from .simulate import SimulationResult, simulate  # noqa: E402
+from .simulation import SimulationResult, simulate  # noqa: E402
 from .results import ExperimentResult, SpikeTrain  # noqa: E402
 from .experiments import run_published  # noqa: E402
 

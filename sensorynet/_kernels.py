@@ -1,6 +1,6 @@
 """Private numba kernels: the compiled core.
 
-Only arrays and scalars cross this boundary; :mod:`sensorynet.simulate` validates and
+Only arrays and scalars cross this boundary; :mod:`sensorynet.simulation` validates and
 packs everything. Weights are held in CSR form by presynaptic row (``indptr``,
 ``indices``, ``data``), which serves the published dense N=500 network (converted on
 entry) and sparse networks of 10^5 neurons alike.

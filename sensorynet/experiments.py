@@ -12,7 +12,7 @@ import numpy as np
 from .network import build_network
 from .params import ModelParams
 from .results import CSRSnapshots, ExperimentResult, SpikeTrain
-from .simulate import simulate
+from .simulation import simulate
 from .sparse import SparseWeights
 from .stimulus import (cardinal_sequence, learning_sequence, stimulus_input,
                        probe_sequence, untuned_input)

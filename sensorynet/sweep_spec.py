@@ -235,7 +235,7 @@ def _preflight(params: ModelParams, where: str) -> None:
     if params.protocol.n_blocks == 0:
         return
     try:
-        from .simulate import _check_weights
+        from .simulation import _check_weights
     except ImportError:  # pragma: no cover - simulator internals changed
         return
     net = params.network

@@ -26,7 +26,7 @@ from .experiments import STREAM_TUNING, seed_sequence
 from .params import ModelParams
 from .selectivity import (circular_distance, orientation_grid, osi, pref_orth_index,
                           preferred_orientation)
-from .simulate import simulate
+from .simulation import simulate
 from .sparse import SparseWeights
 from .stimulus import stimulus_input
 
