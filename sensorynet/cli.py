@@ -30,6 +30,17 @@ def _non_negative_int(name):
     return parse
 
 
+def _params_for(n_neurons):
+    """Published parameters, rescaled to ``n_neurons`` with fixed in-degree."""
+    from .params import ModelParams, NetworkParams
+    if n_neurons == 500:
+        return ModelParams()
+    if n_neurons < 500:
+        raise ValueError(f"--neurons must be >= 500 (the published size keeps ε_IE = 1; "
+                         f"smaller networks cannot keep its in-degree), got {n_neurons}")
+    return ModelParams(network=NetworkParams().scaled(n_neurons))
+
+
 def _experiments(text):
     from .reproduce import parse_experiments
     try:
@@ -59,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--blocks", type=_non_negative_int("--blocks"), default=None,
                      metavar="N", help="learning blocks of 2 s, >= 0 (default: 40, as "
                                        "published)")
+    rep.add_argument("--neurons", type=_non_negative_int("--neurons"), default=500,
+                     metavar="N", help="network size; other than 500, the published "
+                                       "network is rescaled with fixed in-degree "
+                                       "(NetworkParams.scaled) (default: %(default)s)")
     rep.add_argument("--experiments", type=_experiments, default=["published"],
                      metavar="LIST",
                      help="'all' or a comma-separated list of " + ", ".join(EXPERIMENTS)
@@ -139,9 +154,14 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from .reproduce import reproduce
     try:
+        params = _params_for(args.neurons)
+    except ValueError as exc:
+        print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
                             experiments=args.experiments, progress=args.progress,
-                            strict=args.strict)
+                            strict=args.strict, params=params)
     except OSError as exc:   # e.g. an unwritable output directory
         print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
         return 1

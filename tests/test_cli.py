@@ -163,3 +163,18 @@ def test_real_process_exit_status(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, "reproduce", "--blocks", "-1"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--blocks must be" in proc.stderr
+
+
+def test_neurons_option_rescales_and_validates(tmp_path, capsys):
+    from sensorynet.cli import main
+    assert main(["reproduce", "--out", str(tmp_path / "small"), "--neurons", "100",
+                 "--no-progress"]) == 2
+    assert "--neurons" in capsys.readouterr().err
+    out = tmp_path / "big"
+    assert main(["reproduce", "--out", str(out), "--neurons", "1000", "--blocks", "1",
+                 "--no-progress"]) == 0
+    import json
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["blocks"] == 1
+    from sensorynet.store import load_result
+    assert load_result(out / "result_published.npz").N == 1000
