@@ -1,0 +1,282 @@
+"""Helpers behind the narrative notebooks (``notebooks/``) and their widgets.
+
+Analysis that the notebooks show but that the core modules do not provide (the figures
+are in :mod:`sensorynet.notebook_figures`):
+
+* the results cache as the notebooks use it (:func:`get_cache`, :func:`load_published`,
+  :func:`sweep_dir`): a learned network is computed once and reused by every notebook;
+* the balanced state of the naive network (:func:`balanced_state`): one seeded test run
+  with and without recurrent connections, the feed-forward / recurrent E / recurrent I
+  input of every neuron at every step, ISI irregularity, and a check of the exact
+  update rule against recorded traces (:func:`update_residual`);
+* a derived sweep metric (:func:`add_specificity_contrast`).
+
+Units: mV, ms, Hz; angles in rad unless a name ends in ``_deg``.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from .experiments import STREAM_NETWORK, STREAM_TEST, seed_sequence
+from .network import build_network
+from .params import ModelParams
+from .simulation import simulate
+from .stimulus import stimulus_input
+
+__all__ = [
+    "get_cache", "load_published", "sweep_dir", "add_specificity_contrast",
+    "isi_cv", "input_components", "BalancedState", "balanced_state", "update_residual",
+    "neuron_label",
+]
+
+
+def neuron_label(n, n_exc, po=None) -> str:
+    """``"E neuron 12 (input PO 5°)"`` style label of neuron ``n``."""
+    pop = "E" if n < n_exc else "I"
+    s = f"{pop} neuron {n}"
+    return s if po is None else s + f" (input PO {np.degrees(po[n]):.0f}°)"
+
+
+# -------------------------------------------------------------------------- caching
+def get_cache(cache_dir=None):
+    """The :class:`~sensorynet.store.ResultsCache` the notebooks share.
+
+    ``cache_dir`` defaults to ``$SENSORYNET_CACHE`` or ``~/.cache/sensorynet``.
+    """
+    from .store import ResultsCache
+    return ResultsCache(cache_dir)
+
+
+def load_published(params=None, seed=0, n_blocks=None, *, cache=None, progress=True,
+                   verbose=True):
+    """The published experiment from the results cache, computed on a miss.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Default: the published parameters.
+    seed : int
+    n_blocks : int, optional
+        Learning blocks (default ``params.protocol.n_blocks`` = 40).
+    cache : ResultsCache, optional
+        Default :func:`get_cache`.
+    progress : bool
+        Progress bar while computing.
+    verbose : bool
+        Print one line saying whether the result was computed or loaded.
+
+    Returns
+    -------
+    ExperimentResult
+    """
+    cache = get_cache() if cache is None else cache
+    res = cache.get_or_run_published(params, seed, n_blocks, progress=progress)
+    if verbose:
+        how = ("loaded from the results cache" if cache.last_status == "hit" else
+               "computed and stored in the results cache")
+        print(f"learned network (seed {res.seed}, {res.n_blocks} blocks): {how}")
+    return res
+
+
+def sweep_dir(name, cache_dir=None) -> pathlib.Path:
+    """Directory of a notebook's sweep store inside the results cache.
+
+    Sweep run ids hash parameters, seed and metrics but not the code, so the directory
+    name carries the package's source fingerprint: results of other code are never
+    reused.
+    """
+    from .store import default_cache_dir, source_fingerprint
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier, got {name!r}")
+    base = default_cache_dir() if cache_dir is None else pathlib.Path(cache_dir)
+    return base / "sweeps" / f"{name}-{source_fingerprint()[:16]}"
+
+
+def add_specificity_contrast(df, name="spec_EE_contrast"):
+    """Add ``spec_EE_0_30 − spec_EE_60_90`` (mV) per run as a metric column.
+
+    The difference between the mean E→E weight of similarly and of orthogonally tuned
+    pairs: 0 for unstructured connectivity. Returns a copy with ``attrs["metrics"]``
+    extended, so :func:`sensorynet.sweep.summarize` and the heat maps see it.
+    """
+    for col in ("spec_EE_0_30", "spec_EE_60_90"):
+        if col not in df.columns:
+            raise ValueError(f"the sweep has no {col!r} column; add it to the metrics")
+    out = df.copy()
+    out[name] = out["spec_EE_0_30"] - out["spec_EE_60_90"]
+    out.attrs = dict(df.attrs)
+    out.attrs["metrics"] = list(df.attrs.get("metrics", [])) + [name]
+    return out
+
+
+# ------------------------------------------------------------------- balanced state
+def isi_cv(spike_neurons, spike_steps, N, min_spikes=5):
+    """Coefficient of variation of the inter-spike intervals of every neuron.
+
+    Returns an array (N,), ``nan`` for neurons with fewer than ``min_spikes`` spikes.
+    A Poisson process has CV = 1, a clock CV = 0.
+    """
+    n = np.asarray(spike_neurons)
+    k = np.asarray(spike_steps)
+    order = np.lexsort((k, n))
+    n, k = n[order], k[order]
+    cv = np.full(N, np.nan)
+    starts = np.searchsorted(n, np.arange(N + 1))
+    for j in range(N):
+        a, b = starts[j], starts[j + 1]
+        if b - a >= min_spikes:
+            d = np.diff(k[a:b]).astype(np.float64)
+            cv[j] = d.std() / d.mean()
+    return cv
+
+
+def input_components(result, W, inputs):
+    """Feed-forward, recurrent excitatory and recurrent inhibitory input per step.
+
+    Reconstructed exactly from the spikes (MODEL.md §3): at step k neuron j receives
+    the input count ``x_k[j]`` and ``Σ_pre s_{k-1}[pre] W[pre, j]``, split into E and I
+    presynaptic neurons.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A static run.
+    W : ndarray (N, N)
+        The weights of that run, mV.
+    inputs : PoissonInput
+        The input of that run.
+
+    Returns
+    -------
+    ff, rec_E, rec_I : ndarray (T, N)
+        Input in mV per step (dt = 1 ms, so mV/ms).
+    """
+    T, N, ne = result.n_steps, result.N, result.n_exc
+    S = np.zeros((T, N))
+    keep = result.spike_steps < T - 1
+    S[result.spike_steps[keep] + 1, result.spike_neurons[keep]] = 1.0   # one-step delay
+    W = np.asarray(W, dtype=np.float64)
+    ff = inputs.counts(time_major=True).astype(np.float64)
+    return ff, S[:, :ne] @ W[:ne], S[:, ne:] @ W[ne:]
+
+
+class BalancedState:
+    """One seeded static run of the naive network, with and without recurrence.
+
+    Attributes
+    ----------
+    params : ModelParams
+    net : Network
+    theta : float, stimulus orientation, rad
+    coupled, uncoupled : SimulationResult
+        The network run (W0) and the same neurons with W = 0 (same input), with the
+        membrane potential of ``record`` neurons recorded.
+    record : ndarray of int
+    ff, rec_E, rec_I : ndarray (T, N)
+        Input per step of the coupled run (mV/ms), see :func:`input_components`.
+    """
+
+    def __init__(self, params, net, theta, coupled, uncoupled, record, ff, rec_E, rec_I,
+                 seed=None):
+        self.params, self.net, self.theta, self.seed = params, net, theta, seed
+        self.coupled, self.uncoupled, self.record = coupled, uncoupled, record
+        self.ff, self.rec_E, self.rec_I = ff, rec_E, rec_I
+
+    @property
+    def n_exc(self):
+        return self.net.n_exc
+
+    def cv(self, which="coupled"):
+        r = self.coupled if which == "coupled" else self.uncoupled
+        return isi_cv(r.spike_neurons, r.spike_steps, r.N)
+
+    def voltage(self, neuron, which="coupled"):
+        """Recorded membrane potential (mV) of a recorded neuron, shape (T,)."""
+        hit = np.flatnonzero(self.record == neuron)
+        if hit.size == 0:
+            raise ValueError(f"neuron {neuron} was not recorded")
+        r = self.coupled if which == "coupled" else self.uncoupled
+        return r.recorded["v"][:, hit[0]]
+
+    def summary(self) -> dict:
+        """Rates (Hz), ISI CV and mean input components (mV/ms), E and I populations."""
+        ne = self.n_exc
+        out = {}
+        for which, r in (("coupled", self.coupled), ("uncoupled", self.uncoupled)):
+            cv = self.cv(which)
+            out[which] = {"rate": r.population_rates(),
+                          "cv": {"E": float(np.nanmean(cv[:ne])),
+                                 "I": float(np.nanmean(cv[ne:]))}}
+        exc = (self.ff + self.rec_E).mean()
+        inh = self.rec_I.mean()
+        out["input"] = {"ff": float(self.ff.mean()), "rec_E": float(self.rec_E.mean()),
+                        "rec_I": float(inh), "net": float(exc + inh),
+                        "net_over_exc": float((exc + inh) / exc)}
+        # temporal tracking: population-mean E and I input in 5 ms bins
+        e, i = _binned(self.ff + self.rec_E, 5).mean(1), _binned(self.rec_I, 5).mean(1)
+        out["input"]["ei_correlation_5ms"] = float(np.corrcoef(e, -i)[0, 1])
+        return out
+
+
+def update_residual(state, neuron, which="uncoupled"):
+    """Largest deviation of a recorded trace from the exact update rule (MODEL.md §3).
+
+    On every step k ≥ 1 at which ``neuron`` did not spike, the recorded potential must
+    equal ``B·v_{k−1} + x_k (+ recurrent input)`` with ``B = exp(−dt/τ_m)``; this returns
+    the maximum absolute difference (mV) over those steps. The uncoupled run has no
+    recurrent term and agrees bit for bit (0.0); for the coupled run the recurrent sum is
+    reconstructed in a different order, so agreement is to rounding (~1e-14 mV).
+    """
+    net = state.params.network
+    B = np.exp(-net.dt / net.tau_m)
+    r = state.coupled if which == "coupled" else state.uncoupled
+    v = state.voltage(neuron, which)
+    pred = B * v[:-1] + state.ff[1:, neuron]
+    if which == "coupled":
+        pred = pred + (state.rec_E[1:, neuron] + state.rec_I[1:, neuron])
+    spiked = np.zeros(r.n_steps, bool)
+    spiked[r.spike_steps[r.spike_neurons == neuron]] = True
+    ok = ~spiked[1:]
+    return float(np.max(np.abs(v[1:][ok] - pred[ok]))) if ok.any() else float("nan")
+
+
+def _binned(a, w):
+    T = (a.shape[0] // w) * w
+    return a[:T].reshape(T // w, w, *a.shape[1:]).mean(1)
+
+
+def balanced_state(params=None, seed=0, *, theta=np.pi / 2, duration_ms=2000,
+                   record=(200, 450)) -> BalancedState:
+    """Run the naive network of ``seed`` on a tuned test input (the *Before* test).
+
+    Network and input come from the same seed streams as
+    :func:`sensorynet.run_published`, so with the defaults this is exactly its
+    ``"before"`` phase. The same input is also given to unconnected neurons (W = 0).
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+    seed : int
+        Root seed (network and input streams of :func:`sensorynet.run_published`).
+    theta : float
+        Stimulus orientation, rad.
+    duration_ms : int
+    record : sequence of int
+        Neurons whose membrane potential is recorded.
+    """
+    p = ModelParams() if params is None else params
+    if not isinstance(p, ModelParams):
+        raise TypeError(f"params must be a ModelParams, got {type(p).__name__}")
+    net = build_network(p.network, seed_sequence(seed, STREAM_NETWORK))
+    inp = stimulus_input([theta], duration_ms, net.po, net.n_exc,
+                         seed_sequence(seed, STREAM_TEST), p.input, p.network.dt)
+    rec = np.asarray(record, dtype=np.int64)
+    coupled = simulate(net.W, inp, plastic=False, params=p, record=rec)
+    uncoupled = simulate(np.zeros_like(net.W), inp, plastic=False, params=p, record=rec)
+    ff, rE, rI = input_components(coupled, net.W, inp)
+    return BalancedState(p, net, float(theta), coupled, uncoupled, rec, ff, rE, rI, int(seed))
+
+
+# ------------------------------------------------------------------------- figures
