@@ -10,7 +10,7 @@ Every ratio is measured in this one run, on this machine, baseline included:
    rates;
 4. start-up: ``import sensorynet`` + a first small simulation, with a warm numba
    cache and with an empty one (a fresh NUMBA_CACHE_DIR);
-5. threads: the same results and the time of the kernel with 1 and 2 numba threads.
+5. threads: the same block with the ``prange`` kernel on 2 threads (same spikes).
 
 Usage::
 
@@ -82,6 +82,7 @@ _SCALE_CODE = textwrap.dedent("""
     import numpy as np
     import sensorynet as sn
     N = int(sys.argv[1])
+    threads = int(sys.argv[2])
     p = sn.ModelParams(network=sn.NetworkParams().scaled(N))
     t = time.perf_counter()
     net = sn.build_network(p.network, 1, sparse=N > 500)
@@ -89,12 +90,13 @@ _SCALE_CODE = textwrap.dedent("""
     th = np.random.default_rng(0).uniform(0, np.pi, 20)
     inp = sn.stimulus_input(th, 100, net.po, net.n_exc, 2, p.input)
     warm = sn.stimulus_input(th[:1], 5, net.po, net.n_exc, 3, p.input)
-    sn.simulate(net.W, warm, plastic=True, params=p)
+    sn.simulate(net.W, warm, plastic=True, params=p, threads=threads)
     t = time.perf_counter()
-    r = sn.simulate(net.W, inp, plastic=True, params=p)
+    r = sn.simulate(net.W, inp, plastic=True, params=p, threads=threads)
     t_block = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"N": N, "build_s": t_build, "block_s": t_block,
+    print(json.dumps({"N": N, "threads": threads, "spikes": int(r.spike_neurons.size),
+                      "build_s": t_build, "block_s": t_block,
                       "peak_MB": rss, "rates": r.population_rates(),
                       "synapses": int(net.W.nnz if net.is_sparse else (net.W != 0).sum())}))
 """)
@@ -104,7 +106,8 @@ def bench_scaling(sizes, threads=1):
     out = []
     env = dict(os.environ, NUMBA_NUM_THREADS=str(threads))
     for N in sizes:
-        p = subprocess.run([sys.executable, "-c", _SCALE_CODE, str(N)], capture_output=True,
+        p = subprocess.run([sys.executable, "-c", _SCALE_CODE, str(N), str(threads)],
+                           capture_output=True,
                            text=True, env=env, cwd=ROOT)
         if p.returncode:
             out.append({"N": N, "error": p.stderr.strip().splitlines()[-1]})
@@ -176,6 +179,18 @@ def report(results, args):
             continue
         L.append(f"| {s['N']:,} | {s['synapses']:,} | {s['build_s']:.2f} | {s['block_s']:.3f} | "
                  f"{s['peak_MB']:.0f} | {s['rates']['E']:.2f} | {s['rates']['I']:.2f} |")
+    L.append("\n## 3b. Threads: the same block with the prange kernel, 2 threads\n")
+    L.append("Same spikes as serial (tested in `tests/test_simulate.py`); time relative to "
+             "the serial run of the table above.\n")
+    L.append("| N | serial (s) | 2 threads (s) | speed-up | same spike count |")
+    L.append("|---|---|---|---|---|")
+    serial = {s["N"]: s for s in results["scaling"] if "error" not in s}
+    for s in results["threads"]:
+        if "error" in s or s["N"] not in serial:
+            continue
+        s1 = serial[s["N"]]
+        L.append(f"| {s['N']:,} | {s1['block_s']:.3f} | {s['block_s']:.3f} | "
+                 f"{s1['block_s'] / s['block_s']:.2f}× | {s1['spikes'] == s['spikes']} |")
     st = results["startup"]
     L.append("\n## 4. Start-up: `import sensorynet` + first small simulation\n")
     L.append("| numba cache | whole process (s) | import (s) | first simulation (s) |")
@@ -202,6 +217,8 @@ def main(argv=None):
     results["full_experiment"] = bench_full_experiment(repeat)
     print("scaling ...", file=sys.stderr)
     results["scaling"] = bench_scaling(sizes)
+    print("threads ...", file=sys.stderr)
+    results["threads"] = bench_scaling([N for N in sizes if N >= 2000], threads=2)
     print("start-up ...", file=sys.stderr)
     results["startup"] = bench_startup()
     text = report(results, args)

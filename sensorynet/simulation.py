@@ -17,20 +17,23 @@ from .sparse import SparseWeights
 
 __all__ = ["simulate", "SimulationResult", "epoch_steps"]
 
-#: longest / shortest restart interval of the lazy-LTP prefix sums, steps
-EPOCH_MAX, EPOCH_MIN = 400, 100
-#: memory allowed for the prefix sums (2 × (epoch+1) × N float64), bytes
-EPOCH_MEMORY = 50_000_000
+#: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit
+#: in cache, short beyond (memory traffic then dominates), steps
+EPOCH_LONG, EPOCH_SHORT = 400, 100
+#: largest network that uses the long epoch
+EPOCH_LONG_MAX_N = 1000
 
 
 def epoch_steps(N: int) -> int:
     """Steps between restarts of the lazy-LTP prefix sums (:mod:`sensorynet._kernels`).
 
-    Longer epochs mean fewer full flushes of pending LTP; the compensated sums keep
-    the error of a flushed weight below ~1e-20 relative up to 400 steps (a_x^−400 ≈
-    4e11). Large networks use shorter epochs to bound the prefix-sum memory.
+    Each restart flushes all pending LTP (a pass over every synapse). Up to
+    ``EPOCH_LONG_MAX_N`` neurons, 400-step epochs with compensated sums (error of a
+    flushed weight ~1e-20 relative although a_x^−400 ≈ 4e11) cost less than 4× more
+    flushes; in larger networks the doubled prefix-sum traffic costs more than it saves
+    (measured: ``benchmarks/``), so they use plain sums over 100-step epochs.
     """
-    return int(min(EPOCH_MAX, max(EPOCH_MIN, EPOCH_MEMORY // (16 * N))))
+    return EPOCH_LONG if N <= EPOCH_LONG_MAX_N else EPOCH_SHORT
 
 
 class SimulationResult:

@@ -195,3 +195,18 @@ def test_threads_do_not_change_results(plastic):
     assert np.array_equal(a.W.data, b.W.data)
     with pytest.raises(ValueError, match="threads"):
         sn.simulate(net.W, inp, plastic=plastic, params=p, threads=10_000)
+
+
+def test_short_epoch_path_matches_reference():
+    """Networks above EPOCH_LONG_MAX_N use plain prefix sums over short epochs."""
+    from sensorynet.simulation import EPOCH_LONG_MAX_N, epoch_steps
+    N = EPOCH_LONG_MAX_N + 200
+    assert epoch_steps(N) < epoch_steps(500)
+    params = sn.ModelParams(network=sn.NetworkParams().scaled(N))
+    net = sn.build_network(params.network, 8)
+    x = sn.stimulus_input([0.4, 2.2], 150, net.po, net.n_exc, 9, params.input).counts()
+    r = sn.simulate(net.W, x, plastic=True, params=params)
+    n, k, W, v = simulate_reference(net.W, x, plastic=True, params=params)
+    assert n.size > 100
+    assert _same_spikes(r.spike_neurons, r.spike_steps, n, k)
+    np.testing.assert_allclose(r.W, W, rtol=0, atol=1e-12)
