@@ -71,11 +71,11 @@ def _cdf_table(mu, expm, seg, cdf):
         m = mu[seg, n]
         p = expm[seg, n]
         F = p
-        cdf[n, 0] = F
+        cdf[0, n] = F
         for c in range(1, CDF_LEN):
             p = p * m / c
             F += p
-            cdf[n, c] = F
+            cdf[c, n] = F
 
 
 @njit(cache=True, inline="always")
@@ -104,7 +104,7 @@ def _counts_step(key, k, N, cdf, mu, expm, seg, out):
         u = _uniform(key, base + np.uint64(n))
         c = 0
         for q in range(8):
-            c += u >= cdf[n, q]
+            c += u >= cdf[q, n]
         out[n] = c
         n_big += c == 8
     if n_big:
@@ -113,7 +113,7 @@ def _counts_step(key, k, N, cdf, mu, expm, seg, out):
             if out[n] == 8:
                 u = _uniform(key, base + np.uint64(n))
                 c = 8
-                while c < CDF_LEN and u >= cdf[n, c]:
+                while c < CDF_LEN and u >= cdf[c, n]:
                     c += 1
                 if c == CDF_LEN:
                     c = _poisson_tail(u, mu[seg, n], expm[seg, n])
@@ -125,7 +125,7 @@ def poisson_counts(mu, expm, seg_len, key, T, out):
     """Fill ``out`` (T×N, time-major) with generated counts. ``mu``: (n_seg, N)."""
     N = mu.shape[1]
     n_seg = mu.shape[0]
-    cdf = np.empty((N, CDF_LEN))
+    cdf = np.empty((CDF_LEN, N))
     cur = -1
     for k in range(T):
         seg = min(k // seg_len, n_seg - 1)
@@ -300,7 +300,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     n_in_win = 0
     G = np.zeros((L + 1 if plastic else 0, Np))     # prefix sums, high part
     # ... and their rounding errors, kept only for long epochs (see COMPENSATE_ABOVE)
-    comp = L > COMPENSATE_ABOVE
+    comp = _COMPENSATED      # a compile-time constant of each build (see _compiled)
     Glo = np.zeros((L + 1 if plastic else 0, Np if comp else 0))
     f = np.zeros(Np, np.int64)        # first step of the pending LTP of each row
     xf = np.zeros(Np)                 # x̄ of the row's neuron at step f
@@ -313,7 +313,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     E0 = 0
 
     n_seg = gen_mu.shape[0]
-    cdf = np.empty((N if use_gen else 0, CDF_LEN))
+    cdf = np.empty((CDF_LEN, N if use_gen else 0))
     cur_seg = -1
     for k in range(T):
         # ---- input counts of this step
@@ -328,7 +328,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 u = _uniform(key, base + np.uint64(n))
                 c = 0
                 for q in range(8):
-                    c += u >= cdf[n, q]
+                    c += u >= cdf[q, n]
                 xk[n] = c
                 n_big += c == 8
             if n_big:
@@ -336,7 +336,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                     if xk[n] == 8:
                         u = _uniform(key, base + np.uint64(n))
                         c = 8
-                        while c < CDF_LEN and u >= cdf[n, c]:
+                        while c < CDF_LEN and u >= cdf[c, n]:
                             c += 1
                         if c == CDF_LEN:
                             c = _poisson_tail(u, gen_mu[seg, n], gen_expm[seg, n])
@@ -402,8 +402,8 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 Dk[n] = (vb * vb * inv_uref2) * max(um - th_m, 0.0)
                 P = max(vn - th_p, 0.0) * max(up - th_m, 0.0)
                 Pk[n] = P
-                # compensated (TwoSum) accumulation: G + Glo carries ~2x53 bits, so
-                # differences G_m − G_f stay accurate over long epochs
+                # prefix sums of the LTP factor, compensated (TwoSum) in builds for long
+                # epochs so that G_m − G_f keeps full precision (comp is a constant)
                 t = am * P
                 g0 = Gm[n]
                 g1 = g0 + t
@@ -513,16 +513,25 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), v.copy(), rec_v, rec_tr
 
 
-def _compiled(fn, name, parallel):
-    """Compile ``fn`` under its own name: numba's cache index ignores target options
-    (numba issue #6845), so the serial and parallel builds need distinct names."""
-    clone = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__,
-                               fn.__closure__)
+_COMPENSATED = False   # rebound per build by _compiled
+
+
+def _compiled(fn, name, parallel, compensated):
+    """Compile ``fn`` under its own name, with ``_COMPENSATED`` a compile-time constant.
+
+    numba's cache index ignores target options (numba issue #6845), so each build
+    (serial/parallel × plain/compensated prefix sums) needs a distinct name; a constant
+    instead of a runtime flag keeps branches out of the innermost loops.
+    """
+    glb = dict(fn.__globals__, _COMPENSATED=compensated)
+    clone = types.FunctionType(fn.__code__, glb, name, fn.__defaults__, fn.__closure__)
     clone.__qualname__ = name
     clone.__doc__ = fn.__doc__
     return njit(cache=True, parallel=parallel)(clone)
 
 
-#: serial kernel (the default) and the prange build (large networks only)
-run = _compiled(_run, "run_serial", False)
-run_parallel = _compiled(_run, "run_parallel", True)
+#: the builds of the simulation kernel, by (parallel, compensated); compiled lazily on
+#: first use. Compensated prefix sums are for epochs longer than COMPENSATE_ABOVE.
+KERNELS = {(par, comp): _compiled(_run, f"run_{'parallel' if par else 'serial'}"
+                                        f"{'_compensated' if comp else ''}", par, comp)
+           for par in (False, True) for comp in (False, True)}

@@ -183,17 +183,19 @@ def _check_inputs(inputs, N, time_major):
     return np.ascontiguousarray(xt, dtype=np.uint8)
 
 
-def _choose_kernel(threads):
+def _choose_kernel(threads, n_neurons):
+    """The kernel build and the number of column chunks for ``threads`` threads."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be a positive integer, got {threads!r}")
+    compensated = epoch_steps(n_neurons) > K.COMPENSATE_ABOVE
     if threads == 1:
-        return K.run, 1
+        return K.KERNELS[(False, compensated)], 1
     import numba
     if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
         raise ValueError(f"threads must lie in 1..{numba.config.NUMBA_NUM_THREADS} "
                          f"(NUMBA_NUM_THREADS), got {threads}")
     numba.set_num_threads(int(threads))
-    return K.run_parallel, int(threads)
+    return K.KERNELS[(True, compensated)], int(threads)
 
 
 def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
@@ -274,7 +276,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
             raise ValueError(f"record indices must lie in 0..{N - 1}")
         rec = rec.astype(np.int64)
 
-    kernel, n_chunks = _choose_kernel(threads)
+    kernel, n_chunks = _choose_kernel(threads, N)
     consts, flags = _pack(params, plastic, N_E, N)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
     if sparse:
