@@ -65,6 +65,57 @@ def bench_core_vs_reference(repeat):
             "same_spikes": same, "max_W_diff": float(np.abs(W_ref - r.W).max())}
 
 
+def bench_block_profile(repeat):
+    """Where the time of one plastic block goes (N = 500, 2000 steps).
+
+    The kernel is timed with pathways switched off one by one through its flag vector
+    (the same compiled code), and input generation on its own; differences between
+    rows are the cost of each part.
+    """
+    import sensorynet as sn
+    import sensorynet._kernels as K
+    import sensorynet.simulation as S
+    net = sn.build_network(sn.NetworkParams(), 0)
+    th = np.random.default_rng(0).uniform(0, np.pi, 20)
+    inp = sn.stimulus_input(th, 100, net.po, net.n_exc, 1)
+    x = np.ascontiguousarray(inp.counts(time_major=True))
+    p = sn.ModelParams()
+    W = sn.SparseWeights.from_dense(net.W)
+    kernel, _ = S._choose_kernel(1, 500)
+    dummy = np.zeros((1, 500))
+
+    def timed(**flags):
+        c, fl = S._pack(p, True, 400, 500)
+        for k, v in flags.items():
+            fl[getattr(K, k)] = v
+
+        def once():
+            kernel(W.indptr, W.indices, W.data.copy(), x, dummy, dummy, 1, np.uint64(0),
+                   2000, np.zeros(500), c, fl, np.zeros(0, np.int64), 1)
+        once()
+        return min(_median_time(once, 1)[0] for _ in range(repeat * 2))
+
+    mu, expm = inp.kernel_tables()
+    out = np.empty((2000, 500), np.uint8)
+
+    def gen():
+        K.poisson_counts(mu, expm, inp.segment_steps, np.uint64(inp.key), 2000, out)
+    gen()
+    t_gen = min(_median_time(gen, 1)[0] for _ in range(repeat * 2))
+    t_static = timed(F_PLASTIC=0)
+    t_traces = timed(F_EE=0, F_EI=0, F_IE=0)
+    t_ee = timed(F_EI=0, F_IE=0)
+    t_ee_ei = timed(F_IE=0)
+    t_all = timed()
+    return {"input generation": t_gen,
+            "dynamics (recurrent input, membrane, spikes)": t_static,
+            "plasticity per neuron (traces, v̄, LTD/LTP factors, prefix sums)": t_traces - t_static,
+            "E→E rows (lazy LTP + spike updates + epoch flushes)": t_ee - t_traces,
+            "E→I rows": t_ee_ei - t_ee,
+            "I→E rows": t_all - t_ee_ei,
+            "total (kernel with array input + generation)": t_all + t_gen}
+
+
 def bench_full_experiment(repeat):
     import sensorynet as sn
     sn.run_published(seed=0, n_blocks=1, progress=False)       # warm
@@ -170,6 +221,11 @@ def report(results, args):
     L.append("| published code (issue text, this machine) | ≈ 240 |")
     L.append(f"\nRates before {_fmt_rates(f['rates_before'])} Hz, after "
              f"{_fmt_rates(f['rates_after'])} Hz.\n")
+    L.append("### Where a block's time goes (N = 500, one 2000-ms plastic block)\n")
+    L.append("| part | ms per block | × 42 runs (ms) |\n|---|---|---|")
+    for k, v in results["block_profile"].items():
+        L.append(f"| {k} | {v * 1e3:.2f} | {v * 42e3:.0f} |")
+    L.append("")
     L.append("## 3. Scaling: one 2000-ms plastic block, fixed in-degree (fresh process each)\n")
     L.append("| N | synapses | build (s) | block (s) | peak RSS (MB) | rate E (Hz) | rate I (Hz) |")
     L.append("|---|---|---|---|---|---|---|")
@@ -215,6 +271,8 @@ def main(argv=None):
     results["core_vs_reference"] = bench_core_vs_reference(repeat)
     print("full experiment ...", file=sys.stderr)
     results["full_experiment"] = bench_full_experiment(repeat)
+    print("block profile ...", file=sys.stderr)
+    results["block_profile"] = bench_block_profile(repeat)
     print("scaling ...", file=sys.stderr)
     results["scaling"] = bench_scaling(sizes)
     print("threads ...", file=sys.stderr)

@@ -298,10 +298,15 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     vsum = np.zeros(Np)               # sum of the last n_in_win post-reset v
     window = np.zeros((n_win if plastic else 0, Np))
     n_in_win = 0
-    G = np.zeros((L + 1 if plastic else 0, Np))     # prefix sums, high part
+    # prefix sums, high part; row m+1 is written at step m before any read, so only
+    # row 0 (never written) needs zeroing
+    G = np.empty((L + 1 if plastic else 0, Np))
     # ... and their rounding errors, kept only for long epochs (see COMPENSATE_ABOVE)
     comp = _COMPENSATED      # a compile-time constant of each build (see _compiled)
-    Glo = np.zeros((L + 1 if plastic else 0, Np if comp else 0))
+    Glo = np.empty((L + 1 if plastic else 0, Np if comp else 0))
+    if plastic:
+        G[0, :] = 0.0
+        Glo[0, :] = 0.0
     f = np.zeros(Np, np.int64)        # first step of the pending LTP of each row
     xf = np.zeros(Np)                 # x̄ of the row's neuron at step f
     a_x_pow_neg = np.empty(L + 1 if plastic else 0)
