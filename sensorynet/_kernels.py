@@ -99,8 +99,9 @@ def _counts_step(key, k, N, cdf, mu, expm, seg, out):
     base = np.uint64(k) * np.uint64(N)
     n_big = 0
     # branch-free, vectorisable pass: how many of the first 8 CDF steps u passes
-    # (counts are random, so a data-dependent loop would mispredict)
-    for n in range(N):
+    # (counts are random, so a data-dependent loop would mispredict); prange: inlined
+    # into the parallel kernel build it runs on all threads, elsewhere it is a range
+    for n in prange(N):
         u = _uniform(key, base + np.uint64(n))
         c = 0
         for q in range(8):
@@ -327,25 +328,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
             if seg != cur_seg:
                 _cdf_table(gen_mu, gen_expm, seg, cdf)
                 cur_seg = seg
-            base = np.uint64(k) * np.uint64(N)
-            n_big = 0
-            for n in prange(N):     # same branch-free pass as _counts_step
-                u = _uniform(key, base + np.uint64(n))
-                c = 0
-                for q in range(8):
-                    c += u >= cdf[q, n]
-                xk[n] = c
-                n_big += c == 8
-            if n_big:
-                for n in range(N):
-                    if xk[n] == 8:
-                        u = _uniform(key, base + np.uint64(n))
-                        c = 8
-                        while c < CDF_LEN and u >= cdf[c, n]:
-                            c += 1
-                        if c == CDF_LEN:
-                            c = _poisson_tail(u, gen_mu[seg, n], gen_expm[seg, n])
-                        xk[n] = c
+            _counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
         else:
             for n in range(N):
                 xk[n] = x_tm[k, n]
