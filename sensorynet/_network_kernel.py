@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _uniform
+from ._rng import _uniform
 
 
 @njit(cache=True)

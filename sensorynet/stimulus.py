@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from . import _kernels as K
+from . import _rng
 from .params import InputParams, ProtocolParams
 
 __all__ = [
@@ -113,7 +113,7 @@ class PoissonInput:
         """Materialise the counts: uint8 array (N, T), or (T, N) if ``time_major``."""
         mu, expm = self.kernel_tables()
         out = np.empty((self.n_steps, self.N), np.uint8)
-        K.poisson_counts(mu, expm, self.segment_steps, np.uint64(self.key), self.n_steps, out)
+        _rng.poisson_counts(mu, expm, self.segment_steps, np.uint64(self.key), self.n_steps, out)
         return out if time_major else out.T
 
     def __repr__(self):
