@@ -371,12 +371,10 @@ def plot_sweep_panels(df, x, y, metrics, where=None, ncols=2):
 
 
 def plot_sweep_lines(df, x, metric, hue=None, where=None):
-    """:func:`sensorynet.sweep.plot_sweep_line` with one tick per swept value of ``x``
-    (labelled ``%g``, readable for values like 4e-05)."""
+    """:func:`sensorynet.sweep.plot_sweep_line` on a notebook-sized figure (it puts one
+    tick per swept value of ``x``, with the axis' power of ten in the label)."""
     from .sweep import plot_sweep_line
     fig = Figure(figsize=(6.0, 4.0), layout="constrained")
     ax = fig.add_subplot()
     plot_sweep_line(df, x, metric, hue=hue, where=where, ax=ax)
-    vals = sorted(df[x].unique())
-    ax.set_xticks(vals, [f"{v:g}" for v in vals])
     return fig

@@ -3,12 +3,17 @@
 Every function takes the result object of one experiment, draws with matplotlib's
 object API (no pyplot state: nothing is shown or kept open) and returns a
 :class:`matplotlib.figure.Figure` with constrained layout. Angles are shown in degrees,
-weights in mV, rates in Hz.
+weights in mV, rates in Hz. Legend text is at least :data:`LEGEND_PT` points; legends
+sit where they do not cover data: in head room reserved above the data, at matplotlib's
+``loc="best"`` (semi-opaque frame), or outside the axes (one figure legend for entries
+shared by all panels).
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from .connectivity import DEFAULT_BINS_DEG, weights_vs_delta_po
 
@@ -23,6 +28,29 @@ C_POP = {"E": "tab:red", "I": "tab:blue"}
 C_BINS = ("tab:red", "tab:orange", "tab:blue")
 BIN_LABELS = [f"{lo}–{hi}°" for lo, hi in DEFAULT_BINS_DEG]
 PW_LABEL = {"EE": "E→E", "EI": "E→I", "IE": "I→E"}
+
+#: font size of legend text (points)
+LEGEND_PT = 8
+
+
+def _legend(ax, *args, **kw):
+    """Axes legend at :data:`LEGEND_PT`, ``loc="best"`` and a semi-opaque frame."""
+    kw.setdefault("fontsize", LEGEND_PT)
+    kw.setdefault("loc", "best")
+    kw.setdefault("framealpha", 0.85)
+    return ax.legend(*args, **kw)
+
+
+def _fig_legend(fig, handles, labels, ncols, where="lower center"):
+    """One legend for the whole figure, outside the axes (constrained layout)."""
+    return fig.legend(handles, labels, loc=f"outside {where}", ncols=ncols,
+                      fontsize=LEGEND_PT + 1, frameon=False)
+
+
+def _headroom(ax, frac):
+    """Extend the y range upwards by ``frac`` of its span (space for a legend)."""
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + frac * (hi - lo))
 
 
 def _fig(nrows, ncols, w, h, **kw):
@@ -43,12 +71,12 @@ def _grouped_bars(ax, groups, series, labels, colors, hatches=None, width=0.8):
     ax.axhline(0, color="k", lw=0.6)
 
 
-def _spec_lines(ax, series, labels, colors, styles=None):
+def _spec_lines(ax, series, labels, colors, styles=None, markers=None):
     """Mean weight per |ΔPO| bin, one marker line per series (bins at their centres)."""
     x = np.array([(lo + hi) / 2 for lo, hi in DEFAULT_BINS_DEG])
     for k, vals in enumerate(series):
-        ax.plot(x, vals, marker="o", color=colors[k], label=labels[k],
-                ls="-" if styles is None else styles[k])
+        ax.plot(x, vals, marker="o" if markers is None else markers[k], color=colors[k],
+                label=labels[k], ls="-" if styles is None else styles[k])
     ax.set_xticks(x, BIN_LABELS)
     ax.set_xlim(0, 90)
     ax.margins(y=0.15)
@@ -71,22 +99,27 @@ def plot_tuning_examples(sel, n_per_pop=3):
     """
     b, a = sel.before, sel.after
     th = np.degrees(np.append(b.thetas, b.thetas[0] + np.pi))
-    fig, axs = _fig(2, n_per_pop, 3.3 * n_per_pop, 5.6)
+    fig, axs = _fig(2, n_per_pop, 3.4 * n_per_pop, 6.0)
     for r, (pop, idx) in enumerate(_example_neurons(sel.n_exc, b.N, n_per_pop).items()):
         for c, n in enumerate(idx):
             ax = axs[r, c]
+            top = 0.0
             for t, col, ls, lab in ((b, C_BEFORE, "--", "before"), (a, C_POP[pop], "-", "after")):
-                ax.plot(th, np.append(t.rates[:, n], t.rates[0, n]), ls, color=col, marker="o",
-                        ms=3, label=f"{lab} (OSI {t.osi[n]:.2f})")
-            ax.axvline(np.degrees(sel.po_in[n]), color="k", lw=0.6, ls=":")
+                y = np.append(t.rates[:, n], t.rates[0, n])
+                ax.plot(th, y, ls, color=col, marker="o", ms=3,
+                        label=f"{lab}: OSI {t.osi[n]:.2f}")
+                top = max(top, float(np.nanmax(y)) if np.isfinite(y).any() else 0.0)
+            ax.set_ylim(0, 1.35 * max(top, 1.0))       # head room for the legend
+            ax.axvline(np.degrees(sel.po_in[n]), ymax=1 / 1.35, color="k", lw=0.6, ls=":")
             ax.set_title(f"{pop} neuron {n} (input PO {np.degrees(sel.po_in[n]):.0f}°)",
                          fontsize=9)
             ax.set_xticks([0, 45, 90, 135, 180])
             ax.set_xlabel("stimulus orientation (deg)")
             ax.set_ylabel("rate (Hz)")
-            ax.legend(fontsize=7, loc="upper right")
-            ax.set_ylim(bottom=0)
-    fig.suptitle("Example tuning curves before and after learning (same input)")
+            _legend(ax, loc="upper center", ncols=2, handlelength=1.8, columnspacing=1.0,
+                    borderaxespad=0.3)
+    fig.suptitle("Example tuning curves before and after learning (same input; "
+                 "dotted: input PO)")
     return fig
 
 
@@ -95,17 +128,23 @@ def plot_osi_distributions(sel):
     fig, axs = _fig(1, 2, 9, 3.6)
     bins = np.linspace(0, 1, 26)
     for ax, (pop, sl) in zip(axs[0], (("E", slice(0, sel.n_exc)), ("I", slice(sel.n_exc, None)))):
+        top, marks = 1.0, []
         for t, col, lab in ((sel.before, C_BEFORE, "before"), (sel.after, C_POP[pop], "after")):
             v = t.osi[sl]
             v = v[np.isfinite(v)]
-            ax.hist(v, bins, histtype="stepfilled", alpha=0.45, color=col,
-                    label=f"{lab}: mean {v.mean():.3f}")
-            ax.axvline(v.mean(), color=col, lw=1.5)
-            ax.axvline(np.nanmean(t.osi_noise_floor[sl]), color=col, lw=1, ls=":")
+            n, _, _ = ax.hist(v, bins, histtype="stepfilled", alpha=0.45, color=col,
+                              label=f"{lab}: mean {v.mean():.3f}")
+            top = max(top, float(n.max(initial=0)))
+            marks += [(v.mean(), col, "-", 1.5),
+                      (np.nanmean(t.osi_noise_floor[sl]), col, ":", 1.0)]
+        ax.set_ylim(0, 1.4 * top)                  # top 29 % kept free for the legend
+        for x, col, ls, lw in marks:               # mean / noise floor, below the legend
+            ax.axvline(x, ymax=1 / 1.4, color=col, lw=lw, ls=ls)
         ax.set_xlabel("OSI (1 − circular variance)")
         ax.set_ylabel("neurons")
-        ax.set_title(f"{pop} neurons (dotted: Poisson noise floor)", fontsize=10)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(f"{pop} neurons (solid: mean; dotted: Poisson noise floor)",
+                     fontsize=10)
+        _legend(ax, loc="upper center", ncols=2, columnspacing=1.0)
     return fig
 
 
@@ -116,14 +155,17 @@ def plot_po_out_vs_in(sel):
     for ax, (t, lab) in zip(axs[0], ((sel.before, "before"), (sel.after, "after"))):
         for pop, sl in (("E", slice(0, sel.n_exc)), ("I", slice(sel.n_exc, None))):
             ax.scatter(po[sl], np.degrees(t.po_out[sl]), s=5, alpha=0.6, color=C_POP[pop],
-                       label=pop, linewidths=0)
-        ax.plot([0, 180], [0, 180], "k", lw=0.6)
+                       label=f"{pop} neurons", linewidths=0)
+        ax.plot([0, 180], [0, 180], "k", lw=0.6, label="measured = input")
         ax.set(xlim=(0, 180), ylim=(0, 180), xlabel="input PO (deg)",
                title=f"{lab} learning")
         ax.set_xticks([0, 45, 90, 135, 180])
         ax.set_yticks([0, 45, 90, 135, 180])
-        ax.legend(fontsize=8, markerscale=3)
     axs[0, 0].set_ylabel("measured PO (deg)")
+    leg = _fig_legend(fig, *axs[0, 0].get_legend_handles_labels(), ncols=3)
+    for h in leg.legend_handles[:2]:
+        h.set_sizes([30])
+        h.set_alpha(1.0)
     return fig
 
 
@@ -154,25 +196,28 @@ def plot_connectivity_vs_dpo(sel, max_points=4000, seed=0):
         ax = axs[0, c]
         ax.scatter(d[keep], w[keep], s=3, alpha=0.3, color="k", linewidths=0)
         mid = (edges[:-1] + edges[1:]) / 2
-        ax.plot(mid, binned(d, w), "o-", color=C_AFTER, label="binned mean (input PO)")
+        ax.plot(mid, binned(d, w), "o-", color=C_AFTER)
         d_out, w_out = weights_vs_delta_po(W_fin, po_out[fin], ne_fin, pw)
-        ax.plot(mid, binned(np.degrees(d_out), w_out), "s-", color=C_OUT, ms=4,
-                label="binned mean (measured PO)")
+        ax.plot(mid, binned(np.degrees(d_out), w_out), "s-", color=C_OUT, ms=5)
         ax.set(xlabel="|ΔPO| (deg; dots: input PO)", ylabel="weight (mV)",
-               title=f"{PW_LABEL[pw]} after learning", xlim=(0, 90))
-        ax.legend(fontsize=7)
+               title=f"{PW_LABEL[pw]} after learning, 10° bin means", xlim=(0, 90))
         for r, mode in ((1, "all"), (2, "existing")):
             series = [conn["before"]["specificity"][pw][mode],
                       conn["after_input_po"]["specificity"][pw][mode],
                       conn["after_output_po"]["specificity"][pw][mode]]
-            _spec_lines(axs[r, c], series,
-                        ["W0 (input PO)", "learned (input PO)", "learned (measured PO)"],
-                        [C_BEFORE, C_AFTER, C_OUT], ["--", "-", "-"])
+            _spec_lines(axs[r, c], series, ["", "", ""], [C_BEFORE, C_AFTER, C_OUT],
+                        ["--", "-", "-"], ["o", "o", "s"])
             what = "all pairs (0 if absent)" if mode == "all" else "existing synapses"
             axs[r, c].set(xlabel="|ΔPO| bin", ylabel="mean weight (mV)",
                           title=f"{PW_LABEL[pw]}, {what}")
-            if c == 0:
-                axs[r, c].legend(fontsize=7)
+    handles = [Line2D([], [], ls="", marker="o", ms=4, color="k", alpha=0.5),
+               Line2D([], [], ls="--", marker="o", color=C_BEFORE),
+               Line2D([], [], ls="-", marker="o", color=C_AFTER),
+               Line2D([], [], ls="-", marker="s", color=C_OUT)]
+    _fig_legend(fig, handles, ["synapse after learning (|ΔPO| of input POs)",
+                               "W0, |ΔPO| of input POs",
+                               "learned W, |ΔPO| of input POs",
+                               "learned W, |ΔPO| of measured POs"], ncols=2)
     return fig
 
 
@@ -185,7 +230,7 @@ def plot_connectivity_evolution(evo):
     for j, pop in enumerate("EI"):
         ax.plot(np.arange(1, len(evo.rates) + 1), evo.rates[:, j], color=C_POP[pop], label=pop)
     ax.set(xlabel="learning block", ylabel="mean rate during block (Hz)", title="Rates")
-    ax.legend(fontsize=8)
+    _legend(ax)
     for ax, pw, mode in ((axs[0, 1], "EE", "all"), (axs[0, 2], "EI", "existing"),
                          (axs[1, 0], "IE", "existing")):
         s = evo.specificity[pw][mode]
@@ -194,28 +239,34 @@ def plot_connectivity_evolution(evo):
         ax.set(xlabel=xlab, ylabel="mean weight (mV)",
                title=f"{PW_LABEL[pw]} specificity "
                      f"({'all pairs' if mode == 'all' else 'existing synapses'})")
-        ax.legend(fontsize=8)
+        _legend(ax)
     ax = axs[1, 1]
-    for j, pw in enumerate(("EE", "EI", "IE")):
-        col = ("tab:red", "tab:green", "tab:blue")[j]
-        ax.plot(x, evo.pruned[pw], color=col, label=f"{PW_LABEL[pw]} pruned to 0")
-        ax.plot(x, evo.at_bound[pw], color=col, ls="--", label=f"{PW_LABEL[pw]} at bound")
+    pw_col = {"EE": "tab:red", "EI": "tab:green", "IE": "tab:blue"}
+    for pw, col in pw_col.items():
+        ax.plot(x, evo.pruned[pw], color=col)
+        ax.plot(x, evo.at_bound[pw], color=col, ls="--")
     ax.set(xlabel=xlab, ylabel="fraction of initial synapses", title="Pruning and saturation")
-    ax.legend(fontsize=7)
+    _headroom(ax, 0.15)
+    handles = [Line2D([], [], color=c) for c in pw_col.values()] + \
+        [Line2D([], [], color="k"), Line2D([], [], color="k", ls="--")]
+    _legend(ax, handles, [PW_LABEL[pw] for pw in pw_col] + ["pruned to 0", "at bound"],
+            ncols=2)
     ax = axs[1, 2]
     sur = np.where(evo.expected >= 10, evo.surplus, np.nan)
-    ax.plot(x, sur, color="k", label="surplus obs/exp (once ≥ 10 pairs expected)")
+    ax.plot(x, sur, color="k", label="surplus obs/exp (≥ 10 pairs expected)")
     ax.axhline(1, color="k", lw=0.6, ls=":")
     ax.set(xlabel=xlab, ylabel="observed / expected (E pairs > 1 mV)",
            title="Reciprocity")
-    ax.set_ylim(bottom=0)
+    fin = sur[np.isfinite(sur)]
+    ax.set_ylim(0, 1.45 * max(float(fin.max()) if fin.size else 1.0, 1.0))
     ax2 = ax.twinx()
     ax2.plot(x, evo.reciprocal, color="tab:green", label="corr(w_ij, w_ji)")
     ax2.set_ylabel("corr(w_ij, w_ji)", color="tab:green")
-    ax2.set_ylim(-0.05, 1.05)
+    ax2.set_ylim(-0.05, 1.45)                  # both curves below 70 %: legend on top
+    ax2.set_yticks(np.linspace(0, 1, 6))
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="center right")
+    _legend(ax2, h1 + h2, l1 + l2, loc="upper center", ncols=1)   # drawn above both
     return fig
 
 
@@ -241,7 +292,8 @@ def plot_spontaneous(results):
     ax.set(xlabel="spontaneous block (2 s each)", ylabel="mean rate (Hz)",
            title="Rates under untuned input")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7)
+    _headroom(ax, 0.35)
+    _legend(ax, ncols=2)
     first = items[0][1]
     series = [first.conn_before["specificity"]["EE"]["all"]] + \
         [r.conn_after["specificity"]["EE"]["all"] for _, r in items]
@@ -250,7 +302,8 @@ def plot_spontaneous(results):
                   [C_BEFORE] + [C_AFTER] * len(items), [None] + [hat[k] for k, _ in items])
     axs[0, 1].set(xlabel="|ΔPO| bin", ylabel="mean E→E weight (mV)",
                   title="E→E specificity (all pairs)")
-    axs[0, 1].legend(fontsize=7)
+    _headroom(axs[0, 1], 0.3)
+    _legend(axs[0, 1])
     ax = axs[1, 0]
     series, labels, cols, hatches = [], [], [], []
     for ltd, r in items:
@@ -261,7 +314,18 @@ def plot_spontaneous(results):
             hatches.append(hat[ltd])
     _grouped_bars(ax, [PW_LABEL[p] for p in ("EE", "EI", "IE")], series, labels, cols, hatches)
     ax.set(ylabel="change of mean weight (mV)", title="Weight change per |ΔPO| bin")
-    ax.legend(fontsize=6, ncol=2)
+    handles = [Patch(facecolor=C_BINS[k], edgecolor="k", lw=0.4) for k in range(3)] + \
+        [Patch(facecolor="white", edgecolor="k", lw=0.4, hatch=hat[ltd]) for ltd, _ in items]
+    lo, hi = ax.get_ylim()                     # room for the legend on the emptier side
+    vals = np.concatenate([np.ravel(v) for v in series])
+    if vals.max(initial=0.0) >= -vals.min(initial=0.0):
+        ax.set_ylim(lo - 0.6 * (hi - lo), hi)
+        loc = "lower center"
+    else:
+        ax.set_ylim(lo, hi + 0.6 * (hi - lo))
+        loc = "upper center"
+    _legend(ax, handles, [f"|ΔPO| {b}" for b in BIN_LABELS] + [lab[k] for k, _ in items],
+            ncols=2, loc=loc)
     ax = axs[1, 1]
     groups = ["E", "I"]
     series = [[first.tuning_before.population_mean(first.tuning_before.osi)[p] for p in groups]]
@@ -269,8 +333,9 @@ def plot_spontaneous(results):
                for _, r in items]
     _grouped_bars(ax, groups, series, ["learned"] + [f"after, {lab[k]}" for k, _ in items],
                   [C_BEFORE] + [C_AFTER] * len(items), [None] + [hat[k] for k, _ in items])
-    ax.set(ylabel="mean OSI", title="Selectivity", ylim=(0, 1))
-    ax.legend(fontsize=7)
+    ax.set(ylabel="mean OSI", title="Selectivity", ylim=(0, 1.3))
+    ax.set_yticks(np.linspace(0, 1, 6))
+    _legend(ax)
     return fig
 
 
@@ -301,14 +366,16 @@ def plot_cardinal(card):
     axs[1, 0].axhline(m["naive"]["expected_uniform"], color="k", ls=":", lw=0.8,
                       label="uniform expectation")
     axs[1, 0].set(ylabel="fraction of E neurons", title="PO classes")
-    axs[1, 0].legend(fontsize=7, loc="lower right")
+    _headroom(axs[1, 0], 0.45)
+    _legend(axs[1, 0])
     _grouped_bars(axs[1, 1], list(names),
                   [[m[n]["mean_w_EE_cardinal"] for n in names],
                    [m[n]["mean_w_EE_oblique"] for n in names]],
                   ["within cardinal-preferring", "within oblique-preferring"],
                   ["tab:blue", "tab:orange"])
     axs[1, 1].set(ylabel="mean E→E weight (mV)", title="Within-group connectivity")
-    axs[1, 1].legend(fontsize=7, loc="lower right")
+    _headroom(axs[1, 1], 0.35)
+    _legend(axs[1, 1])
     ax = axs[1, 2]
     for name, col in (("cardinal", "tab:blue"), ("control", "0.4")):
         th = np.degrees(np.ravel(card.conditions[name]["block_thetas"]))
@@ -316,7 +383,7 @@ def plot_cardinal(card):
     ax.set(xlabel="presented orientation (deg)", ylabel="stimuli (all blocks)",
            title="Stimulus statistics", xlim=(0, 180))
     ax.set_xticks([0, 45, 90, 135, 180])
-    ax.legend(fontsize=8)
+    _legend(ax)
     return fig
 
 
@@ -333,7 +400,6 @@ def plot_ablations(abl):
         ax.hlines(m[names[0]]["rates_before"][p], j - 0.4, j + 0.4, colors="k", ls=":",
                   label="before learning" if j == 0 else None)
     ax.set(ylabel="rate at π/2 test after learning (Hz)", title="Rates")
-    ax.legend(fontsize=7)
     ax = axs[0, 1]
     _grouped_bars(ax, ["E", "I"], [[m[n]["osi_after"][p] for p in "EI"] for n in names],
                   names, cols)
@@ -341,13 +407,11 @@ def plot_ablations(abl):
         ax.hlines(m[names[0]]["osi_before"][p], j - 0.4, j + 0.4, colors="k", ls=":",
                   label="before learning" if j == 0 else None)
     ax.set(ylabel="mean OSI after learning", title="Selectivity", ylim=(0, 1))
-    ax.legend(fontsize=7)
     for ax, pw, mode in ((axs[0, 2], "EE", "all"), (axs[1, 0], "EI", "existing"),
                          (axs[1, 1], "IE", "existing")):
         _spec_lines(ax, [m[n]["specificity"][pw][mode] for n in names], names, cols)
         ax.set(xlabel="|ΔPO| bin", ylabel="mean weight (mV)",
                title=f"{PW_LABEL[pw]} ({'all pairs' if mode == 'all' else 'existing'})")
-        ax.legend(fontsize=7)
     ax = axs[1, 2]
     sur = [m[n]["bidirectional_surplus"] for n in names]
     ax.bar(np.arange(len(names)), [np.nan if s is None else s for s in sur], color=cols,
@@ -359,7 +423,10 @@ def plot_ablations(abl):
     ax2 = ax.twinx()
     ax2.plot(np.arange(len(names)), [m[n]["pruning"]["EE"]["pruned"] for n in names], "kD",
              label="E→E pruned fraction")
-    ax2.set_ylabel("fraction of E→E synapses pruned")
+    ax2.set_ylabel("fraction of E→E synapses pruned (◆)")
     ax2.set_ylim(0, 1)
-    ax2.legend(fontsize=7, loc="upper right")
+    handles = [Patch(facecolor=c, edgecolor="k", lw=0.4) for c in cols] + \
+        [Line2D([], [], color="k", ls=":"), Line2D([], [], ls="", marker="D", color="k")]
+    _fig_legend(fig, handles, names + ["before learning", "E→E pruned fraction"],
+                ncols=len(names) + 2)
     return fig

@@ -77,6 +77,10 @@ _WARM = None  # per-process warm-up info (set once by _warmup)
 def _pin_threads() -> None:
     """One thread for numba (and BLAS pools, if threadpoolctl is installed)."""
     import numba
+    # numba may have been imported (reading NUMBA_NUM_THREADS) before the worker's
+    # environment was applied; re-read it before the threading layer starts, or the
+    # first compilation's own re-read finds a different value and refuses to run
+    numba.config.reload_config()
     numba.set_num_threads(1)
     try:  # optional: caps BLAS pools loaded before the environment variables were set
         from threadpoolctl import threadpool_limits

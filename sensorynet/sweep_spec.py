@@ -23,8 +23,13 @@ adding seeds to a finished sweep reuses the runs already done.
 Run identity
 ------------
 Each run has a stable id, a hash of its full parameter set, seed, number of learning
-blocks, metric names and metric options. The sweep store (:mod:`sensorynet.sweep_store`)
-is keyed by it, so resuming is by content, not by position in the spec.
+blocks, metric names and metric options, and of the code that computes it: the package
+version (``sensorynet.__version__``) and :func:`~sensorynet.store.source_fingerprint`
+(a hash of the package's Python sources, computed once per process), as in the keys of
+:class:`~sensorynet.store.ResultsCache`. The sweep store (:mod:`sensorynet.sweep_store`)
+is keyed by it, so resuming is by content, not by position in the spec, and a store
+never hands back results of different code: after any change to the package source a
+re-run recomputes every run (the old records stay in the file but no longer match).
 """
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .params import ModelParams
+from .store import source_fingerprint
 
 __all__ = [
     "SweepSpec",
@@ -57,10 +63,12 @@ __all__ = [
     "run_seeds",
     "canonical_name",
     "SPEC_FORMAT",
+    "code_identity",
 ]
 
-#: version of the run-id / store record layout (part of every run id)
-SPEC_FORMAT = 1
+#: version of the run-id / store record layout (part of every run id); 2: the id
+#: includes the package version and source fingerprint (:func:`code_identity`)
+SPEC_FORMAT = 2
 
 _SWEEP_KEYS = ("seeds", "root_seed", "n_blocks", "metrics", "tuning_duration_ms")
 _TOP_KEYS = ("sweep", "base", "grid", "points")
@@ -167,6 +175,20 @@ def _params_dict(params: ModelParams) -> dict:
             for g, sub in d.items()}
 
 
+def code_identity() -> dict:
+    """The code a run id stands for: package version and source fingerprint.
+
+    Returns
+    -------
+    dict
+        ``{"version": sensorynet.__version__, "source": source_fingerprint()}``; the
+        fingerprint is a sha256 of the package's ``.py`` files, read once per process
+        (:func:`sensorynet.store.source_fingerprint` caches it).
+    """
+    from . import __version__
+    return {"version": __version__, "source": source_fingerprint()}
+
+
 def run_seeds(root_seed: int, n: int) -> list:
     """Integer seeds of seed indices ``0 .. n-1``.
 
@@ -211,7 +233,8 @@ class Run:
     n_blocks : int
         Learning blocks.
     run_id : str
-        Content hash; the key of the sweep store.
+        Content hash (parameters, seed, blocks, metrics, package version and source
+        fingerprint); the key of the sweep store.
     """
 
     index: int
@@ -411,6 +434,7 @@ class SweepSpec:
         seeds = run_seeds(self.root_seed, self.seeds)
         combos = list(itertools.product(*self.grid.values()))
         runs, seen = [], {}
+        code = code_identity()
         point_index = 0
         for i, p in enumerate(self.points or ({},)):
             for combo in combos:
@@ -435,7 +459,7 @@ class SweepSpec:
                 n_blocks = params.protocol.n_blocks
                 pdict = _params_dict(params)
                 for s, seed in enumerate(seeds):
-                    rid = self._run_id(pdict, seed, n_blocks)
+                    rid = self._run_id(pdict, seed, n_blocks, code)
                     if rid in seen:
                         raise ValueError(f"duplicate sweep point {desc} ({where}) with seed "
                                          f"index {s}: same parameters as run {seen[rid]}")
@@ -445,10 +469,11 @@ class SweepSpec:
                 point_index += 1
         return tuple(runs)
 
-    def _run_id(self, pdict, seed, n_blocks) -> str:
+    def _run_id(self, pdict, seed, n_blocks, code) -> str:
         payload = {"format": SPEC_FORMAT, "params": pdict, "seed": int(seed),
                    "n_blocks": int(n_blocks), "metrics": sorted(self.metrics),
-                   "tuning_duration_ms": self._tuning_option}
+                   "tuning_duration_ms": self._tuning_option,
+                   "version": code["version"], "source": code["source"]}
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
 

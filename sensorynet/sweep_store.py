@@ -37,6 +37,7 @@ __all__ = [
     "RUNS_FILE",
     "SPEC_FILE",
     "INFO_COLUMNS",
+    "PARAM_UNITS",
 ]
 
 RUNS_FILE = "runs.jsonl"
@@ -205,10 +206,27 @@ def load_sweep(out, spec=None):
     -------
     pandas.DataFrame
         As :func:`run_sweep`, with only the runs present in the store.
+
+    Warns
+    -----
+    RuntimeWarning
+        If runs of the spec are missing while the store holds records of other runs:
+        run ids include the sensorynet version and source fingerprint, so records
+        computed by different code do not match (:func:`run_sweep` recomputes them).
     """
     store = SweepStore(out)
     spec = as_spec(spec) if spec is not None else SweepSpec.from_dict(store.read_spec())
-    return _frame(spec, store.load(), only_present=True)
+    records = store.load()
+    ids = {r.run_id for r in spec.runs}
+    missing = sum(rid not in records for rid in ids)
+    other = sum(rid not in ids for rid in records)
+    if missing and other:
+        warnings.warn(f"{store.directory}: {missing} of {len(ids)} run(s) of this spec are "
+                      f"not in the store, which holds {other} record(s) of other runs -- "
+                      "e.g. of another spec, or computed by a different sensorynet "
+                      "version or source (run ids include both); run_sweep recomputes "
+                      "missing runs", RuntimeWarning, stacklevel=2)
+    return _frame(spec, records, only_present=True)
 
 
 # ------------------------------------------------------------------- analysis
@@ -287,6 +305,60 @@ def _metric_label(metric):
     return m.label if m is not None else metric
 
 
+#: units of the model parameters (see the docstrings of :mod:`sensorynet.params`), for
+#: axis labels; parameters not listed are dimensionless (or counts, or switches)
+PARAM_UNITS = {
+    "network.J": "mV", "network.tau_m": "ms", "network.theta": "mV", "network.dt": "ms",
+    "input.b": "Hz", "input.spontaneous_rate": "Hz",
+    "plasticity.A_LTD": "mV⁻¹", "plasticity.A_LTP": "mV⁻²",
+    "plasticity.tau_minus": "ms", "plasticity.tau_plus": "ms", "plasticity.tau_x": "ms",
+    "plasticity.theta_minus": "mV", "plasticity.theta_plus": "mV",
+    "plasticity.u_ref2": "mV²", "plasticity.w_max": "mV", "plasticity.w_min_inh": "mV",
+    "plasticity.vbar_window": "steps",
+    "protocol.test_ms": "ms", "protocol.test_theta": "rad", "protocol.block_ms": "ms",
+}
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and \
+        not isinstance(v, (bool, np.bool_))
+
+
+def _axis_exponent(values) -> int:
+    """Power of ten shared by an axis's tick labels (0: plain numbers are compact).
+
+    Values whose ``.4g`` form is short and has no exponent (``6``, ``0.25``, ``2000``)
+    are shown as they are; otherwise (``4e-05``, ``0.00012``) all ticks are divided by
+    ``10**e``, with ``e`` the exponent of the smallest magnitude (of the largest when
+    they span three decades or more), and the axis label says ``×10ᵉ``.
+    """
+    mags = [abs(float(v)) for v in values if _is_number(v) and np.isfinite(v) and v != 0]
+    if not mags:
+        return 0
+    if all("e" not in f"{m:.4g}" and len(f"{m:.4g}") <= 5 for m in mags):
+        return 0
+    lo, hi = min(mags), max(mags)
+    return int(np.floor(np.log10(hi if hi / lo >= 1e3 else lo)))
+
+
+def _tick(v, e: int) -> str:
+    """Tick label of value ``v`` on an axis scaled by ``10**e``."""
+    if not _is_number(v):
+        return str(v)
+    x = float(v) / 10.0 ** e
+    return "0" if x == 0 else f"{x:.4g}"
+
+
+def _param_label(name, e: int = 0) -> str:
+    """Axis label of a parameter: ``name (×10ᵉ unit)``, ``name (unit)`` or ``name``."""
+    unit = PARAM_UNITS.get(name, "")
+    scale = f"×10{str(e).translate(_SUPERSCRIPT)}" if e else ""
+    inner = " ".join(p for p in (scale, unit) if p)
+    return f"{name} ({inner})" if inner else str(name)
+
+
 def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
                        cmap="viridis"):
     """Heat map of a metric's mean over seeds on a 2-D parameter grid.
@@ -310,8 +382,10 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
     Returns
     -------
     matplotlib.figure.Figure
-        Axes labelled with the parameter names; colour bar labelled with the metric
-        and its unit; the title says how many seeds each cell averages.
+        Axes labelled with the parameter names and units (tick values that need an
+        exponent share one, given in the label: ``plasticity.A_LTP (×10⁻⁵ mV⁻²)``);
+        colour bar labelled with the metric and its unit; the title says how many
+        seeds each cell averages.
     """
     from matplotlib.figure import Figure
     _check_columns(df, [x, y, metric], "plot_sweep_heatmap")
@@ -333,10 +407,16 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
     else:
         fig = ax.figure
     im = ax.imshow(np.ma.masked_invalid(M), origin="lower", aspect="auto", cmap=cmap)
-    ax.set_xticks(range(len(xs)), [f"{v:g}" if isinstance(v, float) else str(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [f"{v:g}" if isinstance(v, float) else str(v) for v in ys])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ex, ey = _axis_exponent(xs), _axis_exponent(ys)
+    xt = [_tick(v, ex) for v in xs]
+    ax.set_xticks(range(len(xs)), xt)
+    ax.set_yticks(range(len(ys)), [_tick(v, ey) for v in ys])
+    if max(map(len, xt)) > 6:
+        ax.tick_params(axis="x", labelrotation=30)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+    ax.set_xlabel(_param_label(x, ex))
+    ax.set_ylabel(_param_label(y, ey))
     fig.colorbar(im, ax=ax, label=f"{_metric_label(metric)}, mean over seeds")
     if annotate:
         finite = M[np.isfinite(M)]
@@ -372,25 +452,36 @@ def plot_sweep_line(df, x, metric, *, hue=None, where=None, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+        x axis labelled with the parameter name and unit (tick values share one
+        exponent, given in the label), y axis with the metric and its unit; with
+        ``hue``, a legend titled with the hue parameter, outside the axes on the right.
     """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
     cols = [x, metric] + ([hue] if hue else [])
     _check_columns(df, cols, "plot_sweep_line")
     d = _select(df, where, {x, hue} - {None})
     if ax is None:
-        fig = Figure(figsize=(5.0, 3.5), layout="constrained")
+        fig = Figure(figsize=(5.0 if hue is None else 6.4, 3.5), layout="constrained")
         ax = fig.add_subplot()
     else:
         fig = ax.figure
     groups = [(None, d)] if hue is None else list(d.groupby(hue, sort=True))
+    eh = 0 if hue is None else _axis_exponent([h for h, _ in groups])
     for h, sub in groups:
         s = summarize(sub, by=[x], metrics=[metric])
         ax.errorbar(s[x], s[f"{metric}_mean"], yerr=s[f"{metric}_sem"], marker="o",
-                    capsize=3, label=None if hue is None else f"{hue} = {h:g}"
-                    if isinstance(h, float) else f"{hue} = {h}")
-    ax.set_xlabel(x)
+                    capsize=3, label=None if hue is None else _tick(h, eh))
+    xs = sorted(v for v in d[x].unique() if _is_number(v) and np.isfinite(v))
+    ex = _axis_exponent(xs)
+    span = (xs[-1] - xs[0]) if len(xs) > 1 else 0.0
+    if 1 < len(xs) <= 8 and np.min(np.diff(xs)) >= span / 12:
+        ax.set_xticks(xs)                  # ticks at the swept values, if they fit
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v, ex)))
+    ax.set_xlabel(_param_label(x, ex))
     ax.set_ylabel(_metric_label(metric))
     ax.set_title(f"{metric}: mean ± s.e.m. over seeds")
     if hue is not None:
-        ax.legend(fontsize=8)
+        ax.legend(title=_param_label(hue, eh), fontsize=8, title_fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     return fig

@@ -277,6 +277,60 @@ def test_figures_render_unclipped(runs):
                     assert ax.get_ylabel() or shared, stem
 
 
+def _legend_collisions(fig, renderer):
+    """(legend, artist) pairs where a legend box covers plotted data.
+
+    Data: lines (their path, markers included), patches (bars, histograms, filled) and
+    collections (scatter points, error bars, hlines) of every axes, twins included.
+    """
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+    hits = []
+
+    def inside(box, pts):
+        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+        return bool(((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                     & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)).any())
+
+    for leg in legends:
+        box = leg.get_window_extent(renderer).padded(-1.0)
+        for ax in fig.axes:
+            for art in (*ax.lines, *ax.patches, *ax.collections):
+                if not art.get_visible():
+                    continue
+                if isinstance(art, PathCollection):
+                    pts = art.get_offset_transform().transform(art.get_offsets())
+                    hit = inside(box, pts)
+                elif isinstance(art, Line2D):
+                    path = art.get_transform().transform_path(art.get_path())
+                    hit = path.intersects_bbox(box, filled=False) or \
+                        inside(box, path.vertices)
+                elif hasattr(art, "get_paths"):
+                    tr = art.get_transform()
+                    hit = any(tr.transform_path(pth).intersects_bbox(box, filled=False)
+                              for pth in art.get_paths())
+                else:
+                    path = art.get_transform().transform_path(art.get_path())
+                    hit = path.intersects_bbox(box, filled=True)
+                if hit:
+                    hits.append((leg, art))
+    return legends, hits
+
+
+def test_legends_are_legible_and_do_not_cover_data(runs):
+    for r in runs.values():
+        for stem, fig in r["figures"].items():
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            legends, hits = _legend_collisions(fig, canvas.get_renderer())
+            for leg in legends:
+                for t in [*leg.get_texts(), leg.get_title()]:
+                    if t.get_text():
+                        assert t.get_fontsize() >= 8, (stem, t.get_text())
+            assert not hits, (stem, [(h[0].get_texts()[0].get_text(), h[1]) for h in hits])
+
+
 # ======================================================================= validation
 def test_validation(published):
     with pytest.raises(ValueError, match="name"):

@@ -133,6 +133,36 @@ def test_run_ids_are_content_hashes():
     assert p.runs[0].run_id == a.runs[1].run_id
 
 
+def test_run_ids_change_with_the_code(tmp_path, monkeypatch, no_cluster):
+    """A finished store is not reused by different code: the id hashes version + source."""
+    import sensorynet
+    import sensorynet.sweep_spec as ss
+    from sensorynet.store import source_fingerprint
+    assert ss.code_identity() == {"version": sensorynet.__version__,
+                                  "source": source_fingerprint()}
+    kw = {"grid": {"network.g": [7.0, 8.0]}, "n_blocks": 1, "metrics": ["rate_E_after"]}
+    spec = SweepSpec(**kw)
+    assert [r.run_id for r in SweepSpec(**kw).runs] == [r.run_id for r in spec.runs]
+    # a finished sweep in the store: the same code returns it without computing
+    store = SweepStore(tmp_path)
+    for r in spec.runs:
+        store.append({"run_id": r.run_id, "metrics": {"rate_E_after": 1.0}, "error": None})
+    store.write_spec(spec.to_dict())
+    assert run_sweep(spec, tmp_path, progress=False)["from_store"].all()
+    # edited source: new ids, so none of the stored records is handed back
+    monkeypatch.setattr(ss, "source_fingerprint", lambda: "0" * 64)
+    edited = SweepSpec(**kw)
+    assert {r.run_id for r in edited.runs}.isdisjoint(r.run_id for r in spec.runs)
+    with pytest.raises(AssertionError, match="nothing to compute"):
+        run_sweep(edited, tmp_path, progress=False)           # it would recompute all
+    with pytest.warns(RuntimeWarning, match="different sensorynet version or source"):
+        assert load_sweep(tmp_path).empty
+    # so does a new version number with the same source
+    monkeypatch.setattr(ss, "source_fingerprint", source_fingerprint)
+    monkeypatch.setattr(sensorynet, "__version__", "999.0")
+    assert {r.run_id for r in SweepSpec(**kw).runs}.isdisjoint(r.run_id for r in spec.runs)
+
+
 @pytest.mark.parametrize("kwargs, exc, words", [
     ({"grid": {"network.gg": [1.0]}}, ValueError, ["network.gg", "did you mean", "network.g"]),
     ({"grid": {"tau": [1.0]}}, ValueError, ["unknown parameter name 'tau'"]),
@@ -342,19 +372,48 @@ def test_summarize_mean_sem_across_seeds():
         summarize(df, by=["nope"])
 
 
+def test_tick_labels_share_one_exponent():
+    from sensorynet.sweep_store import PARAM_UNITS, _axis_exponent, _param_label, _tick
+    vals = [4e-5, 8e-5, 1.2e-4]
+    e = _axis_exponent(vals)
+    assert e == -5 and [_tick(v, e) for v in vals] == ["4", "8", "12"]
+    assert _param_label("plasticity.A_LTP", e) == "plasticity.A_LTP (×10⁻⁵ mV⁻²)"
+    assert _axis_exponent([6.0, 8.0, 0.25, 2000]) == 0
+    assert _param_label("network.tau_m") == "network.tau_m (ms)"
+    assert _param_label("network.g", 3) == "network.g (×10³)"
+    assert _axis_exponent([1e-6, 1e-2]) == -2            # wide range: largest magnitude
+    assert set(PARAM_UNITS) <= set(ModelParams.parameter_names())
+
+
 def test_plot_helpers_return_labelled_figures():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     df = _toy_frame()
     fig = plot_sweep_heatmap(df, "network.g", "plasticity.A_LTP", "rate_E_after")
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "network.g" and ax.get_ylabel() == "plasticity.A_LTP"
+    # one shared exponent per axis, given with the unit in the label
+    assert ax.get_xlabel() == "network.g"
+    assert ax.get_ylabel() == "plasticity.A_LTP (×10⁻⁴ mV⁻²)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["6", "8"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
     assert "rate_E_after (Hz)" in fig.axes[1].get_ylabel()        # colour bar
     texts = [t.get_text() for t in ax.texts]
     assert len(texts) == 4 and all("±" in t for t in texts)
     assert "3 seed" in ax.get_title()
     fig = plot_sweep_line(df, "network.g", "rate_E_after", hue="plasticity.A_LTP")
     assert fig.axes[0].get_ylabel() == "rate_E_after (Hz)"
+    leg = fig.axes[0].get_legend()
+    assert leg.get_title().get_text() == "plasticity.A_LTP (×10⁻⁴ mV⁻²)"
+    assert [t.get_text() for t in leg.get_texts()] == ["1", "2"]
+    assert min(t.get_fontsize() for t in [*leg.get_texts(), leg.get_title()]) >= 8
+    fig = plot_sweep_line(df, "plasticity.A_LTP", "rate_E_after", hue="network.g")
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "plasticity.A_LTP (×10⁻⁴ mV⁻²)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]   # the swept values
+    # the legend sits outside the axes
+    assert ax.get_legend().get_window_extent().x0 > ax.get_window_extent().x1
     with pytest.raises(ValueError, match="where="):
         plot_sweep_line(df, "network.g", "rate_E_after")
     fig = plot_sweep_line(df, "network.g", "rate_E_after",
@@ -506,3 +565,20 @@ def test_killing_a_worker_mid_sweep_loses_nothing(tmp_path, client):
     # the nanny restarted the worker; the plugin warmed it up before any task
     client.wait_for_workers(2, timeout=60)
     assert all(client.run(lambda: sw._WARM is not None).values())
+
+
+def test_workers_compile_from_an_empty_numba_cache(tmp_path):
+    """Workers that must compile the kernels (no cache) still start and run.
+
+    Regression: numba in a Dask worker read NUMBA_NUM_THREADS before the worker's
+    environment was applied; its first compilation then refused to run.
+    """
+    spec = SweepSpec(grid={"network.g": [7.0, 8.0]}, seeds=1, n_blocks=1,
+                     metrics=("rate_E_after",))
+    cache = tmp_path / "numba_cache"
+    cache.mkdir()
+    df = run_sweep(spec, tmp_path / "store", n_workers=2, progress=False,
+                   cluster_kwargs={"env": {"NUMBA_CACHE_DIR": str(cache)}})
+    assert df["error"].isna().all(), df["error"].tolist()
+    assert (df["rate_E_after"] > 0).all()
+    assert any(cache.rglob("*.nbi")), "the workers did not compile into the empty cache"
