@@ -88,6 +88,10 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
         ``snapshots``: None, a list of CSR data arrays (sparse ``W``) or
         :class:`~sensorynet.results.CSRSnapshots` (dense ``W``).
     """
+    if sequence not in ("uniform", "cardinal", "untuned"):
+        raise ValueError(f"sequence must be 'uniform', 'cardinal' or 'untuned', "
+                         f"got {sequence!r}")
+    n_blocks = _check_blocks(n_blocks, 0)
     pr = params.protocol
     n_exc = params.network.N_E
     # blocks run on the CSR form the kernel uses; dense callers get dense back

@@ -206,7 +206,8 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     ----------
     W : ndarray (N, N) float64 or SparseWeights
         Weights ``W[pre, post]``, mV. Rows ``0..N_E-1`` (excitatory) must be >= 0, the
-        other rows <= 0. Never modified.
+        other rows <= 0. Never modified. With SparseWeights only stored synapses exist:
+        ``mask_IE=False`` can then fill stored zeros but not create entries.
     inputs : ndarray of non-negative integers, or PoissonInput
         Feed-forward input counts (each adds 1 mV): shape (N, T), or (T, N) with
         ``time_major=True``; or a :class:`~sensorynet.stimulus.PoissonInput`, which the
@@ -286,6 +287,9 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
                                                N_E if unmasked_ie else N, N_E)
     from .stimulus import PoissonInput
     if isinstance(x, PoissonInput):
+        if x.dt != params.network.dt:
+            raise ValueError(f"inputs was generated for dt={x.dt} ms but "
+                             f"params.network.dt={params.network.dt} ms")
         T = x.n_steps
         mu, expm = x.kernel_tables()
         x_tm = np.zeros((0, N), np.uint8)

@@ -42,6 +42,15 @@ class SparseWeights:
             raise ValueError("SparseWeights: data must be float64 with the shape of indices")
         if indices.size and (indices.min() < 0 or indices.max() >= N):
             raise ValueError(f"SparseWeights: indices must lie in 0..{N - 1}")
+        if indices.size > 1:
+            # the kernel relies on strictly increasing columns within each row (its
+            # I→E block is the row's prefix); rows may start anywhere
+            step = np.diff(indices.astype(np.int64))
+            row_start = np.zeros(indices.size, bool)
+            row_start[indptr[1:-1][indptr[1:-1] < indices.size]] = True
+            if np.any((step <= 0) & ~row_start[1:]):
+                raise ValueError("SparseWeights: column indices must be strictly increasing "
+                                 "within each row (sorted, no duplicates)")
         self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.data = np.ascontiguousarray(data)

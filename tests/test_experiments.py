@@ -165,3 +165,13 @@ def test_sparse_metrics_match_dense():
         ee_specificity(r, 5)
     with pytest.raises(ValueError, match="which"):
         ee_specificity(r, "middle")
+
+
+def test_run_blocks_rejects_unknown_sequence():
+    from sensorynet.experiments import run_blocks
+    net = sn.build_network(sn.NetworkParams(), 0)
+    with pytest.raises(ValueError, match="sequence"):
+        run_blocks(net.W, net.po, sn.ModelParams(), 0, 2, 1, sequence="unifrom",
+                   progress=False)
+    with pytest.raises(ValueError, match="n_blocks"):
+        run_blocks(net.W, net.po, sn.ModelParams(), 0, 2, -1, progress=False)

@@ -69,3 +69,14 @@ def test_bad_arguments():
         sn.build_network({"N": 10})
     with pytest.raises(ValueError, match="seed"):
         sn.build_network(sn.NetworkParams(), seed=-1)
+
+
+def test_sparse_weights_validate_structure():
+    with pytest.raises(ValueError, match="strictly increasing"):
+        sn.SparseWeights([0, 2, 2], [1, 0], [0.5, 0.5], 2)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        sn.SparseWeights([0, 2, 3], [1, 1, 0], [0.5, 0.5, -1.0], 2)
+    with pytest.raises(ValueError, match="indptr"):
+        sn.SparseWeights([0, 1], [0], [0.5], 2)
+    w = sn.SparseWeights([0, 1, 3], [1, 0, 1], [0.5, -1.0, -1.0], 2)   # rows restart: fine
+    assert w.nnz == 3 and np.array_equal(w.to_dense(), [[0, 0.5], [-1, -1]])

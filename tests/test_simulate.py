@@ -210,3 +210,10 @@ def test_short_epoch_path_matches_reference():
     assert n.size > 100
     assert _same_spikes(r.spike_neurons, r.spike_steps, n, k)
     np.testing.assert_allclose(r.W, W, rtol=0, atol=1e-12)
+
+
+def test_poisson_input_dt_must_match_params():
+    net = sn.build_network(sn.NetworkParams(N=20), 0)
+    inp = sn.PoissonInput(np.full((1, 20), 2000.0), 10, key=1, dt=0.5)
+    with pytest.raises(ValueError, match="dt"):
+        sn.simulate(net.W, inp, plastic=False)
