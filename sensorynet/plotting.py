@@ -321,9 +321,15 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
         ax.set_title(f"{names[pw]} ({w.size} synapses)")
         ax.set_xlabel("ΔPO = PO$_{pre}$ − PO$_{post}$ (deg)")
         ax.set_ylabel("final weight (mV)")
-        # a light frame keeps the legend readable on top of the point cloud
-        ax.legend(loc="lower center" if pw[0] == "I" else "upper right", fontsize=8,
-                  markerscale=4, framealpha=0.85, edgecolor="none")
+    # one legend for the three scatter panels, below them: inside any panel it would
+    # cover part of the point cloud
+    handles, labels = axes[0].get_legend_handles_labels()
+    h_i, l_i = axes[2].get_legend_handles_labels()
+    labels = [lab + (" (E→·)" if lab == "initial" else "") for lab in labels]
+    handles += [h for h, lab in zip(h_i, l_i) if lab == "initial"]
+    labels += ["initial (I→E)"] if "initial" in l_i else []
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9,
+               markerscale=6, frameon=False)
     ax = axes[3]
     x = np.arange(len(SPECIFICITY_BINS_DEG))
     for off, which, col in ((-0.2, "initial", "0.6"), (0.2, "final", "k")):
