@@ -121,7 +121,7 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
             snaps.append(W.data)      # a fresh array each block: no copy needed
     if dense_in:
         if snaps is not None:
-            snaps = CSRSnapshots(W, np.array(snaps))   # densified on first access
+            snaps = CSRSnapshots(W, snaps)   # densified on first access
         W = W.to_dense()
     block_thetas = np.array(thetas_all) if thetas_all else None
     return W, snaps, block_thetas, spikes

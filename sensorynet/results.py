@@ -12,24 +12,25 @@ __all__ = ["SpikeTrain", "ExperimentResult", "CSRSnapshots"]
 class CSRSnapshots:
     """Weights after each block, stored compactly on one CSR structure.
 
-    ``data[b]`` holds the synapse weights of ``structure`` after block b. A dense
+    ``data[b]`` (a list of arrays) holds the synapse weights of ``structure`` after
+    block b. A dense
     stack is built only when asked for (:meth:`dense`), so learning runs do not pay
     for 40 dense N×N copies they may never read.
     """
 
     def __init__(self, structure, data):
         self.structure = structure
-        self.data = np.asarray(data)
+        self.data = list(data)     # one weight array per block, not stacked (no copy)
 
     def __len__(self):
-        return self.data.shape[0]
+        return len(self.data)
 
     def dense(self) -> np.ndarray:
         from . import _kernels as _K
         s = self.structure
         out = np.empty((len(self), s.N, s.N))
-        for b in range(len(self)):
-            _K.csr_to_dense_fill(s.indptr, s.indices, self.data[b], s.N, out[b])
+        for b, d in enumerate(self.data):
+            _K.csr_to_dense_fill(s.indptr, s.indices, d, s.N, out[b])
         return out
 
 
