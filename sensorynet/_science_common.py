@@ -6,7 +6,8 @@ import numbers
 
 import numpy as np
 
-from .connectivity import (DEFAULT_BINS_DEG, bidirectional_counts, pruning_stats, reciprocal_correlation, specificity)
+from .connectivity import (DEFAULT_BINS_DEG, bidirectional_counts, pruning_stats,
+                           reciprocal_correlation, specificity)
 from .results import ExperimentResult
 from .sparse import SparseWeights
 
@@ -33,18 +34,6 @@ def _check_published(published):
         raise TypeError(f"published must be an ExperimentResult (from run_published), "
                         f"got {type(published).__name__}")
     return published
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_count(value, name, low=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _mono_dec(values):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_count, check_params, check_seed
 from .network import build_network
-from .params import ModelParams
 from .results import CSRSnapshots, ExperimentResult, SpikeTrain
 from .simulation import simulate
 from .sparse import SparseWeights
@@ -34,9 +34,7 @@ SNAPSHOT_MAX_N = 2000
 
 def seed_sequence(seed, *path) -> np.random.SeedSequence:
     """The SeedSequence of one stream of a protocol run."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.SeedSequence(int(seed), spawn_key=tuple(int(p) for p in path))
+    return np.random.SeedSequence(check_seed(seed), spawn_key=tuple(int(p) for p in path))
 
 
 def _progress(iterable, enabled, desc, total):
@@ -44,22 +42,6 @@ def _progress(iterable, enabled, desc, total):
         return iterable
     from tqdm.auto import tqdm
     return tqdm(iterable, desc=desc, total=total, leave=False)
-
-
-def _check_params(params):
-    if params is None:
-        return ModelParams()
-    if not isinstance(params, ModelParams):
-        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
-    return params
-
-
-def _check_blocks(n_blocks, default):
-    if n_blocks is None:
-        return default
-    if isinstance(n_blocks, bool) or int(n_blocks) != n_blocks or n_blocks < 0:
-        raise ValueError(f"n_blocks must be a non-negative integer, got {n_blocks!r}")
-    return int(n_blocks)
 
 
 def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
@@ -91,7 +73,7 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
     if sequence not in ("uniform", "cardinal", "untuned"):
         raise ValueError(f"sequence must be 'uniform', 'cardinal' or 'untuned', "
                          f"got {sequence!r}")
-    n_blocks = _check_blocks(n_blocks, 0)
+    n_blocks = check_count(n_blocks, "n_blocks")
     pr = params.protocol
     n_exc = params.network.N_E
     # blocks run on the CSR form the kernel uses; dense callers get dense back
@@ -152,8 +134,8 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
         ``spikes`` holds ``"before"``, ``"block_000"``..., ``"after"``; the after test
         uses the same input realisation as before.
     """
-    params = _check_params(params)
-    n_blocks = _check_blocks(n_blocks, params.protocol.n_blocks)
+    params = check_params(params)
+    n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
     if keep_snapshots is None:
         keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK), sparse=sparse)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .experiments import run_published
 from .metrics import published_claims, published_metrics
-from .params import ModelParams
+from ._checks import check_count, check_params, check_seed
 from .store import save_result
 
 __all__ = ["reproduce", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
@@ -247,16 +247,10 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     -------
     ReproduceOutcome
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if blocks is not None and (isinstance(blocks, bool)
-                               or not isinstance(blocks, (int, np.integer)) or blocks < 0):
-        raise ValueError(f"blocks must be a non-negative integer, got {blocks!r}")
-    params = ModelParams() if params is None else params
-    if not isinstance(params, ModelParams):
-        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
+    check_seed(seed)
+    params = check_params(params)
+    blocks = check_count(blocks, "blocks", default=params.protocol.n_blocks)
     names = parse_experiments(experiments)
-    blocks = params.protocol.n_blocks if blocks is None else int(blocks)
     from . import __version__
     from . import plotting
 

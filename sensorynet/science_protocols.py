@@ -9,13 +9,13 @@ from .connectivity import (mean_weight_within_groups)
 from .experiments import (STREAM_CARDINAL, STREAM_LEARNING, STREAM_NETWORK,
                           STREAM_SPONTANEOUS, run_blocks, run_published, seed_sequence)
 from .network import build_network
-from .params import ModelParams
 from .tuning import (CARDINAL_DEG, OBLIQUE_DEG, near_orientation_mask,
                      orientation_class_fractions, run_tuning)
 
+from ._checks import check_count, check_params, check_seed
 from ._science_common import (ABLATIONS, DEFAULT_LTD_IE, _dense, _check_published,
-                              _check_seed, _check_count, _mono_dec, _fmt, _jsonable,
-                              _claim, _block_rates, connectivity_summary)
+                              _mono_dec, _fmt, _jsonable, _claim, _block_rates,
+                              connectivity_summary)
 
 __all__ = ["run_spontaneous", "run_cardinal", "run_ablations", "SpontaneousResult",
            "CardinalResult", "AblationResult"]
@@ -110,7 +110,7 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
     SpontaneousResult
     """
     pub = _check_published(published)
-    n_blocks = _check_count(n_blocks, "n_blocks")
+    n_blocks = check_count(n_blocks, "n_blocks", low=1)
     if not isinstance(ltd_IE, (bool, np.bool_)):
         raise TypeError(f"ltd_IE must be True or False, got {ltd_IE!r}")
     params = pub.params.replace(**{"plasticity.ltd_IE": bool(ltd_IE)})
@@ -220,11 +220,9 @@ def run_cardinal(params=None, seed=0, *, n_blocks=20, half_width_deg=15.0, theta
     -------
     CardinalResult
     """
-    params = ModelParams() if params is None else params
-    if not isinstance(params, ModelParams):
-        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
-    seed = _check_seed(seed)
-    n_blocks = _check_count(n_blocks, "n_blocks")
+    params = check_params(params)
+    seed = check_seed(seed)
+    n_blocks = check_count(n_blocks, "n_blocks", low=1)
     orientation_class_fractions(np.zeros(0), half_width_deg)  # validates half_width_deg
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK))
     kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
@@ -319,10 +317,8 @@ def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas
     -------
     AblationResult
     """
-    params = ModelParams() if params is None else params
-    if not isinstance(params, ModelParams):
-        raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
-    seed = _check_seed(seed)
+    params = check_params(params)
+    seed = check_seed(seed)
     conditions = ABLATIONS if conditions is None else conditions
     if not isinstance(conditions, dict) or not conditions or \
             not all(isinstance(v, dict) for v in conditions.values()):

@@ -8,8 +8,9 @@ import numpy as np
 from .connectivity import (DEFAULT_BINS_DEG)
 from .tuning import (run_tuning)
 
-from ._science_common import (PATHWAYS_PLASTIC, _dense, _check_published, _check_seed,
-                              _mono_dec, _fmt, _jsonable, _claim, _block_rates,
+from ._checks import check_seed
+from ._science_common import (PATHWAYS_PLASTIC, _dense, _check_published, _mono_dec,
+                              _fmt, _jsonable, _claim, _block_rates,
                               connectivity_summary, _po_match)
 
 __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysis",
@@ -106,7 +107,7 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
     SelectivityAnalysis
     """
     pub = _check_published(published)
-    seed = pub.seed if seed is None else _check_seed(seed)
+    seed = pub.seed if seed is None else check_seed(seed)
     kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
     before = run_tuning(pub.W0, pub.po, pub.params, seed, **kw)
     after = run_tuning(pub.W, pub.po, pub.params, seed, **kw)

@@ -32,7 +32,8 @@ class SparseWeights:
         if N < 2:
             raise ValueError(f"SparseWeights: N must be >= 2, got {N}")
         if indptr.shape != (N + 1,) or not np.issubdtype(indptr.dtype, np.integer):
-            raise ValueError(f"SparseWeights: indptr must be an integer array of length N+1={N + 1}")
+            raise ValueError(f"SparseWeights: indptr must be an integer array of length "
+                             f"N+1={N + 1}")
         if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != indices.size:
             raise ValueError("SparseWeights: indptr must start at 0, be non-decreasing and "
                              "end at len(indices)")

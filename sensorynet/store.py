@@ -471,13 +471,11 @@ class ResultsCache:
         progress : bool
             Progress bar while computing (not part of the key).
         """
-        from .experiments import _check_blocks, run_published, seed_sequence
-        if params is None:
-            params = ModelParams()
-        if not isinstance(params, ModelParams):
-            raise TypeError(f"params must be a ModelParams, got {type(params).__name__}")
-        seed_sequence(seed)  # validates the seed with the protocol's own message
-        n_blocks = _check_blocks(n_blocks, params.protocol.n_blocks)
+        from ._checks import check_count, check_params, check_seed
+        from .experiments import run_published
+        params = check_params(params)
+        check_seed(seed)
+        n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
         key = {"params": params.to_dict(), "seed": int(seed), "n_blocks": n_blocks}
         return self.get_or_compute(
             "published", key,

@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from ._checks import check_seed
 from .experiments import STREAM_TUNING, seed_sequence
 from .params import ModelParams
 from .selectivity import (circular_distance, orientation_grid, osi, pref_orth_index,
@@ -222,8 +223,7 @@ def run_tuning(W, po, params, seed, *, thetas=None, duration_ms=2000, progress=F
     po = np.asarray(po, dtype=np.float64)
     if po.shape != (N,) or not np.isfinite(po).all():
         raise ValueError(f"po must be a finite array of shape ({N},), got shape {po.shape}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    check_seed(seed)
     th = orientation_grid(12) if thetas is None else np.asarray(thetas, dtype=np.float64)
     if th.ndim != 1 or th.size < 2 or not np.isfinite(th).all():
         raise ValueError("thetas must be a 1-D array of at least 2 finite orientations (rad)")
