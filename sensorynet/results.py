@@ -163,10 +163,12 @@ class ExperimentResult:
         """Dense weights after block ``b`` (``-1``: the initial W0)."""
         if b == -1:
             return self.dense(self.W0)
-        if self.W_blocks is None:
+        if self._W_blocks is None:
             raise ValueError("this result kept no per-block weight snapshots")
-        if not 0 <= b < len(self.W_blocks):
-            raise IndexError(f"block {b} out of range 0..{len(self.W_blocks) - 1}")
+        if not 0 <= b < len(self._W_blocks):
+            raise IndexError(f"block {b} out of range 0..{len(self._W_blocks) - 1}")
+        if isinstance(self._W_blocks, CSRSnapshots):   # one block: no need to densify all
+            return self._W_blocks.structure.to_dense(self._W_blocks.data[b])
         if self.is_sparse:
             return self.W0.with_data(self.W_blocks[b]).to_dense()
         return self.W_blocks[b]

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _kernels as K
 from .params import ModelParams, NetworkParams
+from .results import SpikeTrain
 from .sparse import SparseWeights
 
 __all__ = ["simulate", "SimulationResult", "epoch_steps"]
@@ -77,18 +78,22 @@ class SimulationResult:
     def duration_ms(self) -> float:
         return self.n_steps * self.dt
 
+    @property
+    def spikes(self) -> SpikeTrain:
+        """The spikes as a :class:`~sensorynet.results.SpikeTrain` (rates, PSTH)."""
+        return SpikeTrain.from_result(self)
+
     def spike_counts(self) -> np.ndarray:
         """Spikes per neuron, shape (N,)."""
         return np.bincount(self.spike_neurons, minlength=self.N)
 
     def rates(self) -> np.ndarray:
         """Firing rate per neuron, Hz."""
-        return self.spike_counts() / (self.duration_ms / 1000.0)
+        return self.spikes.rates()
 
     def population_rates(self) -> dict:
         """Mean rate of the E and I populations, Hz."""
-        r = self.rates()
-        return {"E": float(r[:self.n_exc].mean()), "I": float(r[self.n_exc:].mean())}
+        return self.spikes.population_rates()
 
     def __repr__(self):
         pr = self.population_rates()
