@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ._checks import check_params
 from .connectivity import DEFAULT_BINS_DEG, bidirectional_counts, reciprocal_correlation
 from .network import preferred_orientations
 from .notebook_support import _binned, neuron_label
-from .params import ModelParams
 from .stimulus import tuned_rates
 
 __all__ = [
@@ -43,7 +43,7 @@ def _pool(M, g):
 
 def plot_input_tuning(params=None):
     """Feed-forward input rates: tuning of one neuron and the population at 90°."""
-    p = ModelParams() if params is None else params
+    p = check_params(params)
     net_p = p.network
     po = preferred_orientations(net_p.N, net_p.N_E)
     fig, axs = _fig(1, 2, 11, 3.8)

@@ -19,9 +19,9 @@ import pathlib
 
 import numpy as np
 
+from ._checks import check_params
 from .experiments import STREAM_NETWORK, STREAM_TEST, seed_sequence
 from .network import build_network
-from .params import ModelParams
 from .simulation import simulate
 from .stimulus import stimulus_input
 
@@ -83,9 +83,9 @@ def load_published(params=None, seed=0, n_blocks=None, *, cache=None, progress=T
 def sweep_dir(name, cache_dir=None) -> pathlib.Path:
     """Directory of a notebook's sweep store inside the results cache.
 
-    Sweep run ids hash parameters, seed and metrics but not the code, so the directory
-    name carries the package's source fingerprint: results of other code are never
-    reused.
+    Sweep run ids already include the package version and source fingerprint, so
+    results of other code are never reused; the fingerprint in the directory name also
+    keeps each version's runs in a store of their own instead of one growing file.
     """
     from .store import default_cache_dir, source_fingerprint
     if not isinstance(name, str) or not name.isidentifier():
@@ -266,9 +266,7 @@ def balanced_state(params=None, seed=0, *, theta=np.pi / 2, duration_ms=2000,
     record : sequence of int
         Neurons whose membrane potential is recorded.
     """
-    p = ModelParams() if params is None else params
-    if not isinstance(p, ModelParams):
-        raise TypeError(f"params must be a ModelParams, got {type(p).__name__}")
+    p = check_params(params)
     net = build_network(p.network, seed_sequence(seed, STREAM_NETWORK))
     inp = stimulus_input([theta], duration_ms, net.po, net.n_exc,
                          seed_sequence(seed, STREAM_TEST), p.input, p.network.dt)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from .params import ModelParams
+from ._checks import check_params
 from .widgets_base import Panel, _style, run_button
 
 __all__ = ["selectivity_panel", "evolution_panel"]
@@ -53,7 +53,7 @@ def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neu
     if published is not None:
         params = published.params if params is None else params
         seed, n_blocks = published.seed, published.n_blocks
-    params = ModelParams() if params is None else params
+    params = check_params(params)
     n_blocks = params.protocol.n_blocks if n_blocks is None else int(n_blocks)
     N = params.network.N
     controls = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from .params import ModelParams
+from ._checks import check_params
 from .widgets_base import Panel, _style
 
 __all__ = ["network_panel"]
@@ -37,7 +37,7 @@ def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
     """
     from .notebook_figures import plot_voltage_trace
     from .notebook_support import balanced_state
-    p0 = ModelParams() if params is None else params
+    p0 = check_params(params)
     N = p0.network.N
     slider = {"continuous_update": False, "style": _style(),
               "layout": W.Layout(width="290px")}
