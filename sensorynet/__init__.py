@@ -5,7 +5,7 @@ balanced E/I network of integrate-and-fire neurons, driven by orientation-tuned 
 input and shaped by voltage-based plasticity. Data flow: params → network + stimulus →
 simulate → results → analysis → plotting/widgets.
 """
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 from .params import (InputParams, ModelParams, NetworkParams, PlasticityParams,  # noqa: E402
                      ProtocolParams)

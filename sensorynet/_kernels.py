@@ -5,7 +5,7 @@ packs everything. Weights are held in CSR form by presynaptic row (``indptr``,
 ``indices``, ``data``), which serves the published dense N=500 network (converted on
 entry) and sparse networks of 10^5 neurons alike.
 
-Algorithm (MODEL.md §3–4, with the "useful fact" of §4):
+Algorithm (docs/model.md §3–4, with the "useful fact" of §4):
 
 * the recurrent input of step k is the sum of the rows of the neurons that spiked at
   step k−1, so a row is read only right after its neuron spiked;
@@ -28,7 +28,7 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ._rng import CDF_LEN, _cdf_table, _counts_step
+from ._rng import CDF_LEN, cdf_table, counts_step
 
 # ---- indices into the float constant vector --------------------------------------
 C_B, C_THETA, C_DT, C_AM, C_AP, C_AX, C_TAUM, C_TAUP, C_TAUX, C_ALTD, C_ALTP, \
@@ -232,9 +232,9 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
         if use_gen:
             seg = min(k // seg_len, n_seg - 1)
             if seg != cur_seg:
-                _cdf_table(gen_mu, gen_expm, seg, cdf)
+                cdf_table(gen_mu, gen_expm, seg, cdf)
                 cur_seg = seg
-            _counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
+            counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
         else:
             for n in range(N):
                 xk[n] = x_tm[k, n]
@@ -278,14 +278,14 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
             # one vectorisable pass (no data-dependent control flow); spikes are
             # collected afterwards from the flags
             for n in prange(N):
-                # traces from the previous step's post-reset v (MODEL.md §4)
+                # traces from the previous step's post-reset v (docs/model.md §4)
                 vp = v[n]
                 um = a_m * u_m[n] + vp * inv_tau_m
                 up = a_p * u_p[n] + vp * inv_tau_p
                 u_m[n] = um
                 u_p[n] = up
                 xbar[n] = a_x * xbar[n]
-                # membrane: (B·v + x) + recurrent input, threshold, reset (MODEL.md §3)
+                # membrane: (B·v + x) + recurrent input, threshold, reset (docs/model.md §3)
                 vn = (B * vp + xk[n]) + rec[n]
                 s = vn > theta
                 sflag[n] = s

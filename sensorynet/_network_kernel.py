@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._rng import _uniform
+from ._rng import uniform
 
 
 @njit(cache=True)
@@ -35,7 +35,7 @@ def _row(i, N, N_E, eps, w, key, out_idx, out_w):
         log_q = math.log1p(-p)
         j = lo - 1
         while True:
-            u = _uniform(key, pos)
+            u = uniform(key, pos)
             pos += np.uint64(1)
             # 1 - u lies in (0, 1]: log is finite
             j += 1 + int(math.floor(math.log(1.0 - u) / log_q))

@@ -17,7 +17,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 
 
 @njit(cache=True, inline="always")
-def _uniform(key, pos):
+def uniform(key, pos):
     """SplitMix64 output number ``pos`` of the stream ``key``, as a double in [0, 1)."""
     z = key + (pos + np.uint64(1)) * _GAMMA
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -31,7 +31,7 @@ CDF_LEN = 16
 
 
 @njit(cache=True)
-def _cdf_table(mu, expm, seg, cdf):
+def cdf_table(mu, expm, seg, cdf):
     """Poisson CDF values F(0..CDF_LEN−1) of every neuron for one segment.
 
     Computed by the same recurrence the tail continues with (p_c = p_{c−1}·mu/c,
@@ -65,7 +65,7 @@ def _poisson_tail(u, mu, expm):
 
 
 @njit(cache=True, inline="always")
-def _counts_step(key, k, N, cdf, mu, expm, seg, out):
+def counts_step(key, k, N, cdf, mu, expm, seg, out):
     """Counts of all N neurons at step k into ``out`` (float64 or integer array)."""
     base = np.uint64(k) * np.uint64(N)
     n_big = 0
@@ -73,7 +73,7 @@ def _counts_step(key, k, N, cdf, mu, expm, seg, out):
     # (counts are random, so a data-dependent loop would mispredict); prange: inlined
     # into the parallel kernel build it runs on all threads, elsewhere it is a range
     for n in prange(N):
-        u = _uniform(key, base + np.uint64(n))
+        u = uniform(key, base + np.uint64(n))
         c = 0
         for q in range(8):
             c += u >= cdf[q, n]
@@ -83,7 +83,7 @@ def _counts_step(key, k, N, cdf, mu, expm, seg, out):
         # rare larger counts: continue in the table, then by the recurrence
         for n in range(N):
             if out[n] == 8:
-                u = _uniform(key, base + np.uint64(n))
+                u = uniform(key, base + np.uint64(n))
                 c = 8
                 while c < CDF_LEN and u >= cdf[c, n]:
                     c += 1
@@ -102,6 +102,6 @@ def poisson_counts(mu, expm, seg_len, key, T, out):
     for k in range(T):
         seg = min(k // seg_len, n_seg - 1)
         if seg != cur:
-            _cdf_table(mu, expm, seg, cdf)
+            cdf_table(mu, expm, seg, cdf)
             cur = seg
-        _counts_step(key, k, N, cdf, mu, expm, seg, out[k])
+        counts_step(key, k, N, cdf, mu, expm, seg, out[k])

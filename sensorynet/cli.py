@@ -10,7 +10,6 @@ called from tests and notebooks (the console script passes it to ``sys.exit``).
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 __all__ = ["main", "build_parser"]
@@ -51,7 +50,7 @@ def _experiments(text):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sensorynet`` command."""
-    from . import __version__
+    from ._version import __version__
     from .reproduce import EXPERIMENTS
     parser = argparse.ArgumentParser(
         prog="sensorynet",
@@ -90,23 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _sweep(argv) -> int:
     try:
-        mod = importlib.import_module("sensorynet.sweep")
-    except ModuleNotFoundError as exc:
-        if exc.name == "sensorynet.sweep":
-            print("sensorynet sweep: error: the sweep module (sensorynet.sweep) is not "
-                  "available in this installation", file=sys.stderr)
-        else:
-            print(f"sensorynet sweep: error: missing dependency {exc.name!r}; install "
-                  "it with: pip install 'sensorynet[sweep]'", file=sys.stderr)
-        return 2
-    except ImportError as exc:
-        print(f"sensorynet sweep: error: cannot import sensorynet.sweep: {exc}",
-              file=sys.stderr)
-        return 2
-    cli_main = getattr(mod, "cli_main", None)
-    if not callable(cli_main):
-        print("sensorynet sweep: error: sensorynet.sweep has no cli_main(argv) function",
-              file=sys.stderr)
+        from .sweep.cli import cli_main
+    except ModuleNotFoundError as exc:    # the [sweep] extra (dask, pandas) is missing
+        print(f"sensorynet sweep: error: missing dependency {exc.name!r}; install "
+              "it with: pip install 'sensorynet[sweep]'", file=sys.stderr)
         return 2
     try:
         rc = cli_main(list(argv))

@@ -1,4 +1,4 @@
-"""Network construction: the weight matrix W0 and preferred orientations (MODEL.md §1).
+"""Network construction: the weight matrix W0 and preferred orientations (docs/model.md §1).
 
 Every entry of ``W[pre, post]`` exists independently with the probability of its
 pathway (ε_EE, ε_EI, ε_IE, ε_II); excitatory synapses weigh J, inhibitory ones −gJ;

@@ -1,4 +1,4 @@
-"""Typed, frozen, validated parameter objects (MODEL.md §1, §2, §4, §5).
+"""Typed, frozen, validated parameter objects (docs/model.md §1, §2, §4, §5).
 
 Four small groups instead of one long argument list:
 
@@ -17,10 +17,12 @@ Units: mV, ms, Hz.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from dataclasses import dataclass, field, fields
 
 __all__ = [
+    "canonical_name",
     "NetworkParams",
     "InputParams",
     "PlasticityParams",
@@ -79,7 +81,7 @@ class _Group:
 
 @dataclass(frozen=True)
 class NetworkParams(_Group):
-    """Network and neuron model (MODEL.md §1, Table 1).
+    """Network and neuron model (docs/model.md §1, Table 1).
 
     Parameters
     ----------
@@ -163,7 +165,7 @@ class NetworkParams(_Group):
 
 @dataclass(frozen=True)
 class InputParams(_Group):
-    """Feed-forward Poisson input (MODEL.md §2).
+    """Feed-forward Poisson input (docs/model.md §2).
 
     Parameters
     ----------
@@ -173,7 +175,7 @@ class InputParams(_Group):
         Orientation modulation depth of E and I neurons' input, in [0, 1].
         Rate: ``b * (1 + m * cos(2*(theta_stim - po)))``.
     spontaneous_rate : float
-        Untuned input rate used for spontaneous activity (MODEL.md §5.5), Hz.
+        Untuned input rate used for spontaneous activity (docs/model.md §5.5), Hz.
     """
 
     b: float = 2000.0
@@ -191,7 +193,7 @@ class InputParams(_Group):
 
 @dataclass(frozen=True)
 class PlasticityParams(_Group):
-    """Voltage-based plasticity (MODEL.md §4) and its switches.
+    """Voltage-based plasticity (docs/model.md §4) and its switches.
 
     Parameters
     ----------
@@ -256,7 +258,7 @@ class PlasticityParams(_Group):
 
 @dataclass(frozen=True)
 class ProtocolParams(_Group):
-    """Durations and counts of the published protocol (MODEL.md §5).
+    """Durations and counts of the published protocol (docs/model.md §5).
 
     Parameters
     ----------
@@ -351,24 +353,10 @@ class ModelParams:
 
     @staticmethod
     def _resolve(key: str):
-        if not isinstance(key, str):
-            raise TypeError(f"parameter name must be a string, got {key!r}")
-        if "." in key:
-            group, fname = key.split(".", 1)
-            if group not in _GROUPS:
-                raise ValueError(f"unknown parameter group {group!r} in {key!r}; "
-                                 f"groups are {sorted(_GROUPS)}")
-            if fname not in {f.name for f in fields(_GROUPS[group])}:
-                raise ValueError(f"unknown parameter {key!r}")
-            return group, fname
-        if key in _GROUPS:
+        if isinstance(key, str) and key in _GROUPS:
             return key, None
-        owners = [g for g, cls in _GROUPS.items() if key in {f.name for f in fields(cls)}]
-        if len(owners) != 1:
-            raise ValueError(f"unknown parameter {key!r}" if not owners else
-                             f"ambiguous parameter {key!r}: use one of "
-                             f"{[o + '.' + key for o in owners]}")
-        return owners[0], key
+        group, fname = canonical_name(key).split(".", 1)
+        return group, fname
 
     @classmethod
     def parameter_names(cls) -> list[str]:
@@ -393,3 +381,40 @@ class ModelParams:
         if unknown:
             raise ValueError(f"unknown parameter group(s): {sorted(unknown)}")
         return cls(**{g: _GROUPS[g].from_dict(d[g]) for g in _GROUPS if g in d})
+
+
+def canonical_name(name) -> str:
+    """Dotted name (``"network.g"``) of a model parameter.
+
+    Parameters
+    ----------
+    name : str
+        A dotted name, or a field name that is unique across the groups (``"g"``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If the name is unknown or ambiguous; the message suggests close matches.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"parameter name must be a string, got {name!r}")
+    names = ModelParams.parameter_names()
+    if name in names:
+        return name
+    if "." not in name:
+        owners = [n for n in names if n.split(".", 1)[1] == name]
+        if len(owners) == 1:
+            return owners[0]
+        if len(owners) > 1:
+            raise ValueError(f"ambiguous parameter name {name!r}: use one of {owners}")
+    candidates = list(names) + sorted({n.split(".", 1)[1] for n in names})
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"unknown parameter name {name!r}{hint} "
+                     "(ModelParams.parameter_names() lists them all)")

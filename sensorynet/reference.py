@@ -1,4 +1,4 @@
-"""The readable model: a slow numpy transcription of MODEL.md §3–4.
+"""The readable model: a slow numpy transcription of docs/model.md §3–4.
 
 One line per equation, dense N×N weights, every step spelled out. This is the test
 oracle for the compiled core (:mod:`sensorynet._kernels`), the baseline of the
@@ -24,7 +24,7 @@ def simulate_reference(W, inputs, *, plastic, params=None, v_init=None):
     inputs : ndarray, shape (N, T), integer
         Feed-forward input counts per neuron and 1-ms step (each adds 1 mV).
     plastic : bool
-        Apply the plasticity rule of MODEL.md §4.
+        Apply the plasticity rule of docs/model.md §4.
     params : ModelParams, optional
         Defaults to ``ModelParams()``; ``network.N`` is taken from ``W``.
     v_init : ndarray, shape (N,), optional

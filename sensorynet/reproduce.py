@@ -1,10 +1,10 @@
 """One-command reproduction of the paper: run, measure, plot, check, report.
 
-:func:`reproduce` runs the published experiment (MODEL.md §5.1–5.4), then any of the
-further experiments of :mod:`sensorynet.science`, and writes into one directory:
+:func:`reproduce` runs the published experiment (docs/model.md §5.1–5.4), then any of the
+further experiments of :mod:`sensorynet.experiments.science`, and writes into one directory:
 
 * ``result_published.npz`` -- the full result (:func:`sensorynet.store.load_result`);
-* ``metrics.json`` -- :func:`sensorynet.metrics.published_metrics`, the other
+* ``metrics.json`` -- :func:`sensorynet.analysis.metrics.published_metrics`, the other
   experiments' metrics merged at top level, the claims and run information;
 * ``fig1_rasters.png``, ``fig3abc_weights.png``, ``fig3dg_alignment.png``,
   ``learning_curve.png`` and one PNG per figure of the other experiments;
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import pathlib
 import platform
 import re
@@ -30,15 +29,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .experiments import run_published
-from .metrics import published_claims, published_metrics
+from .experiments.published import run_published
+from .experiments.claims import published_claims
+from .analysis.metrics import published_metrics
 from ._checks import check_count, check_params, check_seed
 from .store import save_result
+from .experiments.science import run_science_experiment
+from .plotting.protocols import science_figures
+from ._json import jsonable
 
-__all__ = ["reproduce", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
-           "PUBLISHED_FIGURES", "parse_experiments"]
+__all__ = [
+    "reproduce",
+    "ReproduceOutcome",
+    "EXPERIMENTS",
+    "SCIENCE_NAMES",
+    "PUBLISHED_FIGURES",
+    "parse_experiments",
+]
 
-#: further experiments, implemented in :mod:`sensorynet.science`
+#: further experiments, implemented in :mod:`sensorynet.experiments.science`
 SCIENCE_NAMES = ("selectivity", "spontaneous", "cardinal", "ablations")
 #: every experiment name ``reproduce`` accepts, in run order
 EXPERIMENTS = ("published",) + SCIENCE_NAMES
@@ -103,30 +112,13 @@ def parse_experiments(spec) -> list:
     return [e for e in EXPERIMENTS if e == "published" or e in items]
 
 
-def _jsonable(obj):
-    """Plain JSON types; NaN/inf become null so that metrics.json is strict JSON."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    return str(obj)
-
-
-def _fmt(v):
+def _fmt_cell(v):
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.4g}"
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+        return "[" + ", ".join(_fmt_cell(x) for x in v) + "]"
     return str(v)
 
 
@@ -144,21 +136,9 @@ def _save_fig(fig, path, files):
 
 
 def _run_science(name, result, progress):
-    """Run one further experiment; validate the contract of sensorynet.science."""
-    try:
-        from .science import SCIENCE_EXPERIMENTS, run_science_experiment
-    except ImportError as exc:
-        raise RuntimeError(f"sensorynet.science is not available ({exc})") from exc
-    if name not in SCIENCE_EXPERIMENTS:
-        raise RuntimeError(f"sensorynet.science does not provide {name!r} "
-                           f"(it has {sorted(SCIENCE_EXPERIMENTS)})")
+    """Run one further experiment and draw its figures."""
     out = run_science_experiment(name, result, progress=progress)
-    if not isinstance(out, dict) or not {"metrics", "figures", "claims"} <= set(out):
-        raise RuntimeError(f"run_science_experiment({name!r}) must return a dict with "
-                           "'metrics', 'figures' and 'claims'")
-    for stem in out["figures"]:
-        if not isinstance(stem, str) or not _STEM_RE.match(stem):
-            raise RuntimeError(f"{name}: invalid figure name {stem!r}")
+    out["figures"] = science_figures(name, out.pop("results"))
     return out
 
 
@@ -189,7 +169,7 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
     ]
     for c in claims:
         lines.append(f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
-                     f"{_md(_fmt(c['measured']))} | {_md(c['expected'])} | "
+                     f"{_md(_fmt_cell(c['measured']))} | {_md(c['expected'])} | "
                      f"{'✓' if c['holds'] else '✗'} |")
     if blocks != params.protocol.n_blocks:
         lines += ["", f"Note: {blocks} learning blocks instead of the published "
@@ -198,14 +178,14 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
     if "rates" in metrics:
         r, mw = metrics["rates"], metrics["mean_weight_existing"]
         lb = r["learning_blocks_E"]
-        first_last = f"{_fmt(lb[0])} → {_fmt(lb[-1])}" if lb else "n/a (no blocks)"
-        lines += ["", "## Further numbers (MODEL.md §6, no tolerance given)", "",
+        first_last = f"{_fmt_cell(lb[0])} → {_fmt_cell(lb[-1])}" if lb else "n/a (no blocks)"
+        lines += ["", "## Further numbers (docs/model.md §6, no tolerance given)", "",
                   "| measure | measured | published |", "|---|---|---|",
                   f"| E rate, first → last learning block (Hz) | {first_last} | 7.8 → 3.5 |",
                   f"| mean E→I weight of existing synapses (mV) | "
-                  f"{_fmt(mw['EI']['initial'])} → {_fmt(mw['EI']['final'])} | 0.5 → ≈1.33 |",
+                  f"{_fmt_cell(mw['EI']['initial'])} → {_fmt_cell(mw['EI']['final'])} | 0.5 → ≈1.33 |",
                   f"| mean I→E weight of existing synapses (mV) | "
-                  f"{_fmt(mw['IE']['initial'])} → {_fmt(mw['IE']['final'])} | "
+                  f"{_fmt_cell(mw['IE']['initial'])} → {_fmt_cell(mw['IE']['final'])} | "
                   "−4.0 → ≈−4.23 |"]
     if errors:
         lines += ["", "## Errors", ""]
@@ -214,7 +194,7 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
     lines += [f"### {stem}\n\n![{stem}]({stem}.png)\n" for stem in figures]
     lines += ["## Parameters", "", "| parameter | value |", "|---|---|"]
     for group, vals in params.to_dict().items():
-        lines += [f"| {group}.{k} | {_fmt(v)} |" for k, v in vals.items()]
+        lines += [f"| {group}.{k} | {_fmt_cell(v)} |" for k, v in vals.items()]
     lines += ["", "As JSON (`ModelParams.from_dict`):", "", "```json",
               json.dumps(params.to_dict(), indent=2), "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -251,7 +231,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     params = check_params(params)
     blocks = check_count(blocks, "blocks", default=params.protocol.n_blocks)
     names = parse_experiments(experiments)
-    from . import __version__
+    from ._version import __version__
     from . import plotting
 
     out = pathlib.Path(out_dir)
@@ -308,7 +288,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
                       "experiments": names, "errors": errors,
                       "runtime_s": {k: round(v, 3) for k, v in runtimes.items()},
                       "params": params.to_dict()}
-    metrics = _jsonable(metrics)
+    metrics = jsonable(metrics)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, allow_nan=False),
                                       encoding="utf-8")
     files.append(out / "metrics.json")

@@ -132,7 +132,7 @@ class ExperimentResult:
         self.spikes = dict(spikes)
         self.extra = dict(extra or {})
         if version is None:
-            from . import __version__ as version
+            from ._version import __version__ as version
         self.version = str(version)
 
     @property

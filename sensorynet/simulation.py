@@ -16,7 +16,15 @@ from .params import ModelParams, NetworkParams
 from .results import SpikeTrain
 from .sparse import SparseWeights
 
-__all__ = ["simulate", "SimulationResult", "epoch_steps"]
+__all__ = [
+    "simulate",
+    "SimulationResult",
+    "epoch_steps",
+    "EPOCH_LONG",
+    "EPOCH_SHORT",
+    "EPOCH_LONG_MAX_N",
+    "check_weights",
+]
 
 #: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit
 #: in cache, short beyond (memory traffic then dominates), steps
@@ -134,7 +142,7 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     return c, fl
 
 
-def _check_weights(W, N_E, params, plastic):
+def check_weights(W, N_E, params, plastic):
     """Sign structure and bounds of a weight matrix (dense or sparse)."""
     pl = params.plasticity
     if isinstance(W, SparseWeights):
@@ -205,7 +213,7 @@ def _choose_kernel(threads, n_neurons):
 
 def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
              time_major=False, threads=1):
-    """Simulate the network for T steps of dt (MODEL.md §3, and §4 if plastic).
+    """Simulate the network for T steps of dt (docs/model.md §3, and §4 if plastic).
 
     Parameters
     ----------
@@ -218,7 +226,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
         ``time_major=True``; or a :class:`~sensorynet.stimulus.PoissonInput`, which the
         kernel generates on the fly (no N×T array is ever built).
     plastic : bool
-        Apply the plasticity rule (MODEL.md §4) with the switches of
+        Apply the plasticity rule (docs/model.md §4) with the switches of
         ``params.plasticity``.
     params : ModelParams, optional
         Default ``ModelParams()`` resized to N; if given, ``params.network.N`` must
@@ -239,6 +247,17 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     SimulationResult
         ``.spike_neurons``, ``.spike_steps`` (sorted by step then neuron), ``.W``
         (new array), ``.v_last``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sensorynet as sn
+    >>> p = sn.ModelParams().replace(**{"network.N": 50})
+    >>> net = sn.build_network(p.network, seed=0)
+    >>> inputs = sn.stimulus_input([np.pi / 2], 100, net.po, net.n_exc, seed=1)
+    >>> out = sn.simulate(net.W, inputs, plastic=True, params=p)
+    >>> out.v_last.shape, out.W.shape
+    ((50,), (50, 50))
     """
     if not isinstance(plastic, (bool, np.bool_)):
         raise TypeError(f"plastic must be True or False, got {plastic!r}")
@@ -261,7 +280,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     elif params.network.N != N:
         raise ValueError(f"params.network.N={params.network.N} does not match W ({N}×{N})")
     N_E = params.network.N_E
-    _check_weights(W, N_E, params, plastic)
+    check_weights(W, N_E, params, plastic)
     x = _check_inputs(inputs, N, time_major)
     if v_init is None:
         v0 = np.zeros(N)

@@ -10,7 +10,10 @@ import numpy as np
 
 from . import _kernels as _K
 
-__all__ = ["SparseWeights"]
+__all__ = [
+    "SparseWeights",
+    "as_dense",
+]
 
 
 class SparseWeights:
@@ -112,3 +115,8 @@ class SparseWeights:
     def __repr__(self):
         return (f"SparseWeights(N={self.N}, nnz={self.nnz}, "
                 f"density={self.nnz / self.N ** 2:.3g})")
+
+
+def as_dense(W) -> np.ndarray:
+    """``W`` as a dense float64 array (a :class:`SparseWeights` is expanded)."""
+    return W.to_dense() if isinstance(W, SparseWeights) else np.asarray(W, dtype=np.float64)

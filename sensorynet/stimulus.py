@@ -1,6 +1,6 @@
 """Feed-forward input: tuned and untuned Poisson counts, and stimulus sequences.
 
-MODEL.md §2: per neuron and 1-ms step an independent Poisson count with mean
+docs/model.md §2: per neuron and 1-ms step an independent Poisson count with mean
 ``λ·dt/1000``, ``λ = b·(1 + m·cos 2(θ_stim − po))``. A stimulus sequence is a list of
 orientations, each held for a fixed number of steps (a *segment*).
 
@@ -123,7 +123,7 @@ class PoissonInput:
 
 
 def tuned_rates(theta_stim, po, n_exc, input_params=None):
-    """Input rates for a stimulus orientation, Hz (MODEL.md §2).
+    """Input rates for a stimulus orientation, Hz (docs/model.md §2).
 
     Parameters
     ----------
@@ -218,7 +218,7 @@ def learning_sequence(rng, protocol=None):
 
 
 def cardinal_sequence(rng, protocol=None, cardinal_fraction=0.5):
-    """Biased sequence (MODEL.md §5.6): a fraction at 0 and π/2 (half each), rest uniform.
+    """Biased sequence (docs/model.md §5.6): a fraction at 0 and π/2 (half each), rest uniform.
 
     With 20 stimuli and fraction 0.5: 10 uniform + 5 at 0 + 5 at π/2, shuffled.
     """

@@ -13,13 +13,10 @@ notebooks re-run in seconds and a changed parameter can never return a stale res
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pathlib
-import re
 import secrets
-import warnings
 import zipfile
 import zlib
 
@@ -28,6 +25,7 @@ import numpy as np
 from .params import ModelParams
 from .results import ExperimentResult, SpikeTrain
 from .sparse import SparseWeights
+from ._json import json_default
 
 __all__ = [
     "FORMAT_NAME",
@@ -35,10 +33,8 @@ __all__ = [
     "save_result",
     "load_result",
     "read_metadata",
-    "ResultsCache",
-    "default_cache_dir",
-    "canonical_key",
-    "source_fingerprint",
+    "check_path",
+    "load_with_metadata",
 ]
 
 #: written into every file; a file with another name is not ours
@@ -52,13 +48,6 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
                 zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
 
 
-# ---------------------------------------------------------------------------- helpers
-def _json_default(obj):
-    # numpy scalars are common in hand-made ``extra`` dicts; store their Python value
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError(f"result.extra must be JSON-serialisable; "
-                    f"{type(obj).__name__} is not")
 
 
 def _atomic_write(path: pathlib.Path, arrays: dict):
@@ -83,7 +72,7 @@ def _atomic_write(path: pathlib.Path, arrays: dict):
         raise
 
 
-def _check_path(path, name="path") -> pathlib.Path:
+def check_path(path, name="path") -> pathlib.Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
     return pathlib.Path(path)
@@ -118,8 +107,8 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
     """
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"result must be an ExperimentResult, got {type(result).__name__}")
-    path = _check_path(path)
-    from . import __version__
+    path = check_path(path)
+    from ._version import __version__
 
     arrays = {"po": np.asarray(result.po, dtype=np.float64)}
     has = {}
@@ -171,7 +160,7 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
             "W_shares_W0_structure": shares, "has": has,
             "spike_phases": [p["name"] for p in phases], "phase_info": phases,
             "extra": result.extra, "annotations": dict(annotations or {})}
-    text = json.dumps(meta, default=_json_default, sort_keys=True)
+    text = json.dumps(meta, default=json_default, sort_keys=True)
     arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     _atomic_write(path, arrays)
     return path
@@ -238,7 +227,7 @@ def read_metadata(path) -> dict:
     ValueError
         If the file is not a readable sensorynet result file (the message names it).
     """
-    return _read_npz(_check_path(path))[1]
+    return _read_npz(check_path(path))[1]
 
 
 def _build(arrays, meta, path):
@@ -284,7 +273,7 @@ def _build(arrays, meta, path):
                             version=meta.get("result_version"))
 
 
-def _load(path):
+def load_with_metadata(path):
     arrays, meta = _read_npz(path)
     try:
         return _build(arrays, meta, path), meta
@@ -317,175 +306,16 @@ def load_result(path) -> ExperimentResult:
         wrong format name), contains object arrays (never unpickled) or was written
         in a newer format version. The message names the file.
     """
-    return _load(_check_path(path))[0]
+    return load_with_metadata(check_path(path))[0]
 
 
-# ----------------------------------------------------------------------------- cache
-def default_cache_dir() -> pathlib.Path:
-    """``$SENSORYNET_CACHE`` if set, else ``~/.cache/sensorynet``."""
-    env = os.environ.get("SENSORYNET_CACHE")
-    return pathlib.Path(env).expanduser() if env else \
-        pathlib.Path("~/.cache/sensorynet").expanduser()
 
 
-_FINGERPRINT = None
 
 
-def source_fingerprint() -> str:
-    """sha256 of the package's Python sources.
-
-    Part of every cache key: during development the version number stays the same
-    while the simulation code changes, and a cached result of old code is stale.
-    """
-    global _FINGERPRINT
-    if _FINGERPRINT is None:
-        h = hashlib.sha256()
-        for f in sorted(pathlib.Path(__file__).parent.glob("*.py")):
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-        _FINGERPRINT = h.hexdigest()
-    return _FINGERPRINT
 
 
-def canonical_key(kind: str, key_dict: dict) -> str:
-    """Canonical JSON of what determines a result: kind, key, version, source hash.
-
-    Sorted keys and fixed separators, so equal inputs always give the same text;
-    floats are written by ``repr`` and therefore exactly.
-    """
-    from . import __version__
-    try:
-        return json.dumps({"kind": kind, "key": key_dict, "version": __version__,
-                           "source": source_fingerprint()},
-                          sort_keys=True, separators=(",", ":"), allow_nan=False,
-                          default=_json_default)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"key_dict must be JSON-serialisable with finite numbers "
-                        f"({exc})") from None
 
 
-_KIND_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ResultsCache:
-    """On-disk cache of experiment results, keyed by everything that determines them.
-
-    Parameters
-    ----------
-    cache_dir : str or os.PathLike, optional
-        Default :func:`default_cache_dir` (``$SENSORYNET_CACHE`` or
-        ``~/.cache/sensorynet``); created on first write.
-
-    Notes
-    -----
-    The key is the sha256 of :func:`canonical_key` (kind, ``key_dict``, package
-    version, hash of the package sources); the canonical text is also stored in each file and checked on read, so a
-    file is only returned for exactly the inputs it was computed from. A damaged file
-    is recomputed (with a warning), never returned. Writes are atomic, so concurrent
-    notebooks can share a cache directory.
-
-    Examples
-    --------
-    >>> cache = ResultsCache()                                  # doctest: +SKIP
-    >>> res = cache.get_or_run_published(seed=0, progress=False)  # doctest: +SKIP
-    """
-
-    def __init__(self, cache_dir=None):
-        self.cache_dir = (default_cache_dir() if cache_dir is None
-                          else _check_path(cache_dir, "cache_dir").expanduser())
-        #: outcome of the last lookup: "hit", "miss" or "recomputed" (damaged/stale file)
-        self.last_status = None
-
-    def __repr__(self):
-        return f"ResultsCache({str(self.cache_dir)!r})"
-
-    def path_for(self, kind: str, key_dict: dict) -> pathlib.Path:
-        """File that holds (or would hold) the result for ``kind`` and ``key_dict``."""
-        if not isinstance(kind, str) or not _KIND_RE.match(kind):
-            raise ValueError(f"kind must be 1-64 characters of letters, digits, '_' or "
-                             f"'-', got {kind!r}")
-        if not isinstance(key_dict, dict):
-            raise TypeError(f"key_dict must be a dict, got {type(key_dict).__name__}")
-        digest = hashlib.sha256(canonical_key(kind, key_dict).encode()).hexdigest()
-        return self.cache_dir / f"{kind}-{digest}.npz"
-
-    def get_or_compute(self, kind: str, key_dict: dict, compute_fn) -> ExperimentResult:
-        """Return the cached result for (kind, key_dict), computing it on a miss.
-
-        Parameters
-        ----------
-        kind : str
-            Protocol name, part of the key and of the file name.
-        key_dict : dict
-            JSON-serialisable description of *everything* the result depends on
-            (parameters, seed, counts...). Anything left out could give stale hits.
-        compute_fn : callable
-            ``compute_fn() -> ExperimentResult``, called only on a miss.
-
-        Returns
-        -------
-        ExperimentResult
-        """
-        if not callable(compute_fn):
-            raise TypeError("compute_fn must be callable")
-        path = self.path_for(kind, key_dict)
-        canon = canonical_key(kind, key_dict)
-        status = "miss"
-        if path.exists():
-            try:
-                result, meta = _load(path)
-                if meta.get("annotations", {}).get("cache_key") == canon:
-                    self.last_status = "hit"
-                    return result
-                status = "recomputed"
-            except (ValueError, OSError) as exc:
-                warnings.warn(f"ignoring unreadable cache file, recomputing: {exc}",
-                              RuntimeWarning, stacklevel=2)
-                status = "recomputed"
-        result = compute_fn()
-        if not isinstance(result, ExperimentResult):
-            raise TypeError(f"compute_fn must return an ExperimentResult, "
-                            f"got {type(result).__name__}")
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            save_result(result, path, annotations={"cache_key": canon})
-        except OSError as exc:
-            # a read-only or full cache must not lose a finished computation
-            warnings.warn(f"could not write cache file {path}: {exc}", RuntimeWarning,
-                          stacklevel=2)
-        self.last_status = status
-        return result
-
-    def get_or_run_published(self, params=None, seed=0, n_blocks=None, *,
-                             progress=True) -> ExperimentResult:
-        """:func:`~sensorynet.experiments.run_published`, cached.
-
-        Parameters
-        ----------
-        params : ModelParams, optional
-            Default: the published parameters.
-        seed : int
-            Root seed (>= 0).
-        n_blocks : int, optional
-            Learning blocks; default ``params.protocol.n_blocks``. ``None`` and the
-            explicit default share one cache entry.
-        progress : bool
-            Progress bar while computing (not part of the key).
-        """
-        from ._checks import check_count, check_params, check_seed
-        from .experiments import run_published
-        params = check_params(params)
-        check_seed(seed)
-        n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
-        key = {"params": params.to_dict(), "seed": int(seed), "n_blocks": n_blocks}
-        return self.get_or_compute(
-            "published", key,
-            lambda: run_published(params, int(seed), n_blocks=n_blocks, progress=progress))
-
-    def clear(self) -> int:
-        """Delete every cached result file in the directory; return how many."""
-        n = 0
-        if self.cache_dir.is_dir():
-            for f in self.cache_dir.glob("*-" + "[0-9a-f]" * 8 + "*.npz"):
-                f.unlink()
-                n += 1
-        return n

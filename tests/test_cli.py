@@ -4,7 +4,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import types
 
 import pytest
 from matplotlib.figure import Figure
@@ -64,26 +63,32 @@ def test_report_md(two_blocks):
     assert "![fig1_rasters](fig1_rasters.png)" in text
 
 
-def _fake_science(fail):
+def _fake_science(monkeypatch, fail):
+    """Replace the science experiments by cheap fakes (one figure each)."""
+    import sensorynet.reproduce as rp
+
     def run(name, published, *, progress=True):
         if name in fail:
             raise RuntimeError(f"{name} exploded")
+        return {"metrics": {name: {"value": 1.5, "N": published.N}, "seed": -99},
+                "results": {"name": name},
+                "claims": [{"claim": f"{name} works", "measured": 1.5,
+                            "expected": "> 1", "holds": True}]}
+
+    def figures(name, results):
         fig = Figure(layout="constrained")
         ax = fig.add_subplot()
         ax.plot([0, 1])
         ax.set_xlabel("x (a.u.)")
         ax.set_ylabel("y (a.u.)")
-        return {"metrics": {name: {"value": 1.5, "N": published.N}, "seed": -99},
-                "figures": {f"{name}_fig": fig},
-                "claims": [{"claim": f"{name} works", "measured": 1.5,
-                            "expected": "> 1", "holds": True}]}
-    return types.SimpleNamespace(run_science_experiment=run,
-                                 SCIENCE_EXPERIMENTS=("selectivity", "spontaneous",
-                                                      "cardinal", "ablations"))
+        return {f"{results['name']}_fig": fig}
+
+    monkeypatch.setattr(rp, "run_science_experiment", run)
+    monkeypatch.setattr(rp, "science_figures", figures)
 
 
 def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "sensorynet.science", _fake_science({"cardinal"}))
+    _fake_science(monkeypatch, {"cardinal"})
     rc = main(["reproduce", "--out", str(tmp_path), "--blocks", "1", "--no-progress",
                "--experiments", "spontaneous,cardinal,selectivity"])
     assert rc == 1                          # one experiment failed
@@ -99,17 +104,6 @@ def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch,
     assert "| spontaneous | spontaneous works | 1.5 | > 1 | ✓ |" in report
     assert "## Errors" in report and "cardinal exploded" in report
     assert "cardinal" in capsys.readouterr().out
-
-
-def test_science_module_missing(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sensorynet.science", None)
-    rc = main(["reproduce", "--out", str(tmp_path), "--blocks", "0", "--no-progress",
-               "--experiments", "all"])
-    assert rc == 1
-    m = json.loads((tmp_path / "metrics.json").read_text())
-    assert set(m["run"]["errors"]) == {"selectivity", "spontaneous", "cardinal", "ablations"}
-    assert all("sensorynet.science is not available" in e for e in m["run"]["errors"].values())
-    assert (tmp_path / "fig3dg_alignment.png").exists()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -144,17 +138,14 @@ def test_parse_experiments():
 
 
 def test_sweep_dispatch(monkeypatch, capsys):
+    import sensorynet.sweep.cli as sweep_run
     seen = []
-    fake = types.SimpleNamespace(cli_main=lambda argv: seen.append(argv) or 3)
-    monkeypatch.setitem(sys.modules, "sensorynet.sweep", fake)
+    monkeypatch.setattr(sweep_run, "cli_main", lambda argv: seen.append(argv) or 3)
     assert main(["sweep", "run", "--help-me", "x.toml"]) == 3
     assert seen == [["run", "--help-me", "x.toml"]]
-    monkeypatch.setitem(sys.modules, "sensorynet.sweep", None)
+    monkeypatch.setitem(sys.modules, "sensorynet.sweep.cli", None)   # extra not installed
     assert main(["sweep", "run"]) == 2
-    assert "sensorynet.sweep" in capsys.readouterr().err
-    monkeypatch.setitem(sys.modules, "sensorynet.sweep", types.SimpleNamespace())
-    assert main(["sweep"]) == 2
-    assert "cli_main" in capsys.readouterr().err
+    assert "pip install 'sensorynet[sweep]'" in capsys.readouterr().err
 
 
 def test_real_process_exit_status(tmp_path):

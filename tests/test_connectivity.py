@@ -1,19 +1,10 @@
-"""Tests of sensorynet.connectivity on hand-made weight matrices with known answers."""
+"""Tests of sensorynet.analysis.connectivity on hand-made weight matrices with known answers."""
 import numpy as np
 import pytest
 
-import sensorynet.connectivity as conn
-from sensorynet.connectivity import (
-    DEFAULT_BINS_DEG,
-    bidirectional_counts,
-    bidirectional_surplus,
-    delta_po,
-    mean_weight_within_groups,
-    pruning_stats,
-    reciprocal_correlation,
-    specificity,
-    weights_vs_delta_po,
-)
+import sensorynet.analysis.connectivity as conn
+from sensorynet.analysis.connectivity import DEFAULT_BINS_DEG, delta_po, mean_weight_within_groups, pruning_stats, specificity, weights_vs_delta_po
+from sensorynet.analysis.reciprocity import bidirectional_counts, bidirectional_surplus, reciprocal_correlation
 
 # 4 E neurons at 0, 45, 90, 135 degrees: |dPO| is 0 (diagonal), 45 or 90 degrees.
 PO4 = np.deg2rad([0.0, 45.0, 90.0, 135.0])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.metrics import (PUBLISHED_RANGES, SPECIFICITY_BINS_DEG, ee_specificity,
-                                published_claims, published_metrics)
+from sensorynet.experiments.claims import PUBLISHED_RANGES, published_claims
+from sensorynet.analysis.metrics import SPECIFICITY_BINS_DEG, ee_specificity, published_metrics
 from sensorynet.store import load_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def test_published_ranges(metrics):
         assert abs(v - 0.15) <= 0.02
     for v, c, tol in zip(s["final"], (0.42, 0.25, 0.105), (0.04, 0.03, 0.03)):
         assert abs(v - c) <= tol
-    # MODEL.md §6: first → last learning block 7.8 → 3.5 Hz; E→I and I→E strengthen
+    # docs/model.md §6: first → last learning block 7.8 → 3.5 Hz; E→I and I→E strengthen
     assert r["learning_blocks_E"][0] > 7.0 and r["learning_blocks_E"][-1] < 4.5
     mw = metrics["mean_weight_existing"]
     assert mw["EI"]["initial"] == 0.5 and 1.2 < mw["EI"]["final"] < 1.45
@@ -145,7 +145,7 @@ def test_zero_blocks():
 
 
 def test_sparse_metrics_match_dense():
-    from sensorynet import connectivity
+    import sensorynet.analysis.connectivity as connectivity
     params = sn.ModelParams(network=sn.NetworkParams().scaled(700))
     r = sn.run_published(params, seed=5, n_blocks=2, sparse=True, progress=False)
     assert r.is_sparse
@@ -168,7 +168,7 @@ def test_sparse_metrics_match_dense():
 
 
 def test_run_blocks_rejects_unknown_sequence():
-    from sensorynet.experiments import run_blocks
+    from sensorynet.experiments.blocks import run_blocks
     net = sn.build_network(sn.NetworkParams(), 0)
     with pytest.raises(ValueError, match="sequence"):
         run_blocks(net.W, net.po, sn.ModelParams(), 0, 2, 1, sequence="unifrom",

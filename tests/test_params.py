@@ -3,8 +3,7 @@ import math
 
 import pytest
 
-from sensorynet.params import (InputParams, ModelParams, NetworkParams, PlasticityParams,
-                               ProtocolParams)
+from sensorynet.params import InputParams, ModelParams, NetworkParams, PlasticityParams, ProtocolParams
 
 
 def test_defaults_match_model_md():

@@ -1,4 +1,4 @@
-"""Tests of sensorynet.science and sensorynet.plotting_science.
+"""Tests of sensorynet.experiments and sensorynet.plotting.science.
 
 Constructed cases check each analysis against hand-computed answers; the real model
 (session fixture ``published``: 40 blocks, default seed) checks the direction of every
@@ -13,11 +13,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sensorynet as sn
-from sensorynet import science as sci
-from sensorynet._science_common import _jsonable
-from sensorynet.connectivity import specificity
-from sensorynet.selectivity import orientation_grid
-from sensorynet.tuning import TuningResult
+from sensorynet import experiments as sci
+from sensorynet.analysis.connectivity import connectivity_summary
+from sensorynet._json import jsonable
+from sensorynet.analysis.connectivity import specificity
+from sensorynet.analysis.selectivity import orientation_grid
+from sensorynet.experiments.tuning import TuningResult
 
 TH = orientation_grid(12)
 
@@ -40,7 +41,7 @@ W6[4:, :4] = -4.0
 
 
 def test_connectivity_summary_hand_computed():
-    s = sci.connectivity_summary(W6, PO6, 4)
+    s = connectivity_summary(W6, PO6, 4)
     ee = s["specificity"]["EE"]
     # all pairs: |dPO|=0 -> diagonal (1,0,0,2); 45 -> 2,0,0,3,0,5,0,1.5; 90 -> 0,4,0,6
     np.testing.assert_allclose(ee["all"], [0.75, 11.5 / 8, 2.5])
@@ -57,7 +58,7 @@ def test_connectivity_summary_hand_computed():
     W0 = np.where(W6 != 0, np.sign(W6), 0.0)
     W0[0, 3] = 0.5                       # existed, now pruned to 0
     W0[:4][W0[:4] > 0] = 0.5
-    p = sci.connectivity_summary(W6, PO6, 4, W0=W0)["pruning"]
+    p = connectivity_summary(W6, PO6, 4, W0=W0)["pruning"]
     assert p["EE"]["n_existing"] == 9 and p["EE"]["pruned"] == pytest.approx(1 / 9)
     assert p["EE"]["at_bound"] == pytest.approx(2 / 9)          # the two 2.0 mV synapses
 
@@ -65,7 +66,7 @@ def test_connectivity_summary_hand_computed():
 def test_connectivity_summary_skips_nan_po_for_specificity_only():
     po = PO6.copy()
     po[3] = np.nan                                              # a silent E neuron
-    s = sci.connectivity_summary(W6, po, 4)
+    s = connectivity_summary(W6, po, 4)
     keep = [0, 1, 2, 4, 5]
     np.testing.assert_allclose(s["specificity"]["EE"]["all"],
                                specificity(W6[np.ix_(keep, keep)], PO6[keep], 3, "EE"))
@@ -73,7 +74,7 @@ def test_connectivity_summary_skips_nan_po_for_specificity_only():
 
 
 def test_jsonable():
-    out = _jsonable({"a": np.float64(np.nan), "b": [np.int32(3), np.inf], 1: np.bool_(True),
+    out = jsonable({"a": np.float64(np.nan), "b": [np.int32(3), np.inf], 1: np.bool_(True),
                          "c": np.arange(2.0)})
     assert out == {"a": None, "b": [3, None], "1": True, "c": [0.0, 1.0]}
     json.dumps(out, allow_nan=False)
@@ -137,13 +138,18 @@ def test_cardinal_result_metrics_constructed():
 @pytest.fixture(scope="module")
 def runs(published):
     """Each science experiment once on the published run (about 10 s in total)."""
-    return {name: sci.run_science_experiment(name, published, progress=False)
-            for name in sci.SCIENCE_EXPERIMENTS}
+    from sensorynet.plotting import science_figures
+    out = {}
+    for name in sci.SCIENCE_EXPERIMENTS:
+        r = sci.run_science_experiment(name, published, progress=False)
+        r["figures"] = science_figures(name, r["results"])
+        out[name] = r
+    return out
 
 
 def test_output_format(runs):
     for name, r in runs.items():
-        assert set(r) == {"metrics", "figures", "claims"}
+        assert set(r) == {"metrics", "results", "claims", "figures"}
         json.dumps(r["metrics"], allow_nan=False)
         assert r["figures"] and all(isinstance(f, Figure) for f in r["figures"].values())
         for c in r["claims"]:

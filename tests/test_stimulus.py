@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.stimulus import (PoissonInput, cardinal_sequence, learning_sequence,
-                                 probe_sequence)
+from sensorynet.stimulus import PoissonInput, cardinal_sequence, learning_sequence, probe_sequence
 
 
 def _chi2_pvalue_ok(counts, mu):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.store import (FORMAT_VERSION, ResultsCache, default_cache_dir,
-                              load_result, read_metadata, save_result)
+from sensorynet.store import FORMAT_VERSION, load_result, read_metadata, save_result
+from sensorynet.cache import ResultsCache, default_cache_dir
 
 
 @pytest.fixture(scope="module")
@@ -233,34 +233,36 @@ def test_cache_hit_and_miss(small, tmp_path):
 
 
 def test_cache_published_key(small, tmp_path, monkeypatch):
-    import sensorynet.experiments as ex
+    import sensorynet.experiments.published as ex
+    from sensorynet.experiments.published import cached_published
     fake = Counter(small)
     monkeypatch.setattr(ex, "run_published", fake)
     cache = ResultsCache(tmp_path)
     p = sn.ModelParams()
-    cache.get_or_run_published(p, seed=0, progress=False)
-    cache.get_or_run_published(p, seed=0, n_blocks=p.protocol.n_blocks, progress=False)
-    cache.get_or_run_published(sn.ModelParams(), seed=0, progress=False)
+    cached_published(cache, p, seed=0, progress=False)
+    cached_published(cache, p, seed=0, n_blocks=p.protocol.n_blocks, progress=False)
+    cached_published(cache, sn.ModelParams(), seed=0, progress=False)
     assert fake.calls == 1 and cache.last_status == "hit"
     # any change of a parameter, the seed or the block count must miss
     for params, seed, n in [(p.replace(**{"network.g": 7.5}), 0, None),
                             (p.replace(**{"plasticity.A_LTP": 8.1e-5}), 0, None),
                             (p, 1, None), (p, 0, 39)]:
         calls = fake.calls
-        cache.get_or_run_published(params, seed=seed, n_blocks=n, progress=False)
+        cached_published(cache, params, seed=seed, n_blocks=n, progress=False)
         assert fake.calls == calls + 1, (params, seed, n)
         assert cache.last_status == "miss"
     with pytest.raises(ValueError, match="seed"):
-        cache.get_or_run_published(p, seed=-1)
+        cached_published(cache, p, seed=-1)
     with pytest.raises(TypeError, match="params"):
-        cache.get_or_run_published({"network": {}})
+        cached_published(cache, {"network": {}})
 
 
 def test_cache_key_includes_version(small, tmp_path, monkeypatch):
     cache = ResultsCache(tmp_path)
     key = {"seed": 3}
     before = cache.path_for("published", key)
-    monkeypatch.setattr(sn, "__version__", "999.0")
+    import sensorynet._version
+    monkeypatch.setattr(sensorynet._version, "__version__", "999.0")
     assert cache.path_for("published", key) != before
 
 
@@ -302,7 +304,7 @@ def test_cache_arguments(small, tmp_path, monkeypatch):
 
 
 def test_cache_key_includes_source_code(tmp_path, monkeypatch):
-    import sensorynet.store as store
+    import sensorynet.cache as store
     cache = ResultsCache(tmp_path)
     before = cache.path_for("published", {"seed": 3})
     assert len(store.source_fingerprint()) == 64

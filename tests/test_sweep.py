@@ -19,15 +19,18 @@ import pytest
 pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
 
-import sensorynet.sweep as sw  # noqa: E402
+import sensorynet.sweep.run as sw  # noqa: E402
 from sensorynet import ModelParams, run_published  # noqa: E402
-from sensorynet.connectivity import (bidirectional_surplus, pruning_stats,  # noqa: E402
-                                     specificity)
-from sensorynet.sweep import (METRICS, SweepSpec, SweepStore, cli_main,  # noqa: E402
-                              load_sweep, plot_sweep_heatmap, plot_sweep_line,
-                              register_metric, run_sweep, summarize)
-from sensorynet.sweep_metrics import _REGISTRY  # noqa: E402
-from sensorynet.sweep_spec import run_seeds  # noqa: E402
+from sensorynet.analysis.reciprocity import bidirectional_surplus
+from sensorynet.analysis.connectivity import pruning_stats, specificity
+from sensorynet.sweep.metrics import METRICS, register_metric
+from sensorynet.sweep.spec import SweepSpec
+from sensorynet.sweep.store import SweepStore, load_sweep
+from sensorynet.analysis.sweeps import summarize
+from sensorynet.sweep import cli_main, run_sweep
+from sensorynet.plotting.sweep import plot_sweep_heatmap, plot_sweep_line
+from sensorynet.sweep.metrics import _REGISTRY  # noqa: E402
+from sensorynet.sweep.spec import run_seeds  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sweep_example.toml"
@@ -136,8 +139,9 @@ def test_run_ids_are_content_hashes():
 def test_run_ids_change_with_the_code(tmp_path, monkeypatch, no_cluster):
     """A finished store is not reused by different code: the id hashes version + source."""
     import sensorynet
-    import sensorynet.sweep_spec as ss
-    from sensorynet.store import source_fingerprint
+    import sensorynet._version
+    import sensorynet.sweep.runs as ss
+    from sensorynet.cache import source_fingerprint
     assert ss.code_identity() == {"version": sensorynet.__version__,
                                   "source": source_fingerprint()}
     kw = {"grid": {"network.g": [7.0, 8.0]}, "n_blocks": 1, "metrics": ["rate_E_after"]}
@@ -159,7 +163,7 @@ def test_run_ids_change_with_the_code(tmp_path, monkeypatch, no_cluster):
         assert load_sweep(tmp_path).empty
     # so does a new version number with the same source
     monkeypatch.setattr(ss, "source_fingerprint", source_fingerprint)
-    monkeypatch.setattr(sensorynet, "__version__", "999.0")
+    monkeypatch.setattr(sensorynet._version, "__version__", "999.0")
     assert {r.run_id for r in SweepSpec(**kw).runs}.isdisjoint(r.run_id for r in spec.runs)
 
 
@@ -298,8 +302,8 @@ def test_run_and_metric_failures_are_recorded(boom_metric):
 
 
 def test_osi_uses_tuning_defaults_unless_overridden(monkeypatch):
-    tuning = pytest.importorskip("sensorynet.tuning")
-    from sensorynet.sweep_spec import RunContext
+    tuning = pytest.importorskip("sensorynet.experiments.tuning")
+    from sensorynet.sweep.metrics import RunContext
     p = ModelParams()
     res = run_published(p, 5, n_blocks=1, progress=False)
     calls = []
@@ -350,6 +354,7 @@ def _toy_frame():
     df = pd.DataFrame(rows)
     df.attrs["sweep_params"] = ["network.g", "plasticity.A_LTP"]
     df.attrs["metrics"] = ["rate_E_after"]
+    df.attrs["metric_labels"] = {"rate_E_after": "rate_E_after (Hz)"}
     return df
 
 
@@ -373,7 +378,8 @@ def test_summarize_mean_sem_across_seeds():
 
 
 def test_tick_labels_share_one_exponent():
-    from sensorynet.sweep_store import PARAM_UNITS, _axis_exponent, _param_label, _tick
+    from sensorynet.plotting.sweep import PARAM_UNITS
+    from sensorynet.plotting.sweep import _axis_exponent, _param_label, _tick
     vals = [4e-5, 8e-5, 1.2e-4]
     e = _axis_exponent(vals)
     assert e == -5 and [_tick(v, e) for v in vals] == ["4", "8", "12"]

@@ -1,0 +1,51 @@
+"""Shared pieces of the protocols: experiment names, ablation settings, the check of a
+published result, and the claim records and their formatting."""
+from __future__ import annotations
+
+
+import numpy as np
+
+from ..results import ExperimentResult
+
+__all__ = ["SCIENCE_EXPERIMENTS", "ABLATIONS", "DEFAULT_LTD_IE", "check_published",
+           "is_decreasing", "fmt_values", "claim", "block_rates"]
+
+SCIENCE_EXPERIMENTS = ("selectivity", "spontaneous", "cardinal", "ablations")
+#: ablation name -> parameter changes (``ModelParams.replace`` keys)
+ABLATIONS = {"all_plastic": {},
+             "EI_frozen": {"plasticity.plastic_EI": False},
+             "IE_frozen": {"plasticity.plastic_IE": False}}
+#: I→E LTD setting used for spontaneous activity (see module docstring)
+DEFAULT_LTD_IE = True
+
+
+
+def check_published(published):
+    if not isinstance(published, ExperimentResult):
+        raise TypeError(f"published must be an ExperimentResult (from run_published), "
+                        f"got {type(published).__name__}")
+    return published
+
+
+def is_decreasing(values):
+    v = np.asarray(values, dtype=np.float64)
+    return bool(np.all(np.isfinite(v)) and np.all(np.diff(v) < 0))
+
+
+def fmt_values(values, digits=3):
+    return "/".join(f"{x:.{digits}f}" for x in np.asarray(values, dtype=float))
+
+
+
+
+def claim(claim, measured, expected, holds):
+    return {"claim": claim, "measured": measured, "expected": expected, "holds": bool(holds)}
+
+
+def block_rates(spikes):
+    keys = sorted(k for k in spikes if k.startswith("block_"))
+    return np.array([[spikes[k].population_rates()[p] for p in ("E", "I")] for k in keys])
+
+
+
+

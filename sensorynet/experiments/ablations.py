@@ -1,0 +1,114 @@
+"""Plasticity ablations: the published protocol with E→I or I→E plasticity frozen
+(findings of this package; the paper makes no prediction for them).
+"""
+from __future__ import annotations
+
+from .._checks import check_params, check_seed
+from .._json import jsonable
+from ..analysis.connectivity import connectivity_summary
+from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing
+from .published import run_published
+from .tuning import run_tuning
+from ..sparse import as_dense
+
+__all__ = ["AblationResult", "run_ablations"]
+
+
+# ----------------------------------------------------------------------- ablations
+class AblationResult:
+    """Learning with pathways frozen, same seed (and so the same W0 and input).
+
+    Attributes
+    ----------
+    runs : dict
+        name -> ExperimentResult of the published protocol with those changes.
+    tuning_before, tuning_after : dict
+        name -> TuningResult of W0 and of the learned W (same input realisation).
+    changes : dict
+        name -> parameter changes.
+    connectivity : dict
+        name -> :func:`connectivity_summary` of the learned W (input PO).
+    """
+
+    def __init__(self, runs, tuning_before, tuning_after, changes, connectivity):
+        self.runs, self.changes = runs, changes
+        self.tuning_before, self.tuning_after = tuning_before, tuning_after
+        self.connectivity = connectivity
+
+    def metrics(self) -> dict:
+        out = {}
+        for name, r in self.runs.items():
+            c = self.connectivity[name]
+            tb, ta = self.tuning_before[name].summary(), self.tuning_after[name].summary()
+            br = block_rates(r.spikes)
+            out[name] = {
+                "changes": self.changes[name],
+                "rates_before": r.spikes["before"].population_rates(),
+                "rates_after": r.spikes["after"].population_rates(),
+                "rates_last_block": {"E": br[-1, 0], "I": br[-1, 1]} if len(br) else None,
+                "osi_before": tb["osi"], "osi_after": ta["osi"],
+                "osi_debiased_after": ta["osi_debiased"],
+                "specificity_EE_final": c["specificity"]["EE"]["all"],
+                "specificity": c["specificity"],
+                "bidirectional_surplus": c["bidirectional"]["surplus"],
+                "reciprocal_correlation": c["reciprocal_correlation"],
+                "pruning": c["pruning"]}
+        return jsonable(out)
+
+    def claims(self) -> list:
+        m = self.metrics()
+        out = []
+        for name, d in m.items():
+            s = d["specificity_EE_final"]
+            out.append(claim(f"Ablation {name}: E→E connectivity still becomes feature "
+                              "specific (exploratory, no published prediction)",
+                              f"{fmt_values(s)} mV", "monotone decreasing in |ΔPO|", is_decreasing(s)))
+            ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
+            out.append(claim(f"Ablation {name}: E selectivity still rises with learning "
+                              "(exploratory, no published prediction)",
+                              f"OSI_E {ob:.3f} → {oa:.3f}", "after > before", oa > ob))
+        return out
+
+
+def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas=None,
+                  duration_ms=2000, progress=True) -> AblationResult:
+    """Re-run the published learning with plasticity switched off on some pathways.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Base parameters (default published).
+    seed : int
+        Same seed for every condition: same W0, learning input and test input.
+    conditions : dict, optional
+        name -> ``ModelParams.replace`` changes (default :data:`ABLATIONS`: everything
+        plastic, E→I frozen, I→E frozen).
+    n_blocks : int, optional
+        Learning blocks (default ``params.protocol.n_blocks``).
+    thetas, duration_ms : tuning protocol.
+    progress : bool
+
+    Returns
+    -------
+    AblationResult
+    """
+    params = check_params(params)
+    seed = check_seed(seed)
+    conditions = ABLATIONS if conditions is None else conditions
+    if not isinstance(conditions, dict) or not conditions or \
+            not all(isinstance(v, dict) for v in conditions.values()):
+        raise TypeError("conditions must be a non-empty dict of name -> dict of changes")
+    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
+    runs, tb, ta, conn = {}, {}, {}, {}
+    for name, ch in conditions.items():
+        p = params.replace(**ch)
+        r = run_published(p, seed, n_blocks=n_blocks, progress=progress, keep_snapshots=False)
+        runs[name] = r
+        tb[name] = run_tuning(r.W0, r.po, p, seed, **kw)
+        ta[name] = run_tuning(r.W, r.po, p, seed, **kw)
+        conn[name] = connectivity_summary(r.W, r.po, r.n_exc, W0=as_dense(r.W0),
+                                          w_max=p.plasticity.w_max,
+                                          w_min_inh=p.plasticity.w_min_inh)
+    return AblationResult(runs, tb, ta, {k: dict(v) for k, v in conditions.items()}, conn)
+
+

@@ -1,0 +1,161 @@
+"""Protocols of the published code (docs/model.md §5): before → learning blocks → after.
+
+Seeds: every random stream of a protocol is a child of one root seed,
+``SeedSequence(seed, spawn_key=(stream, ...))`` with the streams below, so block b of
+a run gets the same input whether 10 or 40 blocks are run, and any process reproduces
+the same spikes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_count, check_params, check_seed
+from ..network import build_network
+from ..results import ExperimentResult, SpikeTrain
+from ..simulation import simulate
+from ..stimulus import stimulus_input, probe_sequence
+from .blocks import SNAPSHOT_MAX_N, run_blocks
+from .seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
+
+__all__ = [
+    "run_published",
+    "cached_published",
+    "get_cache",
+    "load_published",
+]
+
+
+
+
+
+
+
+
+
+
+def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
+                  keep_snapshots=None, sparse=None) -> ExperimentResult:
+    """The published experiment: construction → before → learning → after.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Defaults to the published parameters (N=500, 40 blocks of 2000 ms).
+    seed : int
+        Root seed of network, test input and learning input.
+    n_blocks : int, optional
+        Number of learning blocks (default ``params.protocol.n_blocks``).
+    progress : bool
+        Show a progress bar (tqdm.auto: renders in Jupyter and terminals).
+    keep_snapshots : bool, optional
+        Keep W after every block (default: when N <= 2000).
+    sparse : bool, optional
+        Store W sparse (default: for N > 5000).
+
+    Returns
+    -------
+    ExperimentResult
+        ``spikes`` holds ``"before"``, ``"block_000"``..., ``"after"``; the after test
+        uses the same input realisation as before.
+
+    Examples
+    --------
+    >>> import sensorynet as sn
+    >>> res = sn.run_published(seed=0, n_blocks=1, progress=False)
+    >>> res.N, res.n_blocks, sorted(res.spikes)[:2]
+    (500, 1, ['after', 'before'])
+    """
+    params = check_params(params)
+    n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
+    if keep_snapshots is None:
+        keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
+    net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK), sparse=sparse)
+    pr = params.protocol
+    test_th = probe_sequence(pr)
+    test_in = stimulus_input(test_th, pr.test_ms, net.po, net.n_exc,
+                             seed_sequence(seed, STREAM_TEST), params.input, params.network.dt)
+    spikes = {}
+    before = simulate(net.W, test_in, plastic=False, params=params)
+    spikes["before"] = SpikeTrain.from_result(before)
+    W, snaps, block_thetas, block_spikes = run_blocks(
+        net.W, net.po, params, seed, STREAM_LEARNING, n_blocks, sequence="uniform",
+        progress=progress, keep_snapshots=keep_snapshots)
+    spikes.update(block_spikes)
+    after = simulate(W, test_in, plastic=False, params=params)
+    spikes["after"] = SpikeTrain.from_result(after)
+    W_blocks = snaps if snaps is not None and len(snaps) else None
+    if isinstance(W_blocks, list):
+        W_blocks = np.array(W_blocks)
+    if block_thetas is None:
+        block_thetas = np.zeros((0, pr.n_stimuli))
+    return ExperimentResult("published", params, seed, net.po, net.n_exc, net.W, W,
+                            W_blocks, block_thetas, test_th, spikes)
+
+
+# -------------------------------------------------------------------------- caching
+def cached_published(cache, params=None, seed=0, n_blocks=None, *,
+                     progress=True) -> ExperimentResult:
+    """:func:`run_published` through a :class:`~sensorynet.cache.ResultsCache`.
+
+    Parameters
+    ----------
+    cache : ResultsCache
+    params : ModelParams, optional
+        Default: the published parameters.
+    seed : int
+        Root seed (>= 0).
+    n_blocks : int, optional
+        Learning blocks; default ``params.protocol.n_blocks``. ``None`` and the
+        explicit default share one cache entry.
+    progress : bool
+        Progress bar while computing (not part of the key).
+    """
+    params = check_params(params)
+    check_seed(seed)
+    n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
+    key = {"params": params.to_dict(), "seed": int(seed), "n_blocks": n_blocks}
+    return cache.get_or_compute(
+        "published", key,
+        lambda: run_published(params, int(seed), n_blocks=n_blocks, progress=progress))
+
+
+def get_cache(cache_dir=None):
+    """The :class:`~sensorynet.cache.ResultsCache` the notebooks share.
+
+    ``cache_dir`` defaults to ``$SENSORYNET_CACHE`` or ``~/.cache/sensorynet``.
+    """
+    from ..cache import ResultsCache
+    return ResultsCache(cache_dir)
+
+
+def load_published(params=None, seed=0, n_blocks=None, *, cache=None, progress=True,
+                   verbose=True):
+    """The published experiment from the results cache, computed on a miss.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Default: the published parameters.
+    seed : int
+    n_blocks : int, optional
+        Learning blocks (default ``params.protocol.n_blocks`` = 40).
+    cache : ResultsCache, optional
+        Default :func:`get_cache`.
+    progress : bool
+        Progress bar while computing.
+    verbose : bool
+        Print one line saying whether the result was computed or loaded.
+
+    Returns
+    -------
+    ExperimentResult
+    """
+    cache = get_cache() if cache is None else cache
+    res = cached_published(cache, params, seed, n_blocks, progress=progress)
+    if verbose:
+        how = ("loaded from the results cache" if cache.last_status == "hit" else
+               "computed and stored in the results cache")
+        print(f"learned network (seed {res.seed}, {res.n_blocks} blocks): {how}")
+    return res
+
+

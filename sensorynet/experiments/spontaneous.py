@@ -1,0 +1,127 @@
+"""Spontaneous activity (docs/model.md §5.5): untuned 1 kHz input to the learned network,
+and whether the learned structure survives it (with the I→E LTD term on and off).
+
+The I→E LTD switch (``PlasticityParams.ltd_IE``) defaults to ``True`` for spontaneous
+activity (:data:`~sensorynet.experiments.DEFAULT_LTD_IE`): it is the rule under which the
+network learned, the published call passes ``inh_ltd=1`` (most plausibly "on"), and
+without the LTD term I→E synapses can only potentiate under untuned drive. Both
+settings are run and reported.
+"""
+from __future__ import annotations
+
+import numpy as np
+from .._checks import check_count
+from .._json import jsonable
+from ..analysis.connectivity import connectivity_summary
+from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim, fmt_values, is_decreasing
+from .blocks import run_blocks
+from .seeds import STREAM_SPONTANEOUS
+from .tuning import run_tuning
+from ..sparse import as_dense
+
+__all__ = ["SpontaneousResult", "run_spontaneous"]
+
+
+# --------------------------------------------------------------------- spontaneous
+class SpontaneousResult:
+    """Learned network exposed to untuned input (docs/model.md §5.5).
+
+    Attributes
+    ----------
+    ltd_IE : bool
+        The I→E LTD switch used.
+    W_start, W_end : ndarray (N, N)
+        Weights before and after the spontaneous blocks, mV.
+    block_rates : ndarray (n_blocks, 2)
+        Mean E and I rate in each spontaneous block, Hz.
+    tuning_before, tuning_after : TuningResult
+        Tuning of W_start and W_end (same input realisation).
+    conn_before, conn_after : dict
+        :func:`connectivity_summary` (input PO) of W_start and W_end.
+    po, n_exc
+    """
+
+    def __init__(self, ltd_IE, W_start, W_end, block_rates, tuning_before, tuning_after,
+                 conn_before, conn_after, po, n_exc):
+        self.ltd_IE, self.W_start, self.W_end = ltd_IE, W_start, W_end
+        self.block_rates = block_rates
+        self.tuning_before, self.tuning_after = tuning_before, tuning_after
+        self.conn_before, self.conn_after = conn_before, conn_after
+        self.po, self.n_exc = po, n_exc
+
+    def specificity_change(self, pathway="EE", mode="all") -> np.ndarray:
+        """After − before mean weight per |ΔPO| bin, mV."""
+        return (self.conn_after["specificity"][pathway][mode]
+                - self.conn_before["specificity"][pathway][mode])
+
+    def metrics(self) -> dict:
+        ob, oa = self.tuning_before.summary(), self.tuning_after.summary()
+        ne = self.n_exc
+        ie0, ie1 = self.W_start[ne:, :ne], self.W_end[ne:, :ne]
+        return jsonable({
+            "ltd_IE": self.ltd_IE, "n_blocks": len(self.block_rates),
+            "rates": {"E": self.block_rates[:, 0].mean(), "I": self.block_rates[:, 1].mean()},
+            "rates_first_block": {"E": self.block_rates[0, 0], "I": self.block_rates[0, 1]},
+            "rates_last_block": {"E": self.block_rates[-1, 0], "I": self.block_rates[-1, 1]},
+            "specificity_EE_change": self.specificity_change("EE"),
+            "specificity_EI_change": self.specificity_change("EI"),
+            "specificity_IE_change": self.specificity_change("IE"),
+            "specificity_EE_before": self.conn_before["specificity"]["EE"]["all"],
+            "specificity_EE_after": self.conn_after["specificity"]["EE"]["all"],
+            "mean_IE_weight_change": ie1[ie0 != 0].mean() - ie0[ie0 != 0].mean(),
+            "osi_E_change": oa["osi"]["E"] - ob["osi"]["E"],
+            "osi_I_change": oa["osi"]["I"] - ob["osi"]["I"],
+            "osi_before": ob["osi"], "osi_after": oa["osi"],
+            "tuning_rates_before": ob["rates"], "tuning_rates_after": oa["rates"],
+            "bidirectional_surplus_after": self.conn_after["bidirectional"]["surplus"]})
+
+    def claims(self) -> list:
+        ch = self.specificity_change("EE")
+        after = self.conn_after["specificity"]["EE"]["all"]
+        tag = f"(I→E LTD {'on' if self.ltd_IE else 'off'})"
+        return [
+            claim(f"E→E specificity survives spontaneous activity {tag}",
+                   f"change per |ΔPO| bin {fmt_values(ch, 4)} mV", "|change| < 0.03 mV in every bin",
+                   np.all(np.abs(ch) < 0.03)),
+            claim(f"E→E remains feature specific after spontaneous activity {tag}",
+                   f"{fmt_values(after)} mV", "monotone decreasing in |ΔPO|", is_decreasing(after))]
+
+
+def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=None,
+                    duration_ms=2000, progress=True) -> SpontaneousResult:
+    """Plastic blocks of untuned input on the learned network (docs/model.md §5.5).
+
+    Parameters
+    ----------
+    published : ExperimentResult
+        Learned network (``published.W``).
+    n_blocks : int
+        Number of plastic blocks of ``protocol.block_ms`` with untuned input at
+        ``input.spontaneous_rate`` (1 kHz), seeded by ``STREAM_SPONTANEOUS``.
+    ltd_IE : bool
+        Keep the presynaptic-spike LTD term on I→E synapses (default
+        :data:`DEFAULT_LTD_IE`; see the module docstring for why).
+    thetas, duration_ms : tuning protocol of the before/after selectivity.
+    progress : bool
+
+    Returns
+    -------
+    SpontaneousResult
+    """
+    pub = check_published(published)
+    n_blocks = check_count(n_blocks, "n_blocks", low=1)
+    if not isinstance(ltd_IE, (bool, np.bool_)):
+        raise TypeError(f"ltd_IE must be True or False, got {ltd_IE!r}")
+    params = pub.params.replace(**{"plasticity.ltd_IE": bool(ltd_IE)})
+    W_end, _, _, spikes = run_blocks(pub.W, pub.po, params, pub.seed, STREAM_SPONTANEOUS,
+                                     n_blocks, sequence="untuned", progress=progress,
+                                     keep_snapshots=False, desc="spontaneous")
+    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
+    t0 = run_tuning(pub.W, pub.po, pub.params, pub.seed, **kw)
+    t1 = run_tuning(W_end, pub.po, pub.params, pub.seed, **kw)
+    W0, W1 = as_dense(pub.W), as_dense(W_end)
+    return SpontaneousResult(bool(ltd_IE), W0, W1, block_rates(spikes), t0, t1,
+                             connectivity_summary(W0, pub.po, pub.n_exc),
+                             connectivity_summary(W1, pub.po, pub.n_exc), pub.po, pub.n_exc)
+
+

@@ -1,0 +1,370 @@
+"""Parameter sweeps on dask.distributed: run a :class:`SweepSpec`, get a DataFrame.
+
+>>> from sensorynet.sweep import SweepSpec, run_sweep, summarize
+>>> spec = SweepSpec(grid={"network.g": [6, 8, 10]}, seeds=4, n_blocks=40)
+>>> df = run_sweep(spec, "sweeps/g")                 # doctest: +SKIP
+>>> summarize(df)                                     # doctest: +SKIP
+
+* **Engine.** With no ``client``/``scheduler``, :func:`run_sweep` starts a
+  ``LocalCluster`` sized to the machine (one single-threaded worker process per CPU;
+  numba, OpenMP, OpenBLAS and MKL limited to one thread per worker) and shuts it down
+  afterwards. Given a ``distributed.Client`` or a scheduler address (or scheduler
+  file) the same call runs on any Dask cluster (SLURM via dask-jobqueue, Kubernetes,
+  ``dask scheduler``/``dask worker`` by hand); see ``docs/sweeps.md``.
+* **Warm-up.** A worker plugin compiles/loads the numba kernels once per worker process
+  when it joins (also for workers that join later or are restarted), not per task.
+* **Reproducible.** Seeds derive from one root seed (:mod:`sensorynet.sweep.runs`);
+  a run depends only on its parameters and seed, never on the number of workers or on
+  the order in which tasks finish. Rows come back in spec order.
+* **Nothing lost.** A run that raises is recorded with its error and the others go on;
+  each finished run is appended to the sweep store (:mod:`sensorynet.sweep.store`) as
+  soon as it completes, so an interrupted sweep resumes where it stopped and a finished
+  one returns at once, without starting a cluster. Tasks on a worker that dies are
+  rescheduled on the others by Dask (and retried on failure, ``retries``).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import os
+import pathlib
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+from ..params import ModelParams, NetworkParams, ProtocolParams
+from .metrics import METRICS
+from .spec import params_dict, as_spec
+from .store import SweepStore, records_frame
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
+except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep")
+    _WorkerPlugin = object
+
+__all__ = [
+    "run_sweep",
+    "local_cluster",
+    "WarmupPlugin",
+    "WORKER_ENV",
+]
+
+#: environment of LocalCluster worker processes: one thread per worker everywhere
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+              "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+_WARM = None  # per-process warm-up info (set once by _warmup)
+
+
+# ----------------------------------------------------------------- worker side
+def _pin_threads() -> None:
+    """One thread for numba (and BLAS pools, if threadpoolctl is installed)."""
+    import numba
+    # numba may have been imported (reading NUMBA_NUM_THREADS) before the worker's
+    # environment was applied; re-read it before the threading layer starts, or the
+    # first compilation's own re-read finds a different value and refuses to run
+    numba.config.reload_config()
+    numba.set_num_threads(1)
+    try:  # optional: caps BLAS pools loaded before the environment variables were set
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1)
+    except ImportError:
+        pass
+
+
+def _warmup() -> dict:
+    """Compile/load every numba kernel in this process with a tiny network (once)."""
+    global _WARM
+    if _WARM is not None:
+        return _WARM
+    t0 = time.perf_counter()
+    import numba
+
+    from .._version import __version__
+    from ..experiments.published import run_published
+    p = ModelParams(network=NetworkParams(N=20),
+                    protocol=ProtocolParams(test_ms=20, block_ms=20, n_stimuli=2, n_blocks=1))
+    res = run_published(p, seed=0, progress=False)
+    try:
+        from ..experiments.tuning import run_tuning
+        run_tuning(res.W, res.po, p, 0, thetas=[0.0, np.pi / 2], duration_ms=20)
+    except ImportError:
+        pass
+    _WARM = {"pid": os.getpid(), "warmup_s": time.perf_counter() - t0,
+             "numba_threads": numba.get_num_threads(), "version": __version__}
+    return _WARM
+
+
+class WarmupPlugin(_WorkerPlugin):
+    """Worker plugin: runs :func:`_warmup` on every worker, including later joiners."""
+
+    name = "sensorynet-warmup"
+    idempotent = False
+
+    def setup(self, worker):
+        _pin_threads()
+        _warmup()
+
+
+def _worker_info() -> dict:
+    return dict(_warmup())
+
+
+def _execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> dict:
+    """One run on a worker: the published experiment, then every metric.
+
+    Exceptions are caught and returned: a failing simulation gives NaN metrics and an
+    error; a failing metric gives NaN for that metric and is listed in the error.
+    """
+    from ..experiments.published import run_published
+    from .metrics import RunContext
+    _warmup()
+    t0 = time.perf_counter()
+    metrics = {name: float("nan") for name in metric_funcs}
+    errors, tbs = [], []
+    try:
+        result = run_published(params, seed, n_blocks=n_blocks, progress=False,
+                               keep_snapshots=False)
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+        tbs.append(traceback.format_exc())
+    else:
+        ctx = RunContext(result, seed, tuning_duration_ms)
+        for name, func in metric_funcs.items():
+            try:
+                value = np.asarray(func(result, ctx), dtype=np.float64)
+                if value.size != 1:
+                    raise TypeError(f"a metric must return one number, got shape "
+                                    f"{value.shape}")
+                metrics[name] = float(value.item())
+            except Exception as exc:
+                errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                tbs.append(traceback.format_exc())
+    try:
+        from distributed import get_worker
+        worker = get_worker().address
+    except (ImportError, ValueError):
+        worker = f"pid:{os.getpid()}"
+    return {"metrics": metrics, "error": "; ".join(errors) or None,
+            "traceback": "\n".join(tbs) or None,
+            "runtime_s": time.perf_counter() - t0, "worker": worker}
+
+
+# ----------------------------------------------------------------- driver side
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks):
+    """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
+    from distributed import Client
+    if client is not None:
+        yield client
+        return
+    if scheduler is not None:
+        p = pathlib.Path(scheduler)
+        kw = ({"scheduler_file": str(p)} if p.suffix == ".json" and p.is_file()
+              else {"address": scheduler})
+        c = Client(**kw)
+        try:
+            yield c
+        finally:
+            c.close()
+        return
+    n = n_workers or max(1, min(_cpu_count(), n_tasks))
+    with local_cluster(n, **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
+        yield c
+
+
+def local_cluster(n_workers=None, **cluster_kwargs):
+    """A ``LocalCluster`` configured for sweeps (what :func:`run_sweep` starts).
+
+    One single-threaded worker process per CPU by default, with :data:`WORKER_ENV`
+    (numba/OpenMP/BLAS limited to one thread) in the workers' environment. Use it to
+    keep one cluster for several sweeps::
+
+        with local_cluster() as cluster, Client(cluster) as client:
+            df1 = run_sweep(spec1, "sweeps/a", client=client)
+            df2 = run_sweep(spec2, "sweeps/b", client=client)
+
+    Parameters
+    ----------
+    n_workers : int, optional
+        Worker processes (default: the CPUs available to this process).
+    **cluster_kwargs
+        Further ``LocalCluster`` arguments; ``env`` is merged with :data:`WORKER_ENV`.
+
+    Returns
+    -------
+    distributed.LocalCluster
+    """
+    from distributed import LocalCluster
+    if n_workers is not None and (isinstance(n_workers, bool)
+                                  or not isinstance(n_workers, int) or n_workers < 1):
+        raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
+    kw = {"n_workers": n_workers or _cpu_count(), "threads_per_worker": 1,
+          "processes": True, "dashboard_address": ":8787"}
+    kw.update(cluster_kwargs)
+    kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
+    return LocalCluster(**kw)
+
+
+def _prepare_workers(client):
+    """Register the warm-up plugin; check that workers run the same sensorynet."""
+    from .._version import __version__
+    try:
+        client.register_plugin(WarmupPlugin(), name=WarmupPlugin.name)
+        info = client.run(_worker_info)
+    except Exception as exc:
+        raise RuntimeError(f"could not prepare the Dask workers ({type(exc).__name__}: "
+                           f"{exc}); is sensorynet installed on every worker?") from exc
+    other = sorted({i["version"] for i in info.values()} - {__version__})
+    if other:
+        warnings.warn(f"workers run sensorynet {other}, this process {__version__}",
+                      RuntimeWarning, stacklevel=3)
+    return info
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _record(run, out) -> dict:
+    from .._version import __version__
+    return {"run_id": run.run_id, "values": run.values, "seed_index": run.seed_index,
+            "seed": run.seed, "n_blocks": run.n_blocks, "params": params_dict(run.params),
+            "metrics": out["metrics"], "error": out["error"],
+            "traceback": out.get("traceback"), "runtime_s": out.get("runtime_s"),
+            "worker": out.get("worker"), "finished_at": _now(), "version": __version__}
+
+
+def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progress=True,
+              retries=2, retry_errors=False, cluster_kwargs=None):
+    """Run a parameter sweep; one DataFrame row per run.
+
+    Parameters
+    ----------
+    spec : SweepSpec, dict or path
+        The sweep (a dict or a TOML file are read with :meth:`SweepSpec.from_dict` /
+        :meth:`SweepSpec.from_toml`). Validated before anything starts.
+    out : str, path-like or None
+        Sweep store directory (created if needed). Runs already stored there are not
+        recomputed. ``None``: keep nothing on disk (no resume).
+    client : distributed.Client, optional
+        Run on this client's cluster (left open).
+    scheduler : str, optional
+        Address (``"tcp://host:8786"``) or scheduler-file path (``*.json``) of a
+        running Dask scheduler to connect to.
+    n_workers : int, optional
+        Workers of the embedded LocalCluster (default: one per CPU, at most one per
+        run to do). Only without ``client``/``scheduler``.
+    progress : bool
+        Show a progress bar (tqdm.auto: Jupyter or terminal) and the dashboard link.
+    retries : int
+        Times Dask retries a task whose execution fails outside the model (e.g. a
+        worker that cannot deserialise it). Tasks on a worker that *dies* are always
+        rescheduled (up to ``distributed.scheduler.allowed-failures`` deaths).
+    retry_errors : bool
+        Recompute stored runs that ended with an error.
+    cluster_kwargs : dict, optional
+        Extra keyword arguments of ``LocalCluster`` (``env`` is merged with
+        :data:`WORKER_ENV`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the swept parameters (dotted names), ``seed_index``, ``seed``, one
+        column per metric, then ``runtime_s`` (s, on the worker), ``error`` (None if
+        the run succeeded), ``n_blocks``, ``worker``, ``from_store`` (loaded, not
+        computed now) and ``run_id``. Rows follow the spec's run order.
+        ``df.attrs`` holds ``"sweep_params"`` and ``"metrics"``.
+    """
+    spec = as_spec(spec)
+    if client is not None and scheduler is not None:
+        raise ValueError("give either client or scheduler, not both")
+    if n_workers is not None and (client is not None or scheduler is not None):
+        raise ValueError("n_workers only applies to the embedded LocalCluster")
+    if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(
+            n_workers, int) or n_workers < 1):
+        raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
+    if scheduler is not None and not isinstance(scheduler, (str, os.PathLike)):
+        raise TypeError(f"scheduler must be an address string, got {type(scheduler).__name__}")
+    if client is not None:
+        from distributed import Client
+        if not isinstance(client, Client):
+            raise TypeError(f"client must be a distributed.Client, "
+                            f"got {type(client).__name__}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError(f"retries must be a non-negative integer, got {retries!r}")
+    if cluster_kwargs is not None and not isinstance(cluster_kwargs, dict):
+        raise TypeError(f"cluster_kwargs must be a dict, got {type(cluster_kwargs).__name__}")
+
+    store = SweepStore(out) if out is not None else None
+    stored = store.load() if store is not None else {}
+    results = {r.run_id: stored[r.run_id] for r in spec.runs if r.run_id in stored
+               and not (retry_errors and stored[r.run_id].get("error"))}
+    todo = [r for r in spec.runs if r.run_id not in results]
+    if store is not None:
+        store.write_spec(spec.to_dict())
+    fresh = set()
+    if todo:
+        with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo)) as c:
+            _prepare_workers(c)
+            if progress:
+                print(f"Dask dashboard: {c.dashboard_link}", flush=True)
+            _run_tasks(c, spec, todo, store, results, fresh, retries, progress)
+    df = records_frame(spec, results, fresh)
+    infra = [r for r in results.values() if r.get("infrastructure")]
+    if infra:
+        warnings.warn(f"{len(infra)} run(s) failed in the Dask cluster (not stored); "
+                      "run the sweep again to retry them", RuntimeWarning, stacklevel=2)
+    return df
+
+
+def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+    funcs = {m: METRICS[m].func for m in spec.metrics}
+    futures = {}
+    for run in todo:
+        fut = client.submit(_execute_run, run.params, run.seed, run.n_blocks, funcs,
+                            spec.tuning_duration_ms, key=f"sensorynet-run-{run.run_id}",
+                            pure=False, retries=retries)
+        futures[fut] = run
+    n_err = 0
+    bar = tqdm(total=spec.n_runs, initial=spec.n_runs - len(todo), desc="sweep",
+               unit="run", disable=not progress)
+    try:
+        for fut in as_completed(list(futures)):
+            run = futures.pop(fut)
+            try:
+                rec = _record(run, fut.result())
+                if store is not None:
+                    store.append(rec)
+            except (Exception, asyncio.CancelledError) as exc:
+                rec = _record(run, {"metrics": {}, "error": f"{type(exc).__name__}: {exc}"})
+                rec["infrastructure"] = True
+            results[run.run_id] = rec
+            fresh.add(run.run_id)
+            fut.release()
+            n_err += rec["error"] is not None
+            bar.update(1)
+            if n_err:
+                bar.set_postfix(errors=n_err, refresh=False)
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    finally:
+        bar.close()
+
+
+
+
+

@@ -1,0 +1,148 @@
+"""The runs of a sweep: one per parameter point and seed, each with a content-hash id
+made of its parameters, seed, blocks, metrics and the code identity (version + source).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from ..cache import source_fingerprint
+from ..params import ModelParams
+import numbers
+
+__all__ = ["normalize_value", "params_dict", "code_identity", "run_seeds", "Run", "preflight"]
+
+
+# ------------------------------------------------------------------- parameter names
+def _field_types() -> dict:
+    out = {}
+    for group in ("network", "input", "plasticity", "protocol"):
+        cls = type(getattr(ModelParams(), group))
+        for f in dataclasses.fields(cls):
+            t = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+            out[f"{group}.{f.name}"] = t
+    return out
+
+
+_FIELD_TYPES = _field_types()
+
+
+def normalize_value(name: str, value, where: str):
+    """Plain Python value of the field's type (ints for float fields become floats)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    kind = _FIELD_TYPES[name]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise TypeError(f"{where}: {name} must be true or false, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    if kind == "int":
+        if not float(value).is_integer():
+            raise TypeError(f"{where}: {name} must be an integer, got {value!r}")
+        return int(value)
+    return float(value)
+
+
+def params_dict(params: ModelParams) -> dict:
+    """``params.to_dict()`` with values normalised to their field types (for hashing)."""
+    d = params.to_dict()
+    return {g: {k: normalize_value(f"{g}.{k}", v, "params") for k, v in sub.items()}
+            for g, sub in d.items()}
+
+
+def code_identity() -> dict:
+    """The code a run id stands for: package version and source fingerprint.
+
+    Returns
+    -------
+    dict
+        ``{"version": sensorynet.__version__, "source": source_fingerprint()}``; the
+        fingerprint is a sha256 of the package's ``.py`` files, read once per process
+        (:func:`sensorynet.store.source_fingerprint` caches it).
+    """
+    from .._version import __version__
+    return {"version": __version__, "source": source_fingerprint()}
+
+
+def run_seeds(root_seed: int, n: int) -> list:
+    """Integer seeds of seed indices ``0 .. n-1``.
+
+    Parameters
+    ----------
+    root_seed : int
+        Non-negative root seed of the sweep.
+    n : int
+        Number of seeds.
+
+    Returns
+    -------
+    list of int
+        ``SeedSequence(root_seed).spawn(n)[s].generate_state(1)[0]`` for each ``s``;
+        entry ``s`` does not depend on ``n``.
+    """
+    children = np.random.SeedSequence(int(root_seed)).spawn(int(n))
+    return [int(c.generate_state(1)[0]) for c in children]
+
+
+# ------------------------------------------------------------------------------ runs
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep.
+
+    Attributes
+    ----------
+    index : int
+        Position in the sweep (points, then grid, then seeds vary fastest).
+    point_index : int
+        Index of the parameter point (seed replicates share it).
+    values : dict
+        Values of the swept parameters (dotted names).
+    params : ModelParams
+        The full parameter set.
+    seed_index, seed : int
+        Seed index in the sweep and the integer root seed derived from it.
+    n_blocks : int
+        Learning blocks.
+    run_id : str
+        Content hash (parameters, seed, blocks, metrics, package version and source
+        fingerprint); the key of the sweep store.
+    """
+
+    index: int
+    point_index: int
+    values: dict
+    params: ModelParams
+    seed_index: int
+    seed: int
+    n_blocks: int
+    run_id: str
+
+
+def preflight(params: ModelParams, where: str) -> None:
+    """Cross-parameter checks the simulator would only make at run time.
+
+    The initial weights (J on excitatory rows, -gJ on inhibitory rows) must lie within
+    the plasticity bounds for plastic blocks; :func:`sensorynet.simulate` checks this
+    when a block starts, so it is checked here, with the simulator's own check, on a
+    2 x 2 matrix holding those two values.
+    """
+    if params.protocol.n_blocks == 0:
+        return
+    try:
+        from ..simulation import check_weights
+    except ImportError:  # pragma: no cover - simulator internals changed
+        return
+    net = params.network
+    w_exc = net.J if (net.eps_EE > 0 or net.eps_EI > 0) else 0.0
+    w_inh = -net.g * net.J if (net.eps_IE > 0 or net.eps_II > 0) else 0.0
+    W = np.array([[w_exc, w_exc], [w_inh, w_inh]], dtype=np.float64)
+    try:
+        check_weights(W, 1, params, True)
+    except ValueError as exc:
+        raise ValueError(f"{where}: the initial weights violate the plasticity bounds: "
+                         f"{exc}") from None
+
+

@@ -1,0 +1,244 @@
+"""Sweep results: the on-disk store (one JSON line per run) and tables/figures of them.
+
+Layout of a store directory::
+
+    DIR/runs.jsonl   one JSON object per finished run (see :class:`SweepStore`)
+    DIR/spec.json    the last spec run into this directory (for :func:`load_sweep`)
+    DIR/results.csv  written by the command-line interface at the end of a sweep
+
+Plain JSON, no pickles: the store can be read by any tool (``jq``, ``pandas``), and a
+record never executes code when loaded. Records are keyed by the run's content hash
+(:attr:`sensorynet.sweep.runs.Run.run_id`); when an id appears several times (a run
+recomputed with ``retry_errors``) the last line wins. Each line is flushed and fsynced
+when written, so a killed driver loses at most the runs still in flight; a torn last
+line (killed mid-write) is skipped with a warning and its run is simply recomputed.
+
+Non-finite metric values are written as ``null`` (NaN) or the strings ``"inf"`` /
+``"-inf"``, so every line is strict JSON.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import warnings
+
+
+from .spec import SweepSpec, as_spec
+from .metrics import METRICS
+
+__all__ = [
+    "SweepStore",
+    "load_sweep",
+    "RUNS_FILE",
+    "SPEC_FILE",
+    "INFO_COLUMNS",
+    "sweep_dir",
+    "records_frame",
+]
+
+RUNS_FILE = "runs.jsonl"
+SPEC_FILE = "spec.json"
+
+#: bookkeeping columns of a sweep DataFrame (after parameters, seeds and metrics)
+INFO_COLUMNS = ("runtime_s", "error", "n_blocks", "worker", "from_store", "run_id")
+
+
+def _encode_float(x):
+    if x is None:
+        return None
+    x = float(x)
+    if math.isnan(x):
+        return None
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def _decode_float(x):
+    return float("nan") if x is None else float(x)
+
+
+class SweepStore:
+    """Append-only JSON-lines store of finished runs in a directory.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Created (with parents) on first write.
+
+    Notes
+    -----
+    A record is a dict with at least ``run_id`` (str), ``metrics`` (name → float),
+    ``error`` (str or None); :func:`sensorynet.sweep.run_sweep` also writes
+    ``values``, ``seed_index``, ``seed``, ``n_blocks``, ``params`` (full nested
+    parameter dict), ``traceback``, ``runtime_s``, ``worker``, ``finished_at`` (UTC,
+    ISO 8601) and ``version`` (sensorynet version).
+
+    Only one process should write to a store at a time.
+    """
+
+    def __init__(self, directory):
+        if not isinstance(directory, (str, os.PathLike)):
+            raise TypeError(f"out must be a directory path, got {type(directory).__name__}")
+        self.directory = pathlib.Path(directory).expanduser()
+        if self.directory.exists() and not self.directory.is_dir():
+            raise ValueError(f"out={str(self.directory)!r} exists and is not a directory")
+
+    @property
+    def runs_path(self) -> pathlib.Path:
+        return self.directory / RUNS_FILE
+
+    @property
+    def spec_path(self) -> pathlib.Path:
+        return self.directory / SPEC_FILE
+
+    def load(self) -> dict:
+        """All stored records, run_id → record (last line wins); ``{}`` if none."""
+        out = {}
+        if not self.runs_path.exists():
+            return out
+        bad = 0
+        with open(self.runs_path, encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                    rid = rec["run_id"]
+                    rec["metrics"] = {k: _decode_float(v)
+                                      for k, v in rec.get("metrics", {}).items()}
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    bad += 1
+                    continue
+                out[rid] = rec
+        if bad:
+            warnings.warn(f"{self.runs_path}: skipped {bad} unreadable line(s) "
+                          "(e.g. torn by an interrupted write); those runs will be redone",
+                          RuntimeWarning, stacklevel=2)
+        return out
+
+    def append(self, record: dict) -> None:
+        """Append one record as a JSON line, flushed and fsynced."""
+        if "run_id" not in record:
+            raise ValueError("record needs a 'run_id'")
+        rec = dict(record)
+        rec["metrics"] = {k: _encode_float(v) for k, v in rec.get("metrics", {}).items()}
+        if "runtime_s" in rec:
+            rec["runtime_s"] = _encode_float(rec["runtime_s"])
+        line = json.dumps(rec, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.runs_path
+        with open(path, "a+b") as fh:
+            # a previous writer killed mid-line leaves no newline: start a fresh line
+            if fh.tell() > 0:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    fh.write(b"\n")
+            fh.write(line.encode("utf-8") + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write_spec(self, spec_dict: dict) -> None:
+        """Write ``spec.json`` atomically (temporary file + rename)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.spec_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(spec_dict, indent=2, sort_keys=False, allow_nan=False)
+                       + "\n", encoding="utf-8")
+        os.replace(tmp, self.spec_path)
+
+    def read_spec(self) -> dict:
+        """The dict written by :meth:`write_spec`."""
+        if not self.spec_path.exists():
+            raise FileNotFoundError(f"no {SPEC_FILE} in {self.directory}")
+        return json.loads(self.spec_path.read_text(encoding="utf-8"))
+
+    def __len__(self):
+        return len(self.load())
+
+    def __repr__(self):
+        return f"SweepStore({str(self.directory)!r})"
+
+
+# ------------------------------------------------------- tables and figures
+def records_frame(spec, records, fresh=frozenset(), only_present=False):
+    import pandas as pd
+    rows = []
+    for run in spec.runs:
+        rec = records.get(run.run_id)
+        if rec is None and only_present:
+            continue
+        rec = rec or {"metrics": {}, "error": "not run"}
+        row = dict(run.values)
+        row["seed_index"], row["seed"] = run.seed_index, run.seed
+        for m in spec.metrics:
+            row[m] = float(rec["metrics"].get(m, float("nan")))
+        rt = rec.get("runtime_s")
+        row.update(runtime_s=float("nan") if rt is None else float(rt),
+                   error=rec.get("error"), n_blocks=run.n_blocks, worker=rec.get("worker"),
+                   from_store=run.run_id not in fresh, run_id=run.run_id)
+        rows.append(row)
+    cols = [*spec.param_names, "seed_index", "seed", *spec.metrics, *INFO_COLUMNS]
+    df = pd.DataFrame(rows, columns=cols)
+    for m in spec.metrics:
+        df[m] = df[m].astype(float)
+    df["error"] = df["error"].astype(object).where(df["error"].notna(), None)
+    df.attrs["sweep_params"] = list(spec.param_names)
+    df.attrs["metrics"] = list(spec.metrics)
+    df.attrs["metric_labels"] = {m: METRICS[m].label for m in spec.metrics if m in METRICS}
+    return df
+
+
+def load_sweep(out, spec=None):
+    """Read a sweep store into a DataFrame without running anything.
+
+    Parameters
+    ----------
+    out : str or path-like
+        Store directory of :func:`run_sweep`.
+    spec : SweepSpec, dict or path, optional
+        Which sweep to read (default: the ``spec.json`` last written there).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`run_sweep`, with only the runs present in the store.
+
+    Warns
+    -----
+    RuntimeWarning
+        If runs of the spec are missing while the store holds records of other runs:
+        run ids include the sensorynet version and source fingerprint, so records
+        computed by different code do not match (:func:`run_sweep` recomputes them).
+    """
+    store = SweepStore(out)
+    spec = as_spec(spec) if spec is not None else SweepSpec.from_dict(store.read_spec())
+    records = store.load()
+    ids = {r.run_id for r in spec.runs}
+    missing = sum(rid not in records for rid in ids)
+    other = sum(rid not in ids for rid in records)
+    if missing and other:
+        warnings.warn(f"{store.directory}: {missing} of {len(ids)} run(s) of this spec are "
+                      f"not in the store, which holds {other} record(s) of other runs -- "
+                      "e.g. of another spec, or computed by a different sensorynet "
+                      "version or source (run ids include both); run_sweep recomputes "
+                      "missing runs", RuntimeWarning, stacklevel=2)
+    return records_frame(spec, records, only_present=True)
+
+
+def sweep_dir(name, cache_dir=None) -> pathlib.Path:
+    """Directory of a notebook's sweep store inside the results cache.
+
+    Sweep run ids already include the package version and source fingerprint, so
+    results of other code are never reused; the fingerprint in the directory name also
+    keeps each version's runs in a store of their own instead of one growing file.
+    """
+    from ..cache import default_cache_dir, source_fingerprint
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier, got {name!r}")
+    base = default_cache_dir() if cache_dir is None else pathlib.Path(cache_dir)
+    return base / "sweeps" / f"{name}-{source_fingerprint()[:16]}"
+
+

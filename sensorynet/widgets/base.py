@@ -1,0 +1,162 @@
+"""The :class:`Panel` behind every notebook control panel (see :mod:`sensorynet.widgets`)."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import traceback
+
+import ipywidgets as W
+
+__all__ = [
+    "Panel",
+    "run_button",
+    "fig_to_png",
+    "style",
+]
+
+
+def fig_to_png(fig, dpi=80) -> bytes:
+    """PNG bytes of a matplotlib Figure (tight bounding box, nothing clipped)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+class Panel:
+    """Controls, a figure and a summary, re-rendered when a control changes.
+
+    Parameters
+    ----------
+    title : str
+        Shown above the controls.
+    controls : dict
+        name → ipywidget. Value widgets listed in ``live`` re-render on change;
+        ``Button`` widgets call ``on_run``.
+    render : callable
+        ``render(panel) -> (figure, summary_html, state_dict)``, reading
+        ``panel.value(name)``.
+    live : sequence of str
+        Names of the controls that re-render on every (committed) change.
+    on_run : callable, optional
+        ``on_run(panel)``: heavy work for the ``"run"`` button; runs with progress
+        output captured in ``panel.log`` and is followed by a render.
+    dpi : int
+        Resolution of the displayed PNG.
+    """
+
+    def __init__(self, title, controls, render, *, live=(), on_run=None, dpi=80):
+        self.title = title
+        self.controls = dict(controls)
+        self._render_fn = render
+        self._on_run = on_run
+        self.dpi = dpi
+        self.figure = None
+        self.state = {}
+        self.n_renders = 0
+        self.error = None
+        self.data = {}          # precomputed results the views draw from
+        self.summary = W.HTML()
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.log = W.Output()
+        for name in live:
+            self.controls[name].observe(self._on_change, names="value")
+        if "run" in self.controls:
+            self.controls["run"].on_click(self._on_click)
+        header = W.HTML(f"<b>{html.escape(title)}</b>")
+        box = W.HBox(list(self.controls.values()),
+                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.widget = W.VBox([header, box, self.summary, self.image, self.log])
+
+    # ----------------------------------------------------------------- values
+    def value(self, name):
+        """Current value of control ``name``."""
+        return self.controls[name].value
+
+    # ---------------------------------------------------------------- drawing
+    def render(self):
+        """Recompute the figure, summary and state from the current controls."""
+        try:
+            fig, summary, state = self._render_fn(self)
+        except Exception as exc:     # shown in the panel, kept for tests
+            self.error = exc
+            self.summary.value = (f"<span style='color:#b00'>error: "
+                                  f"{html.escape(f'{type(exc).__name__}: {exc}')}</span>")
+            raise
+        self.error = None
+        self.figure = fig
+        self.state = dict(state)
+        self.summary.value = summary
+        self.image.value = fig_to_png(fig, self.dpi)
+        self.n_renders += 1
+        return self
+
+    def _on_change(self, change):
+        if change["new"] != change["old"]:
+            self.render()
+
+    def run(self, capture=False):
+        """Do the heavy work of the Run button, then render.
+
+        With ``capture`` (a click), progress bars and messages go to the panel's ``log``
+        area; otherwise (a call from code) to wherever output currently goes.
+        """
+        button = self.controls.get("run")
+        if button is not None:
+            button.disabled, label = True, button.description
+            button.description = "running…"
+        try:
+            if capture:
+                self.log.clear_output()
+                with self.log:
+                    self._on_run(self)
+            else:
+                self._on_run(self)
+            self.render()
+        except Exception as exc:
+            self.error = exc
+            self.summary.value = (f"<span style='color:#b00'>error: "
+                                  f"{html.escape(f'{type(exc).__name__}: {exc}')}</span>")
+            with self.log:
+                traceback.print_exc()
+            raise
+        finally:
+            if button is not None:
+                button.disabled, button.description = False, label
+        return self
+
+    def _on_click(self, _button):
+        try:
+            self.run(capture=True)
+        except Exception:    # already shown in the panel; a click must not crash
+            pass
+
+    # ---------------------------------------------------------------- display
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = dict(data)
+        data["text/plain"] = f"<{self.title}: {html.unescape(_strip_tags(self.summary.value))}>"
+        if self.image.value:
+            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return data
+
+    def __repr__(self):
+        return f"Panel({self.title!r}, controls={list(self.controls)}, state={self.state})"
+
+
+def _strip_tags(s):
+    import re
+    return re.sub(r"<[^>]+>", "", s)
+
+
+def run_button(description="Run", tooltip="run the simulation with these settings"):
+    """The panels' Run button."""
+    return W.Button(description=description, tooltip=tooltip, button_style="primary",
+                    icon="play", layout=W.Layout(width="auto"))
+
+
+def style():
+    return {"description_width": "initial"}
+
+
