@@ -4,16 +4,18 @@ near-oblique) of preferred orientations.
 """
 from __future__ import annotations
 
-import numpy as np
 import numbers
+
+import numpy as np
+
 from .._checks import as_real_array
 
-__all__ = ["CARDINAL_DEG", "near_orientation_mask", "orientation_class_fractions", "OBLIQUE_DEG", "circular_distance", "wrap_distance", "DPO_DECIMALS", "dpo_bin_index"]
-
-
+__all__ = ["CARDINAL_DEG", "OBLIQUE_DEG", "DPO_DECIMALS", "circular_distance", "wrap_distance",
+           "signed_dpo", "dpo_bin_index", "near_orientation_mask", "orientation_class_fractions"]
 
 #: centres of the cardinal and oblique orientation classes, degrees
 CARDINAL_DEG = (0.0, 90.0)
+OBLIQUE_DEG = (45.0, 135.0)
 
 
 def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
@@ -86,8 +88,6 @@ def orientation_class_fractions(po, half_width_deg=15.0):
             "expected_uniform": pu, "z": float((fc - fo) / np.sqrt(2.0 * pu / n))}
 
 
-OBLIQUE_DEG = (45.0, 135.0)
-
 
 def circular_distance(a, b, period=np.pi):
     """Absolute circular difference between angles.
@@ -129,6 +129,9 @@ def wrap_distance(a, b, period=np.pi):
     return np.minimum(d, period - d)
 
 
+def signed_dpo(a, b):
+    """Signed orientation difference ``a - b`` wrapped to ``[-π/2, π/2)`` (rad, no checks)."""
+    return np.mod(a - b + np.pi / 2, np.pi) - np.pi / 2
 
 
 #: |ΔPO| in degrees is rounded to this many decimals before binning, so that pairs on a

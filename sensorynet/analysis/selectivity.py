@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from .._checks import as_real_array, check_int
 from .orientation import circular_distance
+from .orientation import wrap_distance
 
 __all__ = [
     "osi",
@@ -317,8 +318,7 @@ def osi_debiased(counts, thetas):
 def po_match(tuning, po_in):
     """How well the measured PO of E neurons follows their input PO."""
     ne = tuning.n_exc
-    d = np.degrees(np.abs(np.mod(tuning.po_out[:ne] - po_in[:ne] + np.pi / 2, np.pi)
-                          - np.pi / 2))
+    d = np.degrees(wrap_distance(tuning.po_out[:ne], po_in[:ne]))
     d = d[np.isfinite(d)]
     return {"median_abs_diff_deg": float(np.median(d)) if d.size else float("nan"),
             "frac_within_15deg": float(np.mean(d <= 15.0)) if d.size else float("nan")}

@@ -20,6 +20,7 @@ from ..stimulus import tuned_rates
 from .style import COLORS
 from .style import new_figure
 from .style import C_FF, C_NET, C_REC_E, C_REC_I
+from ..analysis.orientation import signed_dpo
 
 __all__ = [
     "plot_input_tuning",
@@ -180,10 +181,10 @@ def plot_balanced_state(state, bin_ms=5, window_ms=500):
     ax = axs[0, 1]
     cvb = np.linspace(0, 1.6, 33)
     for which, col in (("coupled", "k"), ("uncoupled", "0.6")):
-        cv = state.cv(which)
+        cv = state.cv(which)[:state.n_exc]      # E neurons, as the text reports
         cv = cv[np.isfinite(cv)]
         ax.hist(cv, cvb, color=col, alpha=0.6,
-                label=f"{'network' if which == 'coupled' else 'alone (W = 0)'}: "
+                label=f"E, {'network' if which == 'coupled' else 'alone (W = 0)'}: "
                       f"mean {cv.mean():.2f}")
     ax.axvline(1, color="k", ls=":", lw=0.8)
     ax.set(xlabel="CV of inter-spike intervals", ylabel="neurons",
@@ -294,7 +295,7 @@ def plot_block(pub, evo, block, pathway="EE", max_points=15000, group=(20, 10)):
     po = pub.po
     i, j = np.nonzero(W0[pre, post])
     i, j = i + pre.start, j + post.start
-    d = np.degrees(np.mod(po[i] - po[j] + np.pi / 2, np.pi) - np.pi / 2)
+    d = np.degrees(signed_dpo(po[i], po[j]))
     w = W[i, j]
     rng = np.random.default_rng(0)
     show = rng.choice(w.size, min(max_points, w.size), replace=False)

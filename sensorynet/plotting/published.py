@@ -20,6 +20,7 @@ from ..analysis.metrics import SPECIFICITY_BINS_DEG, ee_specificity, existing_we
 from ..results import ExperimentResult
 from ..sparse import SparseWeights
 from .style import COLORS
+from ..analysis.orientation import signed_dpo
 
 __all__ = [
     "plot_rasters",
@@ -65,7 +66,7 @@ def _submatrix(W, idx):
 
 def _signed_dpo_deg(po_pre, po_post):
     """PO_pre − PO_post wrapped to [-90, 90) degrees (orientation has period 180°)."""
-    return np.degrees(np.mod(po_pre - po_post + np.pi / 2, np.pi) - np.pi / 2)
+    return np.degrees(signed_dpo(po_pre, po_post))
 
 
 def _pathway_synapses(result, pathway):

@@ -73,7 +73,7 @@ def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, re
         text = (f"I→E LTD {'on' if k[0] else 'off'}, {k[1]} blocks: E rate "
                 f"{m['rates_first_block']['E']:.2f} → {m['rates_last_block']['E']:.2f} Hz; "
                 f"change of mean E→E weight by |ΔPO| bin " + "/".join(f"{x:+.4f}" for x in ch)
-                + f" mV; change of mean OSI (E) {m['osi_E_change']:+.3f}.")
+                + f" mV; change of mean OSI (E) {m['osi_E_change']:+.2g}.")
         return fig, text, {"ltd_IE": k[0], "n_blocks": k[1], "spec_EE_change": ch,
                            "rate_E_last": m["rates_last_block"]["E"],
                            "osi_E_change": m["osi_E_change"]}
