@@ -40,6 +40,47 @@ def _params_for(n_neurons):
     return ModelParams(network=NetworkParams().scaled(n_neurons))
 
 
+def _parse_value(text):
+    """``int``, then ``float``, then ``true``/``false`` (any case)."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    raise ValueError(f"value {text!r} is not an int, a float, true or false")
+
+
+def _apply_sets(params, assignments):
+    """``params`` with every ``NAME=VALUE`` of ``--set`` applied (ModelParams.replace).
+
+    Raises
+    ------
+    ValueError
+        One line naming the bad assignment.
+    """
+    from .params import canonical_name
+    changes = {}
+    for item in assignments or ():
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        try:
+            if not sep or not name or not text.strip():
+                raise ValueError("expected NAME=VALUE, e.g. plasticity.A_LTP=1e-4")
+            changes[canonical_name(name)] = _parse_value(text.strip())
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"--set {item}: {exc}") from None
+    if not changes:
+        return params
+    try:
+        return params.replace(**changes)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("--set " + " ".join(f"{k}={v}" for k, v in changes.items())
+                         + f": {exc}") from None
+
+
 def _experiments(text):
     from .reproduce import parse_experiments
     try:
@@ -77,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
                      metavar="LIST",
                      help="'all' or a comma-separated list of " + ", ".join(EXPERIMENTS)
                           + " (default: published; published always runs first)")
+    rep.add_argument("--set", dest="sets", action="append", default=[],
+                     metavar="NAME=VALUE",
+                     help="change one model parameter (repeatable); NAME as in "
+                          "ModelParams.replace, e.g. plasticity.A_LTP or network.g; VALUE "
+                          "an int, a float, true or false. The claims are still checked "
+                          "against the published ensemble; report.md lists the changes")
     rep.add_argument("--no-progress", dest="progress", action="store_false",
                      help="no progress bars")
     rep.add_argument("--strict", action="store_true",
@@ -140,9 +187,10 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from .reproduce import reproduce
     try:
-        params = _params_for(args.neurons)
+        params = _apply_sets(_params_for(args.neurons), args.sets)
     except ValueError as exc:
-        print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
+        msg = " ".join(str(exc).split())      # one line
+        print(f"sensorynet reproduce: error: {msg}", file=sys.stderr)
         return 2
     try:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,

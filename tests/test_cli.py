@@ -48,18 +48,22 @@ def test_metrics_json_schema(two_blocks):
     assert len(m["specificity_EE"]["initial"]) == 3 and len(m["specificity_EE"]["final"]) == 3
     assert set(m["mean_weight_existing"]) >= {"EI", "IE"}
     assert m["run"]["package_version"] == sn.__version__ and m["run"]["errors"] == {}
-    assert {"claim", "measured", "expected", "holds"} <= set(m["claims"][0])
+    assert {"experiment", "claim", "measured", "expected", "holds", "z", "k"} <= set(m["claims"][0])
+    assert m["claims"][0]["holds"] is True and m["claims"][1]["holds"] is None
 
 
 def test_report_md(two_blocks):
     _, out = two_blocks
     text = (out / "report.md").read_text()
-    assert "| experiment | claim | measured | expected | holds |" in text
+    assert "| experiment | claim | measured | expected | holds | z | published code |" in text
+    assert "k = " in text and "n = 24" in text
     assert "| seed | 4 |" in text and "| learning blocks | 2 |" in text
     assert sn.__version__ in text and "runtime" in text
     assert "| network.g | 8 |" in text and '"plasticity"' in text
-    # with 2 blocks learning has barely started: the 'after' claims must be marked failed
-    assert "✗" in text and "✓" in text
+    # with 2 blocks the claims about learning are outside the ensemble's calibration:
+    # marked not calibrated (not failed); the claims before learning are checked
+    assert "– not calibrated for this block count" in text and "✓" in text
+    assert "✗" not in text
     assert "![fig1_rasters](fig1_rasters.png)" in text
 
 
