@@ -83,6 +83,11 @@ class SpikeTrain:
         counts, _ = np.histogram(self.steps[sel] * self.dt, bins=edges)
         return edges[:-1], counts / n_pop / (bin_ms / 1000.0)
 
+    def to_neo(self, *, name="", po=None, neurons=None):
+        """This phase as a :class:`neo.Segment` (see :func:`sensorynet.interop.spiketrain_to_neo`)."""
+        from .interop import spiketrain_to_neo
+        return spiketrain_to_neo(self, name=name, po=po, neurons=neurons)
+
     def __repr__(self):
         pr = self.population_rates()
         return (f"SpikeTrain({self.neurons.size} spikes, {self.duration_ms:g} ms, "
@@ -181,6 +186,11 @@ class ExperimentResult:
         """Mean rate of a population in each plastic block, Hz."""
         return np.array([self.block_spikes(b).population_rates()[population]
                          for b in range(self.n_blocks)])
+
+    def to_neo(self, *, phases=None, neurons=None):
+        """The result as a :class:`neo.Block` (see :func:`sensorynet.interop.result_to_neo`)."""
+        from .interop import result_to_neo
+        return result_to_neo(self, phases=phases, neurons=neurons)
 
     def __repr__(self):
         parts = [f"kind={self.kind!r}", f"N={self.N}", f"seed={self.seed}",
