@@ -243,7 +243,9 @@ def plot_tuning_curve(sel, neuron):
            title=neuron_label(neuron, ne, sel.po_in))
     ax.set_xticks([0, 45, 90, 135, 180])
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, loc="upper right")
+    # below the axes: a tuning curve can peak anywhere, so no corner is free of data
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3,
+              frameon=False)
     ax = axs[0, 1]
     bins = np.linspace(0, 1, 26)
     for t, col, lab in ((b, "0.55", "before"), (a, COLORS[pop], "after")):
@@ -254,7 +256,8 @@ def plot_tuning_curve(sel, neuron):
             ax.axvline(t.osi[neuron], color=col, lw=2)
     ax.set(xlabel="OSI (1 − circular variance)", ylabel=f"{pop} neurons",
            title=f"All {pop} neurons (lines: this neuron)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+              frameon=False)
     return fig
 
 

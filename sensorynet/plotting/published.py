@@ -317,7 +317,10 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
                        lw=1.5, ls="--", label="initial")
         ax.set_xlim(-90, 90)
         ax.set_xticks([-90, -45, 0, 45, 90])
-        ax.set_title(f"{names[pw]} ({w.size} synapses)")
+        n_auto = int(np.count_nonzero(pre == post))
+        # autapses (kept, as in the published code) all sit at ΔPO = 0: say so
+        ax.set_title(f"{names[pw]} ({w.size} synapses"
+                     + (f", {n_auto} autapses at ΔPO = 0)" if n_auto else ")"))
         ax.set_xlabel("ΔPO = PO$_{pre}$ − PO$_{post}$ (deg)")
         ax.set_ylabel("final weight (mV)")
     # one legend for the three scatter panels, below them: inside any panel it would
@@ -334,7 +337,7 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     for off, which, col in ((-0.2, "initial", "0.6"), (0.2, "final", "k")):
         vals = ee_specificity(result, which)
         bars = ax.bar(x + off, vals, width=0.4, color=col, label=which)
-        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+        ax.bar_label(bars, fmt="%.3g", fontsize=8)        # significant digits at any N
     ax.set_xticks(x, [f"{a}–{b}" for a, b in SPECIFICITY_BINS_DEG])
     ax.set_xlabel("|ΔPO| (deg)")
     ax.set_ylabel("mean E → E weight (mV)\n(absent synapses = 0)")

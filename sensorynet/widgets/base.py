@@ -57,7 +57,11 @@ class Panel:
         self.error = None
         self.data = {}          # precomputed results the views draw from
         self.summary = W.HTML()
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        # natural size, never stretched by the surrounding flex box (a small figure would
+        # otherwise be scaled up to the notebook width and look blurred)
+        self.image = W.Image(format="png", layout=W.Layout(
+            max_width="100%", width="auto", height="auto", align_self="flex-start",
+            object_fit="contain"))
         self.log = W.Output()
         for name in live:
             self.controls[name].observe(self._on_change, names="value")
