@@ -375,6 +375,8 @@ def test_summarize_mean_sem_across_seeds():
     assert len(one) == 2 and one["rate_E_after_n"].tolist() == [5, 6]
     with pytest.raises(ValueError, match="nope"):
         summarize(df, by=["nope"])
+    single = summarize(df.iloc[[0]])         # one run: a mean but no standard error
+    assert single["rate_E_after_n"].tolist() == [1] and single["rate_E_after_sem"].isna().all()
 
 
 def test_tick_labels_share_one_exponent():

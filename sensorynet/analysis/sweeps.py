@@ -3,7 +3,6 @@ parameter point, and derived metric columns. Pure analysis: no Dask, no simulati
 """
 from __future__ import annotations
 
-import numpy as np
 
 __all__ = ["require_columns", "summarize", "add_specificity_contrast"]
 
@@ -49,18 +48,16 @@ def summarize(df, by=None, metrics=None):
         raise ValueError("metrics: give the metric column(s) to summarise")
     require_columns(df, by, "by")
     require_columns(df, metrics, "metrics")
-    g = df.groupby(by, sort=True, dropna=False)
-    vals = df[metrics].apply(pd.to_numeric, errors="coerce").groupby(
-        [df[b] for b in by], sort=True, dropna=False)
-    mean, std, n = vals.mean(), vals.std(ddof=1), vals.count()
-    out = pd.DataFrame(index=mean.index)
-    for m in metrics:
-        out[f"{m}_mean"] = mean[m]
-        out[f"{m}_sem"] = (std[m] / np.sqrt(n[m])).where(n[m] >= 2)
-        out[f"{m}_n"] = n[m]
-    out["n_runs"] = g.size()
-    err = df["error"].notna() if "error" in df.columns else pd.Series(False, df.index)
-    out["n_errors"] = err.groupby([df[b] for b in by], sort=True, dropna=False).sum()
+    num = df[metrics].apply(pd.to_numeric, errors="coerce")
+    num["_error"] = df["error"].notna() if "error" in df.columns else False
+    agg = {m: ["mean", "sem", "count"] for m in metrics}
+    agg["_error"] = ["size", "sum"]
+    g = num.groupby([df[b] for b in by], sort=True, dropna=False).agg(agg)
+    out = pd.DataFrame(index=g.index)
+    for m in metrics:                       # pandas' sem is sd(ddof=1)/sqrt(n), NaN if n < 2
+        out[f"{m}_mean"], out[f"{m}_sem"], out[f"{m}_n"] = \
+            g[(m, "mean")], g[(m, "sem")], g[(m, "count")]
+    out["n_runs"], out["n_errors"] = g[("_error", "size")], g[("_error", "sum")].astype(int)
     return out.reset_index()
 
 
