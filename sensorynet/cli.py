@@ -185,9 +185,11 @@ def main(argv=None) -> int:
     # files only, no windows: safe on headless machines and CI
     import matplotlib
     matplotlib.use("Agg")
+    from .experiments.published import check_published_fits
     from .reproduce import reproduce
     try:
         params = _apply_sets(_params_for(args.neurons), args.sets)
+        check_published_fits(params, args.blocks)    # refuse early what cannot fit
     except ValueError as exc:
         msg = " ".join(str(exc).split())      # one line
         print(f"sensorynet reproduce: error: {msg}", file=sys.stderr)

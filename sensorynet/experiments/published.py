@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_count, check_params, check_seed
+from ..memory import check_fits, estimate_run_bytes
 from ..network import build_network
 from ..results import ExperimentResult, SpikeTrain
 from ..simulation import simulate
@@ -22,6 +23,7 @@ __all__ = [
     "cached_published",
     "get_cache",
     "load_published",
+    "check_published_fits",
 ]
 
 
@@ -31,6 +33,23 @@ __all__ = [
 
 
 
+
+
+def check_published_fits(params, n_blocks=None, *, sparse=None, keep_snapshots=None) -> int:
+    """Refuse a published-protocol run that cannot fit in memory, before building it.
+
+    Returns the estimate in bytes; raises :class:`~sensorynet.memory.RunTooLarge` (a
+    ``ValueError``) with the estimate and the available memory otherwise.
+    """
+    params = check_params(params)
+    n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
+    if keep_snapshots is None:
+        keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
+    test_steps = 2 * params.protocol.test_ms / params.network.dt
+    return check_fits(estimate_run_bytes(params, n_blocks=n_blocks, sparse=sparse,
+                                         keep_snapshots=keep_snapshots,
+                                         extra_steps=test_steps),
+                      f"the published protocol (N={params.network.N}, {n_blocks} blocks)")
 
 
 def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
@@ -69,6 +88,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
     if keep_snapshots is None:
         keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
+    check_published_fits(params, n_blocks, sparse=sparse, keep_snapshots=keep_snapshots)
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK), sparse=sparse)
     pr = params.protocol
     test_th = probe_sequence(pr)

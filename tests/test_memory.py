@@ -1,0 +1,63 @@
+"""Runs that cannot fit are refused before anything is allocated, with the estimate."""
+import tracemalloc
+
+import pytest
+
+import sensorynet as sn
+from sensorynet.cli import main
+from sensorynet.experiments import check_published_fits
+from sensorynet.memory import (RunTooLarge, check_fits, estimate_run_bytes,
+                               expected_synapses, format_bytes)
+
+
+def _p(N):
+    return sn.ModelParams().replace(network=sn.NetworkParams().scaled(N))
+
+
+def test_estimate_grows_with_what_is_kept():
+    p = sn.ModelParams()
+    base = estimate_run_bytes(p, n_blocks=40)
+    assert estimate_run_bytes(p, n_blocks=80) > base
+    assert estimate_run_bytes(p, n_blocks=40, keep_snapshots=True) > base
+    assert estimate_run_bytes(p, n_blocks=40, record_neurons=100) > base
+    assert estimate_run_bytes(_p(20000), n_blocks=40) > base
+    # sparse storage of a large network costs ~ synapses, not N²
+    big = _p(100_000)
+    assert estimate_run_bytes(big, sparse=True) < estimate_run_bytes(big, sparse=False) / 10
+    assert expected_synapses(sn.NetworkParams()) == pytest.approx(
+        0.2 * 400 * 400 + 1.0 * 400 * 100 + 1.0 * 100 * 400 + 1.0 * 100 * 100, rel=0.3)
+
+
+def test_estimate_bounds_a_real_run():
+    p = sn.ModelParams()
+    sn.run_published(p, seed=1, n_blocks=1, progress=False)   # compile outside the trace
+    tracemalloc.start()
+    sn.run_published(p, seed=1, n_blocks=2, progress=False)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak <= estimate_run_bytes(p, n_blocks=2, keep_snapshots=True,
+                                      extra_steps=2 * p.protocol.test_ms)
+
+
+def test_check_fits_message_names_the_estimate():
+    with pytest.raises(RunTooLarge, match=r"needs an estimated 5 GB .* only 1 GB"):
+        check_fits(5e9, "this run", available=1e9)
+    assert check_fits(1e6, "small", available=1e9) == 10**6
+    assert issubclass(RunTooLarge, ValueError)
+    assert format_bytes(1.5e12) == "1.5 TB"
+
+
+@pytest.mark.parametrize("N, blocks", [(50_000_000, None), (500, 10**6)])
+def test_published_protocol_refused_before_building(N, blocks):
+    with pytest.raises(RunTooLarge, match="published protocol"):
+        sn.run_published(_p(N), n_blocks=blocks, progress=False)
+    with pytest.raises(RunTooLarge):
+        check_published_fits(_p(N), blocks)
+
+
+def test_cli_refuses_in_one_line(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["reproduce", "--neurons", "50000000", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "needs an estimated" in err and "TB" in err
+    assert not out.exists()
