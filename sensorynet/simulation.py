@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
-from .params import ModelParams, NetworkParams
+from .params import ModelParams, NetworkParams, PlasticityParams
 from .results import SpikeTrain
 from .sparse import SparseWeights
 
@@ -27,13 +27,21 @@ __all__ = [
 ]
 
 #: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit
-#: in cache, short beyond (memory traffic then dominates), steps
+#: in cache, short beyond (memory traffic then dominates), steps; shortened further when
+#: dt/τ_x is large (see :func:`epoch_steps`)
 EPOCH_LONG, EPOCH_SHORT = 400, 100
-#: largest network that uses the long epoch
+#: largest network that uses the long epoch (and the compensated build)
 EPOCH_LONG_MAX_N = 1000
+#: dt/τ_x of the published parameters (the default of :func:`epoch_steps`)
+_PUBLISHED_DT_OVER_TAU_X = NetworkParams().dt / PlasticityParams().tau_x
 
 
-def epoch_steps(N: int) -> int:
+def _compensated(N: int) -> bool:
+    """Whether networks of N neurons use the compensated kernel build (long epochs)."""
+    return (EPOCH_LONG if N <= EPOCH_LONG_MAX_N else EPOCH_SHORT) > K.COMPENSATE_ABOVE
+
+
+def epoch_steps(N: int, dt_over_tau_x: float = _PUBLISHED_DT_OVER_TAU_X) -> int:
     """Steps between restarts of the lazy-LTP prefix sums (:mod:`sensorynet._kernels`).
 
     Each restart flushes all pending LTP (a pass over every synapse). Up to
@@ -41,8 +49,40 @@ def epoch_steps(N: int) -> int:
     flushed weight ~1e-20 relative although a_x^−400 ≈ 4e11) cost less than 4× more
     flushes; in larger networks the doubled prefix-sum traffic costs more than it saves
     (measured: ``benchmarks/``), so they use plain sums over 100-step epochs.
+
+    Within an epoch of L steps the kernel rescales x̄ by up to a_x^−L = exp(L·dt/τ_x),
+    which amplifies the rounding error of the prefix sums. The epoch is therefore
+    capped so that
+
+    * compensated sums (N <= ``EPOCH_LONG_MAX_N``): L·dt/τ_x <= 30
+      (``_kernels.MAX_EPOCH_DECAY_COMPENSATED``; a_x^−L <= e^30 ≈ 1e13, relative error
+      of a flushed increment <= ~5e-17);
+    * plain sums (larger N): L·dt/τ_x <= 8 (``_kernels.MAX_EPOCH_DECAY_PLAIN``;
+      a_x^−L <= e^8 ≈ 3e3, relative error <= ~3e-13);
+
+    and L >= 1 (L = 1 flushes every step). At the published dt/τ_x = 1/15 the caps
+    (450 and 120 steps) do not bind, so the lengths stay 400 and 100.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    dt_over_tau_x : float
+        ``network.dt / plasticity.tau_x`` (default: the published 1/15).
+
+    Returns
+    -------
+    int
+        The epoch length L, steps.
     """
-    return EPOCH_LONG if N <= EPOCH_LONG_MAX_N else EPOCH_SHORT
+    if _compensated(N):
+        base, bound = EPOCH_LONG, K.MAX_EPOCH_DECAY_COMPENSATED
+    else:
+        base, bound = EPOCH_SHORT, K.MAX_EPOCH_DECAY_PLAIN
+    if not dt_over_tau_x > 0 or not math.isfinite(dt_over_tau_x):
+        raise ValueError(f"dt_over_tau_x must be finite and > 0, got {dt_over_tau_x!r}")
+    cap = math.floor(bound / dt_over_tau_x)
+    return int(max(1, min(base, cap)))
 
 
 class SimulationResult:
@@ -138,7 +178,7 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     fl[K.F_IE] = int(pl.plastic_IE)
     fl[K.F_LTD_IE] = int(pl.ltd_IE)
     fl[K.F_MASK_IE] = int(pl.mask_IE)
-    fl[K.F_EPOCH] = epoch_steps(n_neurons)
+    fl[K.F_EPOCH] = epoch_steps(n_neurons, net.dt / pl.tau_x)
     return c, fl
 
 
@@ -200,7 +240,7 @@ def _choose_kernel(threads, n_neurons):
     """The kernel build and the number of column chunks for ``threads`` threads."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be a positive integer, got {threads!r}")
-    compensated = epoch_steps(n_neurons) > K.COMPENSATE_ABOVE
+    compensated = _compensated(n_neurons)
     if threads == 1:
         return K.KERNELS[(False, compensated)], 1
     import numba
