@@ -130,7 +130,7 @@ def _check_bool(owner, name, value):
 
 def _check_tau(owner, name, tau, dt):
     """A time constant of a group validated on its own, against the step ``dt``."""
-    if tau * MAX_DT_OVER_TAU < dt:
+    if dt / tau > MAX_DT_OVER_TAU * (1 + 1e-12):   # slack: tau = dt/50 computed in floats
         raise ValueError(
             f"{_label(owner, name)} must lie in [network.dt/{MAX_DT_OVER_TAU:g}, "
             f"{MAX_TAU:g}] ms = [{dt / MAX_DT_OVER_TAU:g}, {MAX_TAU:g}] ms with "
