@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
+from .params import MAX_ABS_MV as _MAX_ABS_MV
 from .params import ModelParams, NetworkParams, PlasticityParams
 from .results import SpikeTrain
 from .sparse import SparseWeights
@@ -182,8 +183,33 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     return c, fl
 
 
+#: largest accepted |weight| and |v_init|, mV (as the parameters, see params.MAX_ABS_MV)
+MAX_ABS_MV = _MAX_ABS_MV
+#: largest accepted input count per neuron and step (the kernel holds counts as int64)
+MAX_COUNT = 2 ** 63 - 1
+
+
+def _refuse_masked(x, name):
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain numpy array, not a masked array "
+                        "(the mask would be ignored); use .filled() or np.asarray(x.data)")
+
+
+def _as_array(x, name):
+    """``np.asarray(x)``, refusing masked arrays and ragged sequences."""
+    _refuse_masked(x, name)
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular numeric array ({exc})") from None
+
+
 def check_weights(W, N_E, params, plastic):
-    """Sign structure and bounds of a weight matrix (dense or sparse)."""
+    """Sign structure and bounds of a weight matrix (dense or sparse).
+
+    Weights must be finite with ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0,
+    inhibitory rows <= 0, and in plastic runs within the plasticity bounds.
+    """
     pl = params.plasticity
     if isinstance(W, SparseWeights):
         exc, inh = W.row_blocks(N_E)
@@ -197,6 +223,12 @@ def check_weights(W, N_E, params, plastic):
     if inh.size and inh.max() > 0:
         raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
                          f"found {inh.max():g}")
+    if exc.size and exc.max() > MAX_ABS_MV:
+        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                         f"found {exc.max():g}")
+    if inh.size and inh.min() < -MAX_ABS_MV:
+        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                         f"found {inh.min():g}")
     if plastic:
         if exc.size and exc.max() > pl.w_max:
             raise ValueError(f"W: excitatory weight {exc.max():g} mV exceeds "
@@ -213,15 +245,19 @@ def _check_inputs(inputs, N, time_major):
             raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
                              f"but W has N={N}")
         return inputs
-    x = np.asarray(inputs)
+    x = _as_array(inputs, "inputs")
+    is_int = np.issubdtype(x.dtype, np.integer)
+    is_float = np.issubdtype(x.dtype, np.floating)
+    if x.dtype == np.bool_ or not (is_int or is_float):
+        raise TypeError(f"inputs must hold integer counts, got dtype {x.dtype}")
     if x.ndim != 2:
         raise ValueError(f"inputs must be a 2-D array of counts (N×T), got shape {x.shape}")
-    if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.integer):
-        if np.issubdtype(x.dtype, np.floating) and np.all(np.isfinite(x)) \
-                and np.all(x == np.round(x)):
-            pass   # integral floats are accepted
-        else:
-            raise TypeError(f"inputs must hold integer counts, got dtype {x.dtype}")
+    if is_float:
+        if not np.all(np.isfinite(x)):
+            raise ValueError("inputs must be finite counts, found NaN or inf")
+        if not np.all(x == np.floor(x)):
+            raise TypeError(f"inputs must hold integer counts, got non-integral values "
+                            f"of dtype {x.dtype}")
     xt = x if time_major else x.T
     if xt.shape[1] != N:
         lay = "T×N (time_major=True)" if time_major else "N×T"
@@ -230,7 +266,11 @@ def _check_inputs(inputs, N, time_major):
         raise ValueError("inputs must cover at least one step")
     if x.size and x.min() < 0:
         raise ValueError("inputs must be non-negative counts")
-    if x.size and x.max() > 255:
+    mx = x.max() if x.size else 0
+    if (is_float and float(mx) >= 2.0 ** 63) or (is_int and int(mx) > MAX_COUNT):
+        raise ValueError(f"inputs: counts must lie in [0, 2**63 - 1] (int64 in the kernel), "
+                         f"found {mx!r}")
+    if mx > 255:
         xt = np.ascontiguousarray(xt, dtype=np.int64)   # rare: large counts
         return xt
     return np.ascontiguousarray(xt, dtype=np.uint8)
@@ -302,8 +342,14 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     if not isinstance(plastic, (bool, np.bool_)):
         raise TypeError(f"plastic must be True or False, got {plastic!r}")
     plastic = bool(plastic)
+    if not isinstance(time_major, (bool, np.bool_)):
+        raise TypeError(f"time_major must be True or False, got {time_major!r}")
+    time_major = bool(time_major)
     sparse = isinstance(W, SparseWeights)
-    if not sparse:
+    if sparse:
+        W.check_structure()
+    else:
+        _refuse_masked(W, "W")
         if not isinstance(W, np.ndarray):
             raise TypeError(f"W must be a numpy array or SparseWeights, got {type(W).__name__}")
         if W.ndim != 2 or W.shape[0] != W.shape[1]:
@@ -325,16 +371,23 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     if v_init is None:
         v0 = np.zeros(N)
     else:
-        v0 = np.asarray(v_init, dtype=np.float64)
+        v0 = _as_array(v_init, "v_init")
+        if v0.dtype == np.bool_ or not (np.issubdtype(v0.dtype, np.integer)
+                                        or np.issubdtype(v0.dtype, np.floating)):
+            raise TypeError(f"v_init must be a real array (mV), got dtype {v0.dtype}")
         if v0.shape != (N,):
             raise ValueError(f"v_init must have shape ({N},), got {v0.shape}")
+        v0 = v0.astype(np.float64)
         if not np.all(np.isfinite(v0)):
             raise ValueError("v_init must be finite")
+        if np.any(np.abs(v0) > MAX_ABS_MV):
+            raise ValueError(f"v_init must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                             f"found {v0[np.argmax(np.abs(v0))]:g}")
         v0 = np.ascontiguousarray(v0)
     if record is None:
         rec = np.zeros(0, np.int64)
     else:
-        rec = np.asarray(record)
+        rec = _as_array(record, "record")
         if rec.ndim != 1 or not np.issubdtype(rec.dtype, np.integer):
             raise TypeError("record must be a 1-D array of neuron indices")
         if rec.size and (rec.min() < 0 or rec.max() >= N):
