@@ -16,8 +16,26 @@ Algorithm (docs/model.md §3–4, with the "useful fact" of §4):
   from per-postsynaptic prefix sums G_m[j] = Σ_{k'<E0+m} a^{k'−E0} P_{k'}[j].
   Clipping a one-directional sequence once equals clipping every step.
 * the prefix sums restart every ``epoch`` steps (all pending rows are flushed), which
-  keeps a^{−m} bounded; they are accumulated in compensated (TwoSum) form, so the
-  differences G_m − G_f keep full precision even when a^{−m} reaches ~1e11.
+  keeps a^{−m} bounded; in the builds for long epochs they are accumulated in
+  compensated (TwoSum) form, so the differences G_m − G_f keep full precision even
+  when a^{−m} reaches ~1e11.
+
+Precision bound (the caller's contract, enforced by
+:func:`sensorynet.simulation.epoch_steps`): a flushed increment is
+c·x̄_f·a^{−f}·(G_m − G_f), and the rounding error of G_m − G_f is relative to G_0-sized
+terms, so it is amplified by up to a^{−L} = exp(L·dt/τ_x) for an epoch of L steps.
+The epoch therefore satisfies
+
+* plain sums:       L·dt/τ_x <= MAX_EPOCH_DECAY_PLAIN (8): a^{−L} <= e^8 ≈ 3e3, relative
+  error of an increment <= ~e^8·2^−53 ≈ 3e-13;
+* compensated sums: L·dt/τ_x <= MAX_EPOCH_DECAY_COMPENSATED (30): a^{−L} <= e^30 ≈
+  1e13, relative error <= ~L·e^30·2^−106 ≈ 5e-17 (the TwoSum pair holds ~106 bits);
+
+(L >= 1 always; with L = 1 every step is flushed, like the reference). Longer epochs
+lose the late terms of the sums entirely once a^{−L} approaches 2^53 (plain) or 2^106
+(compensated) -- e.g. L = 400 with τ_x = 3 ms gives a^{−L} ≈ e^133 and weights off by
+0.1 mV. The published parameters (dt/τ_x = 1/15: L = 400 compensated, 26.7 <= 30;
+L = 100 plain, 6.7 <= 8) satisfy the bound unchanged.
 
 Poisson input may be generated inside the kernel by the counter-based generator of
 :mod:`sensorynet._rng`, so the same key gives the same counts whether they are
@@ -41,6 +59,10 @@ N_FLAGS = 9
 #: epochs longer than this accumulate the prefix sums in compensated form: a_x^−100 ≈
 #: 800 costs under 3 of 16 digits, longer epochs need the extra precision
 COMPENSATE_ABOVE = 100
+#: bounds on L·dt/τ_x for an epoch of L steps (see the module docstring): the lazy
+#: LTP rescales x̄ by up to a_x^−L = exp(L·dt/τ_x) within an epoch
+MAX_EPOCH_DECAY_PLAIN = 8.0
+MAX_EPOCH_DECAY_COMPENSATED = 30.0
 
 @njit(cache=True)
 def dense_to_csr(W, keep_zero_block_rows_from, keep_zero_block_cols_to):
@@ -143,6 +165,10 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     generated from ``gen_mu``/``gen_expm`` (n_seg × N per-step means), ``seg_len`` and
     ``key``. Column indices must be sorted within each row. ``n_chunks``: column
     chunks of the recurrent sum (1 when serial; results do not depend on it).
+    ``flags[F_EPOCH]`` is the epoch length L >= 1, which must satisfy
+    L·dt/τ_x <= MAX_EPOCH_DECAY_COMPENSATED (compensated builds) or
+    <= MAX_EPOCH_DECAY_PLAIN (plain builds), so that a_x^−L <= e^30 resp. e^8 (module
+    docstring); :func:`sensorynet.simulation.epoch_steps` chooses it so.
 
     Returns spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4:
     u⁻, u⁺, x̄, v̄; zeros in static runs).

@@ -12,7 +12,8 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
-from .params import ModelParams, NetworkParams
+from .params import MAX_ABS_MV as _MAX_ABS_MV
+from .params import ModelParams, NetworkParams, PlasticityParams
 from .results import SpikeTrain
 from .sparse import SparseWeights
 
@@ -27,13 +28,21 @@ __all__ = [
 ]
 
 #: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit
-#: in cache, short beyond (memory traffic then dominates), steps
+#: in cache, short beyond (memory traffic then dominates), steps; shortened further when
+#: dt/τ_x is large (see :func:`epoch_steps`)
 EPOCH_LONG, EPOCH_SHORT = 400, 100
-#: largest network that uses the long epoch
+#: largest network that uses the long epoch (and the compensated build)
 EPOCH_LONG_MAX_N = 1000
+#: dt/τ_x of the published parameters (the default of :func:`epoch_steps`)
+_PUBLISHED_DT_OVER_TAU_X = NetworkParams().dt / PlasticityParams().tau_x
 
 
-def epoch_steps(N: int) -> int:
+def _compensated(N: int) -> bool:
+    """Whether networks of N neurons use the compensated kernel build (long epochs)."""
+    return (EPOCH_LONG if N <= EPOCH_LONG_MAX_N else EPOCH_SHORT) > K.COMPENSATE_ABOVE
+
+
+def epoch_steps(N: int, dt_over_tau_x: float = _PUBLISHED_DT_OVER_TAU_X) -> int:
     """Steps between restarts of the lazy-LTP prefix sums (:mod:`sensorynet._kernels`).
 
     Each restart flushes all pending LTP (a pass over every synapse). Up to
@@ -41,8 +50,40 @@ def epoch_steps(N: int) -> int:
     flushed weight ~1e-20 relative although a_x^−400 ≈ 4e11) cost less than 4× more
     flushes; in larger networks the doubled prefix-sum traffic costs more than it saves
     (measured: ``benchmarks/``), so they use plain sums over 100-step epochs.
+
+    Within an epoch of L steps the kernel rescales x̄ by up to a_x^−L = exp(L·dt/τ_x),
+    which amplifies the rounding error of the prefix sums. The epoch is therefore
+    capped so that
+
+    * compensated sums (N <= ``EPOCH_LONG_MAX_N``): L·dt/τ_x <= 30
+      (``_kernels.MAX_EPOCH_DECAY_COMPENSATED``; a_x^−L <= e^30 ≈ 1e13, relative error
+      of a flushed increment <= ~5e-17);
+    * plain sums (larger N): L·dt/τ_x <= 8 (``_kernels.MAX_EPOCH_DECAY_PLAIN``;
+      a_x^−L <= e^8 ≈ 3e3, relative error <= ~3e-13);
+
+    and L >= 1 (L = 1 flushes every step). At the published dt/τ_x = 1/15 the caps
+    (450 and 120 steps) do not bind, so the lengths stay 400 and 100.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    dt_over_tau_x : float
+        ``network.dt / plasticity.tau_x`` (default: the published 1/15).
+
+    Returns
+    -------
+    int
+        The epoch length L, steps.
     """
-    return EPOCH_LONG if N <= EPOCH_LONG_MAX_N else EPOCH_SHORT
+    if _compensated(N):
+        base, bound = EPOCH_LONG, K.MAX_EPOCH_DECAY_COMPENSATED
+    else:
+        base, bound = EPOCH_SHORT, K.MAX_EPOCH_DECAY_PLAIN
+    if not dt_over_tau_x > 0 or not math.isfinite(dt_over_tau_x):
+        raise ValueError(f"dt_over_tau_x must be finite and > 0, got {dt_over_tau_x!r}")
+    cap = math.floor(bound / dt_over_tau_x)
+    return int(max(1, min(base, cap)))
 
 
 class SimulationResult:
@@ -138,12 +179,37 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     fl[K.F_IE] = int(pl.plastic_IE)
     fl[K.F_LTD_IE] = int(pl.ltd_IE)
     fl[K.F_MASK_IE] = int(pl.mask_IE)
-    fl[K.F_EPOCH] = epoch_steps(n_neurons)
+    fl[K.F_EPOCH] = epoch_steps(n_neurons, net.dt / pl.tau_x)
     return c, fl
 
 
+#: largest accepted |weight| and |v_init|, mV (as the parameters, see params.MAX_ABS_MV)
+MAX_ABS_MV = _MAX_ABS_MV
+#: largest accepted input count per neuron and step (the kernel holds counts as int64)
+MAX_COUNT = 2 ** 63 - 1
+
+
+def _refuse_masked(x, name):
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain numpy array, not a masked array "
+                        "(the mask would be ignored); use .filled() or np.asarray(x.data)")
+
+
+def _as_array(x, name):
+    """``np.asarray(x)``, refusing masked arrays and ragged sequences."""
+    _refuse_masked(x, name)
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular numeric array ({exc})") from None
+
+
 def check_weights(W, N_E, params, plastic):
-    """Sign structure and bounds of a weight matrix (dense or sparse)."""
+    """Sign structure and bounds of a weight matrix (dense or sparse).
+
+    Weights must be finite with ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0,
+    inhibitory rows <= 0, and in plastic runs within the plasticity bounds.
+    """
     pl = params.plasticity
     if isinstance(W, SparseWeights):
         exc, inh = W.row_blocks(N_E)
@@ -157,6 +223,12 @@ def check_weights(W, N_E, params, plastic):
     if inh.size and inh.max() > 0:
         raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
                          f"found {inh.max():g}")
+    if exc.size and exc.max() > MAX_ABS_MV:
+        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                         f"found {exc.max():g}")
+    if inh.size and inh.min() < -MAX_ABS_MV:
+        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                         f"found {inh.min():g}")
     if plastic:
         if exc.size and exc.max() > pl.w_max:
             raise ValueError(f"W: excitatory weight {exc.max():g} mV exceeds "
@@ -173,15 +245,19 @@ def _check_inputs(inputs, N, time_major):
             raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
                              f"but W has N={N}")
         return inputs
-    x = np.asarray(inputs)
+    x = _as_array(inputs, "inputs")
+    is_int = np.issubdtype(x.dtype, np.integer)
+    is_float = np.issubdtype(x.dtype, np.floating)
+    if x.dtype == np.bool_ or not (is_int or is_float):
+        raise TypeError(f"inputs must hold integer counts, got dtype {x.dtype}")
     if x.ndim != 2:
         raise ValueError(f"inputs must be a 2-D array of counts (N×T), got shape {x.shape}")
-    if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.integer):
-        if np.issubdtype(x.dtype, np.floating) and np.all(np.isfinite(x)) \
-                and np.all(x == np.round(x)):
-            pass   # integral floats are accepted
-        else:
-            raise TypeError(f"inputs must hold integer counts, got dtype {x.dtype}")
+    if is_float:
+        if not np.all(np.isfinite(x)):
+            raise ValueError("inputs must be finite counts, found NaN or inf")
+        if not np.all(x == np.floor(x)):
+            raise TypeError(f"inputs must hold integer counts, got non-integral values "
+                            f"of dtype {x.dtype}")
     xt = x if time_major else x.T
     if xt.shape[1] != N:
         lay = "T×N (time_major=True)" if time_major else "N×T"
@@ -190,7 +266,11 @@ def _check_inputs(inputs, N, time_major):
         raise ValueError("inputs must cover at least one step")
     if x.size and x.min() < 0:
         raise ValueError("inputs must be non-negative counts")
-    if x.size and x.max() > 255:
+    mx = x.max() if x.size else 0
+    if (is_float and float(mx) >= 2.0 ** 63) or (is_int and int(mx) > MAX_COUNT):
+        raise ValueError(f"inputs: counts must lie in [0, 2**63 - 1] (int64 in the kernel), "
+                         f"found {mx!r}")
+    if mx > 255:
         xt = np.ascontiguousarray(xt, dtype=np.int64)   # rare: large counts
         return xt
     return np.ascontiguousarray(xt, dtype=np.uint8)
@@ -200,7 +280,7 @@ def _choose_kernel(threads, n_neurons):
     """The kernel build and the number of column chunks for ``threads`` threads."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be a positive integer, got {threads!r}")
-    compensated = epoch_steps(n_neurons) > K.COMPENSATE_ABOVE
+    compensated = _compensated(n_neurons)
     if threads == 1:
         return K.KERNELS[(False, compensated)], 1
     import numba
@@ -262,8 +342,14 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     if not isinstance(plastic, (bool, np.bool_)):
         raise TypeError(f"plastic must be True or False, got {plastic!r}")
     plastic = bool(plastic)
+    if not isinstance(time_major, (bool, np.bool_)):
+        raise TypeError(f"time_major must be True or False, got {time_major!r}")
+    time_major = bool(time_major)
     sparse = isinstance(W, SparseWeights)
-    if not sparse:
+    if sparse:
+        W.check_structure()
+    else:
+        _refuse_masked(W, "W")
         if not isinstance(W, np.ndarray):
             raise TypeError(f"W must be a numpy array or SparseWeights, got {type(W).__name__}")
         if W.ndim != 2 or W.shape[0] != W.shape[1]:
@@ -285,16 +371,23 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     if v_init is None:
         v0 = np.zeros(N)
     else:
-        v0 = np.asarray(v_init, dtype=np.float64)
+        v0 = _as_array(v_init, "v_init")
+        if v0.dtype == np.bool_ or not (np.issubdtype(v0.dtype, np.integer)
+                                        or np.issubdtype(v0.dtype, np.floating)):
+            raise TypeError(f"v_init must be a real array (mV), got dtype {v0.dtype}")
         if v0.shape != (N,):
             raise ValueError(f"v_init must have shape ({N},), got {v0.shape}")
+        v0 = v0.astype(np.float64)
         if not np.all(np.isfinite(v0)):
             raise ValueError("v_init must be finite")
+        if np.any(np.abs(v0) > MAX_ABS_MV):
+            raise ValueError(f"v_init must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
+                             f"found {v0[np.argmax(np.abs(v0))]:g}")
         v0 = np.ascontiguousarray(v0)
     if record is None:
         rec = np.zeros(0, np.int64)
     else:
-        rec = np.asarray(record)
+        rec = _as_array(record, "record")
         if rec.ndim != 1 or not np.issubdtype(rec.dtype, np.integer):
             raise TypeError("record must be a 1-D array of neuron indices")
         if rec.size and (rec.min() < 0 or rec.max() >= N):

@@ -6,9 +6,12 @@ in the layout the compiled core reads directly.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import _kernels as _K
+from .params import MAX_N
 
 __all__ = [
     "SparseWeights",
@@ -28,23 +31,39 @@ class SparseWeights:
     """
 
     def __init__(self, indptr, indices, data, N):
-        indptr = np.asarray(indptr)
-        indices = np.asarray(indices)
-        data = np.asarray(data)
+        for name, arr in (("indptr", indptr), ("indices", indices), ("data", data)):
+            if isinstance(arr, np.ma.MaskedArray):
+                raise TypeError(f"SparseWeights: {name} must be a plain array, not masked")
+        try:
+            indptr = np.asarray(indptr)
+            indices = np.asarray(indices)
+            data = np.asarray(data)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"SparseWeights: indptr, indices and data must be 1-D arrays "
+                             f"({exc})") from None
+        if isinstance(N, bool) or not isinstance(N, numbers.Integral) and not (
+                isinstance(N, numbers.Real) and float(N).is_integer()):
+            raise TypeError(f"SparseWeights: N must be an integer, got {N!r}")
         N = int(N)
-        if N < 2:
-            raise ValueError(f"SparseWeights: N must be >= 2, got {N}")
-        if indptr.shape != (N + 1,) or not np.issubdtype(indptr.dtype, np.integer):
+        if not 2 <= N <= MAX_N:
+            raise ValueError(f"SparseWeights: N must lie in [2, {MAX_N}], got {N}")
+        if indptr.shape != (N + 1,) or indptr.dtype == np.bool_ \
+                or not np.issubdtype(indptr.dtype, np.integer):
             raise ValueError(f"SparseWeights: indptr must be an integer array of length "
                              f"N+1={N + 1}")
-        if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != indices.size:
+        if indices.ndim != 1 or indices.dtype == np.bool_ \
+                or not np.issubdtype(indices.dtype, np.integer):
+            raise ValueError("SparseWeights: indices must be a 1-D integer array")
+        # compare in Python ints / int64 so that unsigned arrays cannot wrap around
+        if int(indptr.max()) > np.iinfo(np.int64).max:
+            raise ValueError("SparseWeights: indptr values must fit in int64")
+        indptr = indptr.astype(np.int64)
+        if indptr[0] != 0 or np.any(indptr[1:] < indptr[:-1]) or indptr[-1] != indices.size:
             raise ValueError("SparseWeights: indptr must start at 0, be non-decreasing and "
                              "end at len(indices)")
-        if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
-            raise ValueError("SparseWeights: indices must be a 1-D integer array")
         if data.shape != indices.shape or data.dtype != np.float64:
             raise ValueError("SparseWeights: data must be float64 with the shape of indices")
-        if indices.size and (indices.min() < 0 or indices.max() >= N):
+        if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= N):
             raise ValueError(f"SparseWeights: indices must lie in 0..{N - 1}")
         if indices.size > 1:
             # the kernel relies on strictly increasing columns within each row (its
@@ -59,6 +78,25 @@ class SparseWeights:
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.data = np.ascontiguousarray(data)
         self.N = N
+
+    def check_structure(self):
+        """Cheap re-check (the attributes are mutable) before compiled code reads them.
+
+        Raises
+        ------
+        ValueError
+            If dtypes, shapes, ``indptr`` or the index range no longer hold.
+        """
+        ip, ix, d, N = self.indptr, self.indices, self.data, self.N
+        ok = (isinstance(ip, np.ndarray) and isinstance(ix, np.ndarray)
+              and isinstance(d, np.ndarray) and not isinstance(d, np.ma.MaskedArray)
+              and ip.dtype == np.int64 and ix.dtype == np.int32 and d.dtype == np.float64
+              and ip.shape == (N + 1,) and ix.ndim == 1 and d.shape == ix.shape
+              and ip[0] == 0 and ip[-1] == ix.size and not np.any(ip[1:] < ip[:-1])
+              and (ix.size == 0 or (ix.min() >= 0 and ix.max() < N)))
+        if not ok:
+            raise ValueError("SparseWeights: indptr/indices/data were modified into an "
+                             "invalid structure (build a new SparseWeights)")
 
     @property
     def shape(self):
