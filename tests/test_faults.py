@@ -1,0 +1,53 @@
+"""Fault injection and hostile input for the results store, the cache and sweeps
+(issue 13): each test fails on the code before the fix."""
+import errno
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+
+import sensorynet as sn
+from sensorynet.cache import ResultsCache
+from sensorynet.store import load_result, save_result
+from sensorynet.sweep.spec import SweepSpec
+from sensorynet.sweep.store import SweepStore
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small():
+    return sn.run_published(seed=3, n_blocks=1, progress=False)
+
+
+# ------------------------------------------------- 1. one parameter, two notations
+@pytest.mark.parametrize("section", ["grid", "base"])
+def test_parameter_in_two_notations_is_an_error(tmp_path, section):
+    value = lambda v: f"[{v}]" if section == "grid" else f"{v}"  # noqa: E731
+    text = (f"[{section}]\nnetwork.g = {value(6.0)}\n\"network.g\" = {value(8.0)}\n"
+            + ("[[points]]\n" if section == "base" else ""))
+    f = tmp_path / "s.toml"
+    f.write_text(text)
+    with pytest.raises(ValueError) as info:
+        SweepSpec.from_toml(f)
+    msg = str(info.value)
+    assert "network.g" in msg and "twice" in msg
+    assert "dotted key" in msg and "quoted" in msg        # both notations named
+    six, eight = ([6.0], [8.0]) if section == "grid" else (6.0, 8.0)
+    d = {section: {"network": {"g": six}, "network.g": eight}}
+    if section == "base":
+        d["points"] = [{}]
+    with pytest.raises(ValueError, match="network.g.*twice"):
+        SweepSpec.from_dict(d)
+
+
+def test_parameter_in_two_notations_in_points():
+    with pytest.raises(ValueError, match="network.g.*twice"):
+        SweepSpec(points=[{"network": {"g": 6.0}, "network.g": 8.0}])
