@@ -61,6 +61,8 @@ def canonical_key(kind: str, key_dict: dict) -> str:
 
 
 _KIND_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: exactly the names :meth:`ResultsCache.path_for` produces: ``<kind>-<sha256 hex>.npz``
+_OWN_FILE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}-[0-9a-f]{64}\.npz$")
 
 
 class ResultsCache:
@@ -153,12 +155,21 @@ class ResultsCache:
         return result
 
     def clear(self) -> int:
-        """Delete every cached result file in the directory; return how many."""
+        """Delete the cached result files in the directory; return how many.
+
+        Only files named exactly as :meth:`path_for` names them (``<kind>-<64 hex
+        digits>.npz``) are the cache's; anything else in the directory (other
+        ``.npz`` files, sweep stores, notes) is left alone.
+        """
         n = 0
         if self.cache_dir.is_dir():
-            for f in self.cache_dir.glob("*-" + "[0-9a-f]" * 8 + "*.npz"):
-                f.unlink()
-                n += 1
+            for f in self.cache_dir.iterdir():
+                if _OWN_FILE_RE.match(f.name) and f.is_file() and not f.is_symlink():
+                    try:
+                        f.unlink()
+                    except FileNotFoundError:   # removed concurrently
+                        continue
+                    n += 1
         return n
 
 

@@ -51,3 +51,22 @@ def test_parameter_in_two_notations_is_an_error(tmp_path, section):
 def test_parameter_in_two_notations_in_points():
     with pytest.raises(ValueError, match="network.g.*twice"):
         SweepSpec(points=[{"network": {"g": 6.0}, "network.g": 8.0}])
+
+
+# ------------------------------------------------- 2. the cache owns only its files
+def test_cache_clear_deletes_only_its_own_files(small, tmp_path):
+    cache = ResultsCache(tmp_path)
+    cache.get_or_compute("published", {"seed": 3}, lambda: small)
+    ours = cache.path_for("published", {"seed": 3})
+    assert ours.exists()
+    foreign = ["holiday-20240101.npz", "run-12345678.npz", "a-" + "0" * 63 + ".npz",
+               "a-" + "0" * 65 + ".npz", "a-" + "A" * 64 + ".npz", "notes.txt",
+               "x-" + "f" * 64 + ".npz.bak"]
+    for name in foreign:
+        (tmp_path / name).write_bytes(b"keep me")
+    (tmp_path / ("dir-" + "0" * 64 + ".npz")).mkdir()     # a directory, not a file
+    assert cache.clear() == 1
+    assert not ours.exists()
+    for name in foreign:
+        assert (tmp_path / name).read_bytes() == b"keep me", name
+    assert (tmp_path / ("dir-" + "0" * 64 + ".npz")).is_dir()
