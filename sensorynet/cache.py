@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pathlib
 from .results import ExperimentResult
-from .store import check_path, load_with_metadata, save_result
+from .store import check_path, load_with_metadata, remove_stale_temps, save_result
 import hashlib
 import json
 import os
@@ -93,6 +93,9 @@ class ResultsCache:
                           else check_path(cache_dir, "cache_dir").expanduser())
         #: outcome of the last lookup: "hit", "miss" or "recomputed" (damaged/stale file)
         self.last_status = None
+        # temporary files of writers killed mid-write (kill -9); only our own names,
+        # and only old ones, so a write in progress elsewhere is left alone
+        remove_stale_temps(self.cache_dir)
 
     def __repr__(self):
         return f"ResultsCache({str(self.cache_dir)!r})"

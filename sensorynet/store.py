@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import secrets
+import time
 import zipfile
 import zlib
 
@@ -50,19 +52,66 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
 
 
 
-def _atomic_write(path: pathlib.Path, arrays: dict):
-    """Write ``arrays`` as a compressed npz to ``path`` via a temporary file.
+#: names of this package's temporary files: ``.<target name>.<pid>.<12 hex>.tmp``
+TMP_NAME_RE = re.compile(r"^\..+\.[0-9]{1,10}\.[0-9a-f]{12}\.tmp$")
+#: a temporary file older than this (s) belongs to a writer that was killed
+STALE_TMP_AGE_S = 60.0
 
-    A reader never sees a half-written file: the data go to a temporary file in the
-    same directory, which then replaces ``path`` in one ``os.replace``.
+
+def tmp_path_for(path: pathlib.Path) -> pathlib.Path:
+    """A unique temporary name next to ``path`` (pid + random suffix)."""
+    return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+
+
+def remove_stale_temps(directory, max_age_s: float = STALE_TMP_AGE_S,
+                       extra_names=()) -> int:
+    """Delete this package's temporary files older than ``max_age_s`` in ``directory``.
+
+    A writer killed with ``kill -9`` between writing its temporary file and renaming
+    it leaves the file behind. Only names matching :data:`TMP_NAME_RE` (or listed in
+    ``extra_names``) are considered, and only if not modified for ``max_age_s``
+    seconds, so a write in progress in another process is never disturbed. Errors
+    (permissions, files vanishing) are ignored. Returns the number removed.
     """
+    directory = pathlib.Path(directory)
+    n = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        if not (TMP_NAME_RE.match(entry.name) or entry.name in extra_names):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < max_age_s:
+                continue
+            os.unlink(entry.path)
+            n += 1
+        except OSError:
+            continue
+    return n
+
+
+def atomic_write(path: pathlib.Path, write) -> None:
+    """Write ``path`` atomically: ``write(fh)`` fills a unique temporary file in the
+    same directory, which is flushed, fsynced and then renamed onto ``path``.
+
+    A reader never sees a half-written file, concurrent writers never share a
+    temporary file (the last ``os.replace`` wins), and on any error the temporary
+    file is removed and the error re-raised.
+    """
+    path = pathlib.Path(path)
     # a unique name opened with "xb" (not mkstemp, which forces mode 0600): the file
     # gets the usual permissions from the umask
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    tmp = tmp_path_for(path)
     try:
         with open(tmp, "xb") as fh:
-            # a file object, so numpy does not append ".npz" to the name
-            np.savez_compressed(fh, **arrays)
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -70,6 +119,16 @@ def _atomic_write(path: pathlib.Path, arrays: dict):
         except OSError:
             pass
         raise
+
+
+def _atomic_write(path: pathlib.Path, arrays: dict):
+    """Write ``arrays`` as a compressed npz to ``path`` via a temporary file.
+
+    A reader never sees a half-written file: the data go to a temporary file in the
+    same directory, which then replaces ``path`` in one ``os.replace``.
+    """
+    # a file object, so numpy does not append ".npz" to the name
+    atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
 
 
 def check_path(path, name="path") -> pathlib.Path:

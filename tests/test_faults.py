@@ -70,3 +70,57 @@ def test_cache_clear_deletes_only_its_own_files(small, tmp_path):
     for name in foreign:
         assert (tmp_path / name).read_bytes() == b"keep me", name
     assert (tmp_path / ("dir-" + "0" * 64 + ".npz")).is_dir()
+
+
+# ------------------------------------------------- 3. unique temporary files
+_WRITER = """
+import sys, time
+from sensorynet.sweep.store import SweepStore
+store = SweepStore(sys.argv[1])
+start = float(sys.argv[2])
+while time.time() < start:
+    time.sleep(0.001)
+for i in range(300):
+    store.write_spec({"writer": sys.argv[3], "i": i, "pad": "x" * 2000})
+"""
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+def test_two_processes_write_the_same_spec(tmp_path):
+    start = time.time() + 3.0
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(start),
+                               str(k)], env=_env(), stderr=subprocess.PIPE, text=True)
+             for k in range(2)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    spec = json.loads((tmp_path / "spec.json").read_text())
+    assert spec["i"] == 299 and spec["writer"] in ("0", "1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+
+
+def _age(path, seconds):
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+@pytest.mark.parametrize("opener", ["store", "cache"])
+def test_stale_temporary_files_are_removed_on_open(tmp_path, opener):
+    stale = tmp_path / ".spec.json.4242.0123456789ab.tmp"
+    stale_npz = tmp_path / (".published-" + "a" * 64 + ".npz.77.ba9876543210.tmp")
+    fresh = tmp_path / ".spec.json.4243.0123456789ac.tmp"      # a write in progress
+    foreign = [tmp_path / "notes.tmp", tmp_path / "x.4242.0123456789ab.tmp",
+               tmp_path / ".x.npz.tmp"]
+    for f in [stale, stale_npz, fresh, *foreign]:
+        f.write_bytes(b"partial")
+    for f in [stale, stale_npz, *foreign]:
+        _age(f, 3600)
+    if opener == "store":
+        SweepStore(tmp_path)
+    else:
+        ResultsCache(tmp_path)
+    assert not stale.exists() and not stale_npz.exists()
+    assert fresh.exists() and all(f.exists() for f in foreign)

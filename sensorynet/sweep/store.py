@@ -25,6 +25,7 @@ import pathlib
 import warnings
 
 
+from ..store import atomic_write, remove_stale_temps
 from .spec import SweepSpec, as_spec
 from .metrics import METRICS
 
@@ -85,6 +86,9 @@ class SweepStore:
         self.directory = pathlib.Path(directory).expanduser()
         if self.directory.exists() and not self.directory.is_dir():
             raise ValueError(f"out={str(self.directory)!r} exists and is not a directory")
+        # temporary files of writers killed mid-write (kill -9): only this package's
+        # names (and the fixed name older versions used), and only old ones
+        remove_stale_temps(self.directory, extra_names=(SPEC_FILE + ".tmp",))
 
     @property
     def runs_path(self) -> pathlib.Path:
@@ -142,12 +146,15 @@ class SweepStore:
             os.fsync(fh.fileno())
 
     def write_spec(self, spec_dict: dict) -> None:
-        """Write ``spec.json`` atomically (temporary file + rename)."""
+        """Write ``spec.json`` atomically (unique temporary file + ``os.replace``).
+
+        Several processes may write the same store's spec at once: each uses its own
+        temporary file and the last rename wins.
+        """
+        data = (json.dumps(spec_dict, indent=2, sort_keys=False, allow_nan=False)
+                + "\n").encode("utf-8")
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.spec_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(spec_dict, indent=2, sort_keys=False, allow_nan=False)
-                       + "\n", encoding="utf-8")
-        os.replace(tmp, self.spec_path)
+        atomic_write(self.spec_path, lambda fh: fh.write(data))
 
     def read_spec(self) -> dict:
         """The dict written by :meth:`write_spec`."""
