@@ -124,3 +124,89 @@ def test_stale_temporary_files_are_removed_on_open(tmp_path, opener):
         ResultsCache(tmp_path)
     assert not stale.exists() and not stale_npz.exists()
     assert fresh.exists() and all(f.exists() for f in foreign)
+
+
+# ------------------------------------------------- 4. damaged store files
+_BAD_LINES = [
+    b'[1, 2, 3]',                                            # not an object
+    b'{"run_id": 7, "metrics": {}, "error": null}',          # id not a string
+    b'{"run_id": ["a"], "metrics": {}, "error": null}',      # unhashable id
+    b'{"run_id": "r3", "metrics": [1, 2], "error": null}',   # metrics not a dict
+    b'{"run_id": "r4", "metrics": {"m": "abc"}, "error": null}',
+    b'{"run_id": "r5", "metrics": {"m": true}, "error": null}',
+    b'{"run_id": "r6", "metrics": {"m": {"x": 1}}, "error": null}',
+    b'{"run_id": "r7", "metrics": {}, "error": 5}',          # error not a string
+    b'{"run_id": "r8", "metrics": {}, "error": null, "runtime_s": "slow"}',
+    b'\xff\xfe not utf-8',
+    b'{"run_id": "torn", "metr',
+]
+
+
+def test_damaged_runs_lines_are_skipped_and_the_store_stays_resumable(tmp_path):
+    store = SweepStore(tmp_path)
+    store.append({"run_id": "good", "metrics": {"m": 1.5, "n": float("inf")},
+                  "error": None, "runtime_s": 2.0})
+    with open(store.runs_path, "ab") as fh:
+        fh.write(b"\n".join(_BAD_LINES))                 # ends in a torn line
+    with pytest.warns(RuntimeWarning, match=f"skipped {len(_BAD_LINES)} unreadable"):
+        recs = store.load()
+    assert set(recs) == {"good"} and recs["good"]["metrics"]["n"] == float("inf")
+    store.append({"run_id": "r3", "metrics": {"m": 2.0}, "error": None})
+    with pytest.warns(RuntimeWarning):
+        assert set(store.load()) == {"good", "r3"}
+
+
+def test_damaged_store_in_a_sweep_is_recomputed(tmp_path, monkeypatch):
+    import sensorynet.sweep.run as sw
+    spec = SweepSpec(grid={"network.g": [6.0, 8.0]}, n_blocks=0, metrics=["rate_E_after"])
+    store = SweepStore(tmp_path)
+    ids = [r.run_id for r in spec.runs]
+    store.append({"run_id": ids[0], "metrics": {"rate_E_after": 3.0}, "error": None})
+    with open(store.runs_path, "ab") as fh:
+        fh.write(b'{"run_id": "%s", "metrics": {}, "error": null, "runtime_s": "slow"}\n'
+                 % ids[1].encode())
+    seen = []
+
+    def fake_tasks(client, spec_, todo, store_, results, fresh, retries, progress):
+        seen.extend(r.run_id for r in todo)
+
+    monkeypatch.setattr(sw, "_client_context", lambda *a, **k: _null_context())
+    monkeypatch.setattr(sw, "_prepare_workers", lambda c: {})
+    monkeypatch.setattr(sw, "_run_tasks", fake_tasks)
+    with pytest.warns(RuntimeWarning, match="skipped 1 unreadable"):
+        sw.run_sweep(spec, tmp_path, progress=False)
+    assert seen == [ids[1]]
+
+
+class _null_context:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.mark.parametrize("name", ["runs.jsonl", "spec.json"])
+def test_directory_in_place_of_a_store_file(tmp_path, name):
+    from sensorynet.sweep.store import load_sweep
+    (tmp_path / name).mkdir()
+    store = SweepStore(tmp_path)
+    calls = [store.load, lambda: store.append({"run_id": "a", "metrics": {}}),
+             lambda: store.write_spec({}), store.read_spec, lambda: load_sweep(tmp_path)]
+    if name == "runs.jsonl":
+        calls = calls[:2]
+        (tmp_path / "spec.json").write_text("{}")
+    else:
+        calls = calls[2:]
+    for call in calls:
+        with pytest.raises(ValueError, match=str(tmp_path / name)):
+            call()
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe", b"[1, 2]",
+                                     b'{"grid": 5}', b'{"bogus": {}}'])
+def test_corrupt_spec_json_is_a_clear_error(tmp_path, content):
+    from sensorynet.sweep.store import load_sweep
+    (tmp_path / "spec.json").write_bytes(content)
+    with pytest.raises(ValueError, match=str(tmp_path / "spec.json")):
+        load_sweep(tmp_path)
