@@ -210,3 +210,79 @@ def test_corrupt_spec_json_is_a_clear_error(tmp_path, content):
     (tmp_path / "spec.json").write_bytes(content)
     with pytest.raises(ValueError, match=str(tmp_path / "spec.json")):
         load_sweep(tmp_path)
+
+
+# ------------------------------------------------- 5. CLI errors: one line, exit 2
+_TINY = '[sweep]\nn_blocks = 0\nmetrics = ["rate_E_after"]\n[grid]\n"network.g" = [6.0]\n'
+
+
+def _one_error_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("sensorynet sweep: error: ") and "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", ["out_is_file", "out_under_file", "runs_is_dir",
+                                  "bad_address", "bad_scheme", "bad_port",
+                                  "missing_scheduler_file", "bad_spec", "unknown_option",
+                                  "bad_timeout"])
+def test_cli_input_errors_are_one_line(tmp_path, capsys, case):
+    from sensorynet.sweep.cli import cli_main
+    spec = tmp_path / "s.toml"
+    spec.write_text(_TINY)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    out = str(tmp_path / "out")
+    extra, words = [], []
+    if case == "out_is_file":
+        out, words = str(afile), ["--out", "not a directory"]
+    elif case == "out_under_file":
+        out, words = str(afile / "sub"), ["--out"]
+    elif case == "runs_is_dir":
+        (tmp_path / "out" / "runs.jsonl").mkdir(parents=True)
+        words = ["runs.jsonl"]
+    elif case == "bad_address":
+        extra, words = ["--scheduler", "tcp//host::x"], ["--scheduler", "tcp//host::x"]
+    elif case == "bad_scheme":
+        extra, words = ["--scheduler", "http://host:8786"], ["http://host:8786"]
+    elif case == "bad_port":
+        extra, words = ["--scheduler", "tcp://host:99999"], ["99999"]
+    elif case == "missing_scheduler_file":
+        extra, words = ["--scheduler", str(tmp_path / "nope.json")], ["nope.json"]
+    elif case == "bad_spec":
+        spec.write_text('[grid]\n"network.g" = []\n')
+        words = ["is empty"]
+    elif case == "unknown_option":
+        extra, words = ["--bogus"], ["--bogus"]
+    elif case == "bad_timeout":
+        extra, words = ["--connect-timeout", "-1"], ["--connect-timeout"]
+    capsys.readouterr()
+    rc = cli_main([str(spec), "--out", out, "--no-progress", *extra])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    line = _one_error_line(err)
+    for w in words:
+        assert w in line
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_cli_unreachable_scheduler_fails_fast(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(_TINY)
+    addr = f"tcp://127.0.0.1:{_free_port()}"
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "sensorynet.sweep", str(spec), "--out",
+                           str(tmp_path / "out"), "--scheduler", addr, "--no-progress"],
+                          env=_env(), capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - t0
+    assert proc.returncode == 2, proc.stderr
+    line = _one_error_line(proc.stderr)
+    assert addr in line and "5 s" in line
+    assert elapsed < 25, elapsed        # the 5 s connect timeout, plus start-up

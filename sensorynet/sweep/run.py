@@ -29,6 +29,7 @@ import contextlib
 import datetime
 import os
 import pathlib
+import re
 import time
 import traceback
 import warnings
@@ -161,18 +162,70 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+#: seconds to wait for a remote scheduler before giving up (``connect_timeout``)
+CONNECT_TIMEOUT_S = 5.0
+
+_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+_ADDRESS_RE = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+                         r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                         r"(?::(?P<port>[0-9]{1,5}))?/?$")
+
+
+def scheduler_kwargs(scheduler) -> dict:
+    """``distributed.Client`` arguments for a scheduler address or scheduler file.
+
+    Parameters
+    ----------
+    scheduler : str or os.PathLike
+        ``[tcp|tls|ucx|ws|wss://]host[:port]`` or the path of an existing scheduler
+        file (``*.json``).
+
+    Raises
+    ------
+    ValueError
+        If the address is malformed or the scheduler file does not exist.
+    """
+    if not isinstance(scheduler, (str, os.PathLike)):
+        raise TypeError(f"scheduler must be an address string, got "
+                        f"{type(scheduler).__name__}")
+    text = os.fspath(scheduler)
+    p = pathlib.Path(text)
+    if p.suffix == ".json" or isinstance(scheduler, os.PathLike):
+        if not p.is_file():
+            raise ValueError(f"scheduler file {text!r} does not exist (or is not a file)")
+        return {"scheduler_file": str(p)}
+    m = _ADDRESS_RE.match(text.strip())
+    port = m and m.group("port")
+    if (not m or (m.group("scheme") or "tcp").lower() not in _SCHEMES
+            or (port is not None and not 1 <= int(port) <= 65535)):
+        raise ValueError(f"invalid scheduler address {text!r}: expected "
+                         f"tcp://HOST:PORT (schemes {', '.join(_SCHEMES)}) or the path "
+                         "of a scheduler file (*.json)")
+    return {"address": text.strip()}
+
+
+def _connect(scheduler, timeout):
+    """A Client connected to ``scheduler``, or ConnectionError after ``timeout`` s."""
+    from distributed import Client
+    kw = scheduler_kwargs(scheduler)
+    try:
+        return Client(**kw, timeout=timeout)
+    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        where = kw.get("address") or f"the scheduler file {kw['scheduler_file']}"
+        raise ConnectionError(f"cannot connect to the Dask scheduler at {where} within "
+                              f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
+
+
 @contextlib.contextmanager
-def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks):
+def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
+                    connect_timeout=CONNECT_TIMEOUT_S):
     """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
     from distributed import Client
     if client is not None:
         yield client
         return
     if scheduler is not None:
-        p = pathlib.Path(scheduler)
-        kw = ({"scheduler_file": str(p)} if p.suffix == ".json" and p.is_file()
-              else {"address": scheduler})
-        c = Client(**kw)
+        c = _connect(scheduler, connect_timeout)
         try:
             yield c
         finally:
@@ -246,7 +299,8 @@ def _record(run, out) -> dict:
 
 
 def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progress=True,
-              retries=2, retry_errors=False, cluster_kwargs=None):
+              retries=2, retry_errors=False, cluster_kwargs=None,
+              connect_timeout=CONNECT_TIMEOUT_S):
     """Run a parameter sweep; one DataFrame row per run.
 
     Parameters
@@ -261,7 +315,7 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Run on this client's cluster (left open).
     scheduler : str, optional
         Address (``"tcp://host:8786"``) or scheduler-file path (``*.json``) of a
-        running Dask scheduler to connect to.
+        running Dask scheduler to connect to (checked before anything starts).
     n_workers : int, optional
         Workers of the embedded LocalCluster (default: one per CPU, at most one per
         run to do). Only without ``client``/``scheduler``.
@@ -276,6 +330,9 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     cluster_kwargs : dict, optional
         Extra keyword arguments of ``LocalCluster`` (``env`` is merged with
         :data:`WORKER_ENV`).
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` (default :data:`CONNECT_TIMEOUT_S`, 5 s);
+        an unreachable scheduler raises ``ConnectionError`` after that.
 
     Returns
     -------
@@ -294,8 +351,12 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(
             n_workers, int) or n_workers < 1):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    if scheduler is not None and not isinstance(scheduler, (str, os.PathLike)):
-        raise TypeError(f"scheduler must be an address string, got {type(scheduler).__name__}")
+    if scheduler is not None:
+        scheduler_kwargs(scheduler)         # malformed address: fail before any work
+    if isinstance(connect_timeout, bool) or not isinstance(connect_timeout, (int, float)) \
+            or not connect_timeout > 0 or connect_timeout == float("inf"):
+        raise ValueError(f"connect_timeout must be a positive number of seconds, "
+                         f"got {connect_timeout!r}")
     if client is not None:
         from distributed import Client
         if not isinstance(client, Client):
@@ -315,7 +376,8 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         store.write_spec(spec.to_dict())
     fresh = set()
     if todo:
-        with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo)) as c:
+        with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo),
+                             connect_timeout) as c:
             _prepare_workers(c)
             if progress:
                 print(f"Dask dashboard: {c.dashboard_link}", flush=True)
