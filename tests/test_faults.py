@@ -286,3 +286,69 @@ def test_cli_unreachable_scheduler_fails_fast(tmp_path):
     line = _one_error_line(proc.stderr)
     assert addr in line and "5 s" in line
     assert elapsed < 25, elapsed        # the 5 s connect timeout, plus start-up
+
+
+# ------------------------------------------------- 6. dashboard on loopback, workers capped
+@pytest.fixture
+def fake_cluster(monkeypatch):
+    import distributed
+    seen = []
+
+    class Fake:
+        def __init__(self, **kw):
+            seen.append(kw)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Fake)
+    return seen
+
+
+def test_local_cluster_dashboard_binds_loopback(fake_cluster):
+    import sensorynet.sweep.run as sw
+    for given, expected in [(None, "127.0.0.1:8787"), (":8787", "127.0.0.1:8787"),
+                            (":0", "127.0.0.1:0"), ("127.0.0.1:0", "127.0.0.1:0"),
+                            ("0.0.0.0:8787", "0.0.0.0:8787")]:
+        fake_cluster.clear()
+        kw = {} if given is None else {"dashboard_address": given}
+        sw.local_cluster(1, **kw)
+        assert fake_cluster[0]["dashboard_address"] == expected, given
+
+
+def test_real_local_cluster_dashboard_listens_on_loopback_only():
+    import sensorynet.sweep.run as sw
+    with sw.local_cluster(1, processes=False, dashboard_address=":0") as cluster:
+        socks = cluster.scheduler.http_server._sockets.values()
+        hosts = {s.getsockname()[0] for s in socks}
+    assert hosts == {"127.0.0.1"}
+
+
+def test_workers_capped_at_cpu_count(fake_cluster, monkeypatch):
+    import sensorynet.sweep.run as sw
+    monkeypatch.setattr(sw, "_cpu_count", lambda: 2)
+    with pytest.warns(RuntimeWarning, match="more than the 2 CPU"):
+        sw.local_cluster(64)
+    assert fake_cluster[-1]["n_workers"] == 2
+    sw.local_cluster(64, allow_oversubscribe=True)
+    assert fake_cluster[-1]["n_workers"] == 64
+
+
+def test_cli_workers_capped_and_dashboard_option(tmp_path, monkeypatch, capsys):
+    import sensorynet.sweep.cli as cli
+    seen = {}
+
+    def fake_run_sweep(spec, out, **kw):
+        seen.update(kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_sweep", fake_run_sweep)
+    monkeypatch.setattr(cli, "_cpu_count", lambda: 2)
+    spec = tmp_path / "s.toml"
+    spec.write_text(_TINY)
+    out = str(tmp_path / "out")
+    assert cli.cli_main([str(spec), "--out", out, "--workers", "64"]) == 130
+    assert seen["n_workers"] == 2 and not seen["allow_oversubscribe"]
+    assert "--allow-oversubscribe" in capsys.readouterr().err
+    assert cli.cli_main([str(spec), "--out", out, "--workers", "64",
+                         "--allow-oversubscribe", "--dashboard-address",
+                         "0.0.0.0:9999"]) == 130
+    assert seen["n_workers"] == 64 and seen["allow_oversubscribe"]
+    assert seen["cluster_kwargs"] == {"dashboard_address": "0.0.0.0:9999"}

@@ -11,7 +11,7 @@ import time
 import pathlib
 import sys
 from ..store import tmp_path_for
-from .run import CONNECT_TIMEOUT_S, run_sweep, scheduler_kwargs
+from .run import CONNECT_TIMEOUT_S, _cpu_count, run_sweep, scheduler_kwargs
 from .spec import SweepSpec
 from .store import SweepStore
 
@@ -87,7 +87,14 @@ def _parser():
                    default=CONNECT_TIMEOUT_S,
                    help=f"seconds to wait for --scheduler (default {CONNECT_TIMEOUT_S:g})")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="workers of the local cluster (default: one per CPU)")
+                   help="workers of the local cluster (default: one per CPU; capped at "
+                        "the CPUs available unless --allow-oversubscribe)")
+    p.add_argument("--allow-oversubscribe", action="store_true",
+                   help="allow --workers to exceed the CPUs available")
+    p.add_argument("--dashboard-address", metavar="[HOST]:PORT",
+                   help="where the local cluster serves its Dask dashboard (default "
+                        "127.0.0.1:8787, this machine only; a bare :PORT is bound to "
+                        "127.0.0.1 too; give 0.0.0.0:PORT to expose it to the network)")
     p.add_argument("--retry-errors", action="store_true",
                    help="recompute stored runs that ended with an error")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -127,6 +134,15 @@ def cli_main(argv=None) -> int:
             raise ValueError("--workers only applies without --scheduler")
         if args.workers is not None and args.workers < 1:
             raise ValueError(f"--workers must be >= 1, got {args.workers}")
+        if args.dashboard_address is not None and args.scheduler is not None:
+            raise ValueError("--dashboard-address only applies without --scheduler")
+        workers = args.workers
+        cpus = _cpu_count()
+        if workers is not None and workers > cpus and not args.allow_oversubscribe:
+            print(f"{PROG}: warning: --workers {workers} is more than the {cpus} CPU(s) "
+                  f"available; using {cpus} (--allow-oversubscribe to start more)",
+                  file=sys.stderr)
+            workers = cpus
         if args.scheduler is not None:
             try:
                 scheduler_kwargs(args.scheduler)
@@ -145,9 +161,13 @@ def cli_main(argv=None) -> int:
         return 0
     t0 = time.perf_counter()
     try:
-        df = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=args.workers,
+        cluster_kwargs = ({"dashboard_address": args.dashboard_address}
+                          if args.dashboard_address is not None else None)
+        df = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=workers,
                        progress=not args.no_progress, retry_errors=args.retry_errors,
-                       connect_timeout=args.connect_timeout)
+                       connect_timeout=args.connect_timeout,
+                       allow_oversubscribe=args.allow_oversubscribe,
+                       cluster_kwargs=cluster_kwargs)
         csv = pathlib.Path(args.out) / "results.csv"
         df.to_csv(csv, index=False)
     except KeyboardInterrupt:

@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep
 __all__ = [
     "run_sweep",
     "local_cluster",
+    "local_dashboard_address",
     "WarmupPlugin",
     "WORKER_ENV",
 ]
@@ -218,7 +219,7 @@ def _connect(scheduler, timeout):
 
 @contextlib.contextmanager
 def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
-                    connect_timeout=CONNECT_TIMEOUT_S):
+                    connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
     """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
     from distributed import Client
     if client is not None:
@@ -232,11 +233,40 @@ def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
             c.close()
         return
     n = n_workers or max(1, min(_cpu_count(), n_tasks))
-    with local_cluster(n, **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
+    with local_cluster(n, allow_oversubscribe=allow_oversubscribe,
+                       **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
         yield c
 
 
-def local_cluster(n_workers=None, **cluster_kwargs):
+#: where the embedded cluster serves its dashboard: this machine only
+DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
+
+
+def local_dashboard_address(address):
+    """The dashboard address to bind: loopback unless a host is given explicitly.
+
+    ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS`; a bare port
+    (``":8787"``, ``":0"``, ``8787``) is bound to ``127.0.0.1``, so the dashboard (which
+    shows and controls the cluster) is never reachable from the network unless asked
+    for with a host, e.g. ``"0.0.0.0:8787"``. ``False`` disables the dashboard.
+    """
+    if address is None:
+        return DEFAULT_DASHBOARD_ADDRESS
+    if address is False:
+        return None
+    if isinstance(address, int) and not isinstance(address, bool):
+        return f"127.0.0.1:{address}"
+    if not isinstance(address, str):
+        raise TypeError(f"dashboard_address must be a 'host:port' string, got {address!r}")
+    text = address.strip()
+    if text.isdigit():
+        return f"127.0.0.1:{text}"
+    if text.startswith(":"):
+        return f"127.0.0.1{text}"
+    return text
+
+
+def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs):
     """A ``LocalCluster`` configured for sweeps (what :func:`run_sweep` starts).
 
     One single-threaded worker process per CPU by default, with :data:`WORKER_ENV`
@@ -250,9 +280,17 @@ def local_cluster(n_workers=None, **cluster_kwargs):
     Parameters
     ----------
     n_workers : int, optional
-        Worker processes (default: the CPUs available to this process).
+        Worker processes (default: the CPUs available to this process). More than
+        the available CPUs are capped to that number (with a warning) unless
+        ``allow_oversubscribe`` is true.
+    allow_oversubscribe : bool
+        Start ``n_workers`` processes even if the machine has fewer CPUs.
     **cluster_kwargs
         Further ``LocalCluster`` arguments; ``env`` is merged with :data:`WORKER_ENV`.
+        ``dashboard_address`` defaults to ``"127.0.0.1:8787"`` (this machine only); a
+        bare port such as ``":8787"`` is bound to 127.0.0.1 as well, and only an
+        explicit host (``"0.0.0.0:8787"``) exposes the dashboard to the network
+        (:func:`local_dashboard_address`).
 
     Returns
     -------
@@ -262,10 +300,21 @@ def local_cluster(n_workers=None, **cluster_kwargs):
     if n_workers is not None and (isinstance(n_workers, bool)
                                   or not isinstance(n_workers, int) or n_workers < 1):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    kw = {"n_workers": n_workers or _cpu_count(), "threads_per_worker": 1,
-          "processes": True, "dashboard_address": ":8787"}
+    n = n_workers or _cpu_count()
+    cpus = _cpu_count()
+    if n > cpus and not allow_oversubscribe:
+        warnings.warn(f"n_workers={n} is more than the {cpus} CPU(s) available; using "
+                      f"{cpus} (pass allow_oversubscribe=True / --allow-oversubscribe "
+                      "to start more)", RuntimeWarning, stacklevel=2)
+        n = cpus
+    kw = {"n_workers": n, "threads_per_worker": 1, "processes": True}
     kw.update(cluster_kwargs)
-    kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
+    if not ("dashboard_address" in cluster_kwargs
+            and cluster_kwargs["dashboard_address"] is None):   # None: Dask's "off"
+        kw["dashboard_address"] = local_dashboard_address(
+            cluster_kwargs.get("dashboard_address"))
+    if kw["processes"]:            # threads in this process have no environment of their own
+        kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
     return LocalCluster(**kw)
 
 
@@ -300,7 +349,7 @@ def _record(run, out) -> dict:
 
 def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progress=True,
               retries=2, retry_errors=False, cluster_kwargs=None,
-              connect_timeout=CONNECT_TIMEOUT_S):
+              connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
     """Run a parameter sweep; one DataFrame row per run.
 
     Parameters
@@ -318,7 +367,8 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         running Dask scheduler to connect to (checked before anything starts).
     n_workers : int, optional
         Workers of the embedded LocalCluster (default: one per CPU, at most one per
-        run to do). Only without ``client``/``scheduler``.
+        run to do; more than the CPUs available are capped unless
+        ``allow_oversubscribe``). Only without ``client``/``scheduler``.
     progress : bool
         Show a progress bar (tqdm.auto: Jupyter or terminal) and the dashboard link.
     retries : int
@@ -329,10 +379,13 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Recompute stored runs that ended with an error.
     cluster_kwargs : dict, optional
         Extra keyword arguments of ``LocalCluster`` (``env`` is merged with
-        :data:`WORKER_ENV`).
+        :data:`WORKER_ENV`; the dashboard is bound to 127.0.0.1 unless
+        ``dashboard_address`` names a host, see :func:`local_cluster`).
     connect_timeout : float
         Seconds to wait for ``scheduler`` (default :data:`CONNECT_TIMEOUT_S`, 5 s);
         an unreachable scheduler raises ``ConnectionError`` after that.
+    allow_oversubscribe : bool
+        Let ``n_workers`` exceed the CPUs available.
 
     Returns
     -------
@@ -377,7 +430,7 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     fresh = set()
     if todo:
         with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo),
-                             connect_timeout) as c:
+                             connect_timeout, allow_oversubscribe) as c:
             _prepare_workers(c)
             if progress:
                 print(f"Dask dashboard: {c.dashboard_link}", flush=True)
