@@ -352,3 +352,87 @@ def test_cli_workers_capped_and_dashboard_option(tmp_path, monkeypatch, capsys):
                          "0.0.0.0:9999"]) == 130
     assert seen["n_workers"] == 64 and seen["allow_oversubscribe"]
     assert seen["cluster_kwargs"] == {"dashboard_address": "0.0.0.0:9999"}
+
+
+# ------------------------------------------------- 7. a finished run is never lost silently
+def _fake_execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms):
+    return {"metrics": {m: float(params.network.g) for m in metric_funcs}, "error": None,
+            "traceback": None, "runtime_s": 0.01, "worker": "fake"}
+
+
+@pytest.fixture(scope="module")
+def thread_client():
+    import distributed
+    import sensorynet.sweep.run as sw
+    with sw.local_cluster(1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture
+def fake_runs(monkeypatch):
+    import sensorynet.sweep.run as sw
+    monkeypatch.setattr(sw, "_execute_run", _fake_execute_run)
+    monkeypatch.setattr(sw, "_prepare_workers", lambda c: {})
+    monkeypatch.setattr(sw, "STORE_RETRY_DELAYS_S", (0.0,), raising=False)
+    return sw
+
+
+_REAL_APPEND = SweepStore.append
+
+
+def _failing_append(monkeypatch, n_failures):
+    real = _REAL_APPEND
+    calls = []
+
+    def append(self, record):
+        calls.append(record["run_id"])
+        if n_failures is None or len(calls) <= n_failures:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, record)
+
+    monkeypatch.setattr(SweepStore, "append", append)
+    return calls
+
+
+def test_transient_store_failure_is_retried(tmp_path, thread_client, fake_runs,
+                                            monkeypatch):
+    spec = SweepSpec(grid={"network.g": [6.0]}, n_blocks=0, metrics=["rate_E_after"])
+    calls = _failing_append(monkeypatch, 2)
+    df = fake_runs.run_sweep(spec, tmp_path, client=thread_client, progress=False)
+    assert len(calls) == 3
+    assert df["error"].isna().all() and df["rate_E_after"].tolist() == [6.0]
+    monkeypatch.undo()
+    recs = SweepStore(tmp_path).load()
+    assert [r["metrics"]["rate_E_after"] for r in recs.values()] == [6.0]
+
+
+def test_persistent_store_failure_is_an_error_and_the_run_stays_todo(
+        tmp_path, thread_client, fake_runs, monkeypatch):
+    spec = SweepSpec(grid={"network.g": [6.0]}, n_blocks=0, metrics=["rate_E_after"])
+    calls = _failing_append(monkeypatch, None)
+    with pytest.raises(OSError) as info:
+        fake_runs.run_sweep(spec, tmp_path, client=thread_client, progress=False)
+    assert len(calls) == fake_runs.STORE_ATTEMPTS > 1
+    assert info.value.errno == errno.ENOSPC
+    msg = str(info.value)
+    assert str(tmp_path / "runs.jsonl") in msg and "No space left on device" in msg
+    assert SweepStore(tmp_path).load() == {}           # not recorded as done
+    monkeypatch.setattr(SweepStore, "append", _REAL_APPEND)   # the disk has room again
+    df = fake_runs.run_sweep(spec, tmp_path, client=thread_client, progress=False)
+    assert not df["from_store"].any() and df["error"].isna().all()
+    assert len(SweepStore(tmp_path).load()) == 1
+
+
+def test_cli_store_failure_is_one_line(tmp_path, monkeypatch, capsys):
+    import sensorynet.sweep.cli as cli
+
+    def fail(*a, **k):
+        raise OSError(errno.ENOSPC, f"could not record finished run x in {tmp_path}: "
+                      "No space left on device")
+
+    monkeypatch.setattr(cli, "run_sweep", fail)
+    spec = tmp_path / "s.toml"
+    spec.write_text(_TINY)
+    assert cli.cli_main([str(spec), "--out", str(tmp_path / "o")]) == 1
+    assert "No space left" in _one_error_line(capsys.readouterr().err)

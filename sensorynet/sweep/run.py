@@ -443,6 +443,36 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     return df
 
 
+#: attempts at appending a finished run's record to the store, and the pauses between
+STORE_ATTEMPTS = 4
+STORE_RETRY_DELAYS_S = (0.2, 1.0, 3.0)
+
+
+def _store_record(store, rec):
+    """Append ``rec`` to ``store``, retrying transient failures (full disk, NFS hiccup).
+
+    Raises
+    ------
+    OSError
+        After :data:`STORE_ATTEMPTS` failures, with the errno of the last one and a
+        message naming the run, the store file and the reason. The run is then not in
+        the store, so the next :func:`run_sweep` recomputes it.
+    """
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            store.append(rec)
+            return
+        except OSError as exc:
+            last = exc
+            if attempt + 1 < STORE_ATTEMPTS:
+                time.sleep(STORE_RETRY_DELAYS_S[min(attempt, len(STORE_RETRY_DELAYS_S) - 1)])
+    reason = last.strerror or str(last)
+    raise OSError(last.errno, f"could not record finished run {rec['run_id']} in "
+                  f"{store.runs_path} after {STORE_ATTEMPTS} attempts: {reason}; the "
+                  "sweep was stopped and this run is not stored (running the sweep "
+                  "again recomputes it)") from last
+
+
 def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
     from distributed import as_completed
     from tqdm.auto import tqdm
@@ -461,11 +491,15 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
             run = futures.pop(fut)
             try:
                 rec = _record(run, fut.result())
-                if store is not None:
-                    store.append(rec)
             except (Exception, asyncio.CancelledError) as exc:
+                # the cluster lost the task: reported, never stored (retried next time)
                 rec = _record(run, {"metrics": {}, "error": f"{type(exc).__name__}: {exc}"})
                 rec["infrastructure"] = True
+            else:
+                # a computed run is stored first, before anything else can fail; a store
+                # that keeps failing stops the sweep with an error naming the file
+                if store is not None:
+                    _store_record(store, rec)
             results[run.run_id] = rec
             fresh.add(run.run_id)
             fut.release()
@@ -478,8 +512,3 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
         raise
     finally:
         bar.close()
-
-
-
-
-
