@@ -139,9 +139,10 @@ class ResultsCache:
                     self.last_status = "hit"
                     return result
                 status = "recomputed"
-            except (ValueError, OSError) as exc:
-                warnings.warn(f"ignoring unreadable cache file, recomputing: {exc}",
-                              RuntimeWarning, stacklevel=2)
+            except Exception as exc:      # any unreadable entry is recomputed
+                warnings.warn(f"ignoring unreadable cache file {path}, recomputing: "
+                              f"{type(exc).__name__}: {exc}", RuntimeWarning,
+                              stacklevel=2)
                 status = "recomputed"
         result = compute_fn()
         if not isinstance(result, ExperimentResult):

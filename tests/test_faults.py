@@ -436,3 +436,175 @@ def test_cli_store_failure_is_one_line(tmp_path, monkeypatch, capsys):
     spec.write_text(_TINY)
     assert cli.cli_main([str(spec), "--out", str(tmp_path / "o")]) == 1
     assert "No space left" in _one_error_line(capsys.readouterr().err)
+
+
+# ------------------------------------------------- 8. loader bounds and validation
+def _arrays_and_meta(path):
+    with zipfile.ZipFile(path) as z:
+        arrays = {}
+        for name in z.namelist():
+            with z.open(name) as fh:
+                arrays[name[:-4]] = np.lib.format.read_array(fh, allow_pickle=False)
+    meta = json.loads(arrays["__sensorynet_meta__"].tobytes().decode())
+    return arrays, meta
+
+
+def _write(path, arrays, meta):
+    arrays = dict(arrays)
+    arrays["__sensorynet_meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def _refused(path, *words, **kw):
+    with pytest.raises(ValueError) as info:
+        load_result(path, **kw)
+    msg = str(info.value)
+    assert str(path) in msg
+    for w in words:
+        assert w in msg, msg
+
+
+@pytest.fixture
+def saved(small, tmp_path):
+    path = tmp_path / "ok.npz"
+    save_result(small, path)
+    return path
+
+
+def test_decompressed_size_is_checked_before_reading(saved, monkeypatch):
+    with zipfile.ZipFile(saved) as z:
+        total = sum(i.file_size for i in z.infolist())
+    assert load_result(saved, max_bytes=total).N == 500
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open",
+                        lambda self, *a, **k: opened.append(a) or real_open(self, *a, **k))
+    _refused(saved, "limit", str(total), max_bytes=total - 1)
+    assert opened == []                                 # nothing was decompressed
+    monkeypatch.setenv("SENSORYNET_MAX_RESULT_BYTES", str(total - 1))
+    _refused(saved, "limit")
+
+
+def test_zip_bomb_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("po.npy", "w", force_zip64=True) as fh:
+            np.lib.format.write_array_header_1_0(
+                fh, {"descr": "<f8", "fortran_order": False, "shape": (2**25,)})
+            chunk = bytes(2**20)
+            for _ in range(256):
+                fh.write(chunk)
+    assert path.stat().st_size < 2**20
+    monkeypatch.setenv("SENSORYNET_MAX_RESULT_BYTES", str(64 * 2**20))
+    _refused(path, "limit")
+
+
+def test_lying_npy_header_is_refused_without_allocating(saved, tmp_path):
+    arrays, meta = _arrays_and_meta(saved)
+    path = tmp_path / "liar.npz"
+    _write(path, arrays, meta)
+    # rewrite po.npy with a header claiming 2**40 float64 values but 8 bytes of data
+    src = zipfile.ZipFile(path)
+    out = tmp_path / "liar2.npz"
+    with src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename == "po.npy":
+                import io
+                buf = io.BytesIO()
+                np.lib.format.write_array_header_1_0(
+                    buf, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+                buf.write(bytes(8))
+                dst.writestr("po.npy", buf.getvalue())
+            else:
+                dst.writestr(info, src.read(info))
+    _refused(out, "po.npy")
+
+
+@pytest.mark.parametrize("damage", ["nan_W", "inf_po", "nan_W_blocks", "W_blocks_shape",
+                                    "neuron_out_of_range", "negative_step", "zero_dt",
+                                    "zero_n_steps", "n_exc_above_N", "bool_N"])
+def test_invalid_contents_are_refused(saved, tmp_path, damage):
+    arrays, meta = _arrays_and_meta(saved)
+    if damage == "nan_W":
+        arrays["W"] = arrays["W"].copy()
+        arrays["W"][3, 4] = np.nan
+    elif damage == "inf_po":
+        arrays["po"] = arrays["po"].copy()
+        arrays["po"][0] = np.inf
+    elif damage == "nan_W_blocks":
+        arrays["W_blocks"] = arrays["W_blocks"].copy()
+        arrays["W_blocks"][0, 0, 0] = np.nan
+    elif damage == "W_blocks_shape":
+        arrays["W_blocks"] = arrays["W_blocks"][:, :10, :]
+    elif damage == "neuron_out_of_range":
+        arrays["spikes.neurons"] = arrays["spikes.neurons"].copy()
+        arrays["spikes.neurons"][0] = 10_000
+    elif damage == "negative_step":
+        arrays["spikes.steps"] = arrays["spikes.steps"].copy()
+        arrays["spikes.steps"][0] = -5
+    elif damage == "zero_dt":
+        meta["phase_info"][0]["dt"] = 0.0
+    elif damage == "zero_n_steps":
+        meta["phase_info"][0]["n_steps"] = 0
+    elif damage == "n_exc_above_N":
+        meta["n_exc"] = 10_000
+    elif damage == "bool_N":
+        meta["N"] = True
+    path = tmp_path / f"{damage}.npz"
+    _write(path, arrays, meta)
+    _refused(path, "damaged")
+
+
+def test_cache_recomputes_any_unreadable_entry(small, tmp_path, monkeypatch):
+    import sensorynet.cache as cache_mod
+    cache = ResultsCache(tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return small
+
+    cache.get_or_compute("published", {"seed": 3}, compute)
+    path = cache.path_for("published", {"seed": 3})
+    arrays, meta = _arrays_and_meta(path)
+    arrays["W"] = arrays["W"].copy()
+    arrays["W"][0, 1] = np.nan                       # readable but invalid
+    _write(path, arrays, meta)
+    with pytest.warns(RuntimeWarning, match="recomputing"):
+        cache.get_or_compute("published", {"seed": 3}, compute)
+    assert len(calls) == 2 and cache.last_status == "recomputed"
+
+    def explode(*a, **k):
+        raise MemoryError("cannot allocate")
+
+    monkeypatch.setattr(cache_mod, "load_with_metadata", explode)
+    with pytest.warns(RuntimeWarning, match="MemoryError"):
+        r = cache.get_or_compute("published", {"seed": 3}, compute)
+    assert r is small and len(calls) == 3
+
+
+def _open_fds_to(path):
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}") == str(path)
+        except OSError:
+            pass
+    return n
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_damaged_archive_leaks_no_file_handle(saved, tmp_path):
+    data = saved.read_bytes()
+    errors = []
+    for i, cut in enumerate((len(data) // 2, len(data) - 10, 100)):
+        path = tmp_path / f"cut{i}.npz"
+        path.write_bytes(data[:cut])
+        for _ in range(5):
+            try:
+                load_result(path)
+            except ValueError as exc:
+                errors.append(exc)                   # keep tracebacks (and frames) alive
+        assert _open_fds_to(path) == 0, path
+    assert len(errors) == 15
