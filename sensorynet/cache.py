@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pathlib
 from .results import ExperimentResult
-from .store import check_path, load_with_metadata, save_result
+from .store import check_path, load_with_metadata, remove_stale_temps, save_result
 import hashlib
 import json
 import os
@@ -61,6 +61,8 @@ def canonical_key(kind: str, key_dict: dict) -> str:
 
 
 _KIND_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: exactly the names :meth:`ResultsCache.path_for` produces: ``<kind>-<sha256 hex>.npz``
+_OWN_FILE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}-[0-9a-f]{64}\.npz$")
 
 
 class ResultsCache:
@@ -91,6 +93,9 @@ class ResultsCache:
                           else check_path(cache_dir, "cache_dir").expanduser())
         #: outcome of the last lookup: "hit", "miss" or "recomputed" (damaged/stale file)
         self.last_status = None
+        # temporary files of writers killed mid-write (kill -9); only our own names,
+        # and only old ones, so a write in progress elsewhere is left alone
+        remove_stale_temps(self.cache_dir)
 
     def __repr__(self):
         return f"ResultsCache({str(self.cache_dir)!r})"
@@ -134,9 +139,10 @@ class ResultsCache:
                     self.last_status = "hit"
                     return result
                 status = "recomputed"
-            except (ValueError, OSError) as exc:
-                warnings.warn(f"ignoring unreadable cache file, recomputing: {exc}",
-                              RuntimeWarning, stacklevel=2)
+            except Exception as exc:      # any unreadable entry is recomputed
+                warnings.warn(f"ignoring unreadable cache file {path}, recomputing: "
+                              f"{type(exc).__name__}: {exc}", RuntimeWarning,
+                              stacklevel=2)
                 status = "recomputed"
         result = compute_fn()
         if not isinstance(result, ExperimentResult):
@@ -153,12 +159,21 @@ class ResultsCache:
         return result
 
     def clear(self) -> int:
-        """Delete every cached result file in the directory; return how many."""
+        """Delete the cached result files in the directory; return how many.
+
+        Only files named exactly as :meth:`path_for` names them (``<kind>-<64 hex
+        digits>.npz``) are the cache's; anything else in the directory (other
+        ``.npz`` files, sweep stores, notes) is left alone.
+        """
         n = 0
         if self.cache_dir.is_dir():
-            for f in self.cache_dir.glob("*-" + "[0-9a-f]" * 8 + "*.npz"):
-                f.unlink()
-                n += 1
+            for f in self.cache_dir.iterdir():
+                if _OWN_FILE_RE.match(f.name) and f.is_file() and not f.is_symlink():
+                    try:
+                        f.unlink()
+                    except FileNotFoundError:   # removed concurrently
+                        continue
+                    n += 1
         return n
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import secrets
+import time
 import zipfile
 import zlib
 
@@ -35,6 +37,8 @@ __all__ = [
     "read_metadata",
     "check_path",
     "load_with_metadata",
+    "result_size_limit",
+    "MAX_RESULT_BYTES",
 ]
 
 #: written into every file; a file with another name is not ours
@@ -50,19 +54,66 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
 
 
 
-def _atomic_write(path: pathlib.Path, arrays: dict):
-    """Write ``arrays`` as a compressed npz to ``path`` via a temporary file.
+#: names of this package's temporary files: ``.<target name>.<pid>.<12 hex>.tmp``
+TMP_NAME_RE = re.compile(r"^\..+\.[0-9]{1,10}\.[0-9a-f]{12}\.tmp$")
+#: a temporary file older than this (s) belongs to a writer that was killed
+STALE_TMP_AGE_S = 60.0
 
-    A reader never sees a half-written file: the data go to a temporary file in the
-    same directory, which then replaces ``path`` in one ``os.replace``.
+
+def tmp_path_for(path: pathlib.Path) -> pathlib.Path:
+    """A unique temporary name next to ``path`` (pid + random suffix)."""
+    return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+
+
+def remove_stale_temps(directory, max_age_s: float = STALE_TMP_AGE_S,
+                       extra_names=()) -> int:
+    """Delete this package's temporary files older than ``max_age_s`` in ``directory``.
+
+    A writer killed with ``kill -9`` between writing its temporary file and renaming
+    it leaves the file behind. Only names matching :data:`TMP_NAME_RE` (or listed in
+    ``extra_names``) are considered, and only if not modified for ``max_age_s``
+    seconds, so a write in progress in another process is never disturbed. Errors
+    (permissions, files vanishing) are ignored. Returns the number removed.
     """
+    directory = pathlib.Path(directory)
+    n = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        if not (TMP_NAME_RE.match(entry.name) or entry.name in extra_names):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < max_age_s:
+                continue
+            os.unlink(entry.path)
+            n += 1
+        except OSError:
+            continue
+    return n
+
+
+def atomic_write(path: pathlib.Path, write) -> None:
+    """Write ``path`` atomically: ``write(fh)`` fills a unique temporary file in the
+    same directory, which is flushed, fsynced and then renamed onto ``path``.
+
+    A reader never sees a half-written file, concurrent writers never share a
+    temporary file (the last ``os.replace`` wins), and on any error the temporary
+    file is removed and the error re-raised.
+    """
+    path = pathlib.Path(path)
     # a unique name opened with "xb" (not mkstemp, which forces mode 0600): the file
     # gets the usual permissions from the umask
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    tmp = tmp_path_for(path)
     try:
         with open(tmp, "xb") as fh:
-            # a file object, so numpy does not append ".npz" to the name
-            np.savez_compressed(fh, **arrays)
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -70,6 +121,16 @@ def _atomic_write(path: pathlib.Path, arrays: dict):
         except OSError:
             pass
         raise
+
+
+def _atomic_write(path: pathlib.Path, arrays: dict):
+    """Write ``arrays`` as a compressed npz to ``path`` via a temporary file.
+
+    A reader never sees a half-written file: the data go to a temporary file in the
+    same directory, which then replaces ``path`` in one ``os.replace``.
+    """
+    # a file object, so numpy does not append ".npz" to the name
+    atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
 
 
 def check_path(path, name="path") -> pathlib.Path:
@@ -167,42 +228,128 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
 
 
 # ------------------------------------------------------------------------------ load
-def _read_npz(path: pathlib.Path):
-    """All arrays and the parsed metadata of a file, or ValueError naming it."""
+#: documented upper bound of the decompressed size of one result file (bytes); the
+#: limit used is the smaller of this and 4x the machine's physical memory, and can be
+#: set with ``$SENSORYNET_MAX_RESULT_BYTES`` or the ``max_bytes`` argument
+MAX_RESULT_BYTES = 64 * 2**30
+#: at most this many arrays in a result file (a real one has about 15)
+MAX_MEMBERS = 256
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):   # pragma: no cover - not POSIX
+        return None
+
+
+def result_size_limit(max_bytes=None) -> int:
+    """Largest decompressed size (bytes) :func:`load_result` accepts.
+
+    ``max_bytes`` if given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else
+    ``min(MAX_RESULT_BYTES, 4 x physical memory)``.
+    """
+    if max_bytes is None:
+        env = os.environ.get("SENSORYNET_MAX_RESULT_BYTES")
+        if env:
+            try:
+                max_bytes = int(env)
+            except ValueError:
+                raise ValueError(f"$SENSORYNET_MAX_RESULT_BYTES must be an integer number "
+                                 f"of bytes, got {env!r}") from None
+    if max_bytes is None:
+        ram = _physical_memory()
+        return MAX_RESULT_BYTES if not ram else min(MAX_RESULT_BYTES, 4 * ram)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
+    return max_bytes
+
+
+class _Damaged(Exception):
+    """Internal: why a file is refused (wrapped in a ValueError naming the file)."""
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """One ``.npy`` member, header checked against the zip size before any allocation."""
+    fmt = np.lib.format
+    with zf.open(info) as fh:
+        version = fmt.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+        else:
+            raise _Damaged(f"member {info.filename!r} has unsupported .npy version "
+                           f"{version}")
+        if dtype.hasobject:
+            raise _Damaged("it contains object arrays, which would need unpickling "
+                           "(refused)")
+        nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if nbytes + fh.tell() != info.file_size:
+            raise _Damaged(f"member {info.filename!r} declares {nbytes} bytes of data "
+                           f"but holds {info.file_size - fh.tell()}")
+    with zf.open(info) as fh:
+        return fmt.read_array(fh, allow_pickle=False)
+
+
+def _read_npz(path: pathlib.Path, max_bytes=None):
+    """All arrays and the parsed metadata of a file, or ValueError naming it.
+
+    The archive is opened with context managers only (no file handle survives an
+    error), its declared decompressed size (``ZipInfo.file_size``) is checked against
+    :func:`result_size_limit` before anything is decompressed, and every member's
+    ``.npy`` header is checked (no object dtype, size consistent with the zip entry)
+    before its data are read. Every member is decompressed and CRC-checked here.
+    """
     if not path.is_file():
         raise FileNotFoundError(f"no such result file: {path}")
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic != b"PK\x03\x04":
-        # checked here because np.load would guess "pickled data" for any other bytes
-        raise ValueError(f"cannot read sensorynet result file {path}: not an .npz "
-                         f"archive (no zip signature; starts with {magic!r})")
+    limit = result_size_limit(max_bytes)
     try:
-        obj = np.load(path, allow_pickle=False)
-    except _READ_ERRORS as exc:
-        raise ValueError(f"cannot read sensorynet result file {path}: not a valid .npz "
-                         f"archive ({exc})") from None
-    if not isinstance(obj, np.lib.npyio.NpzFile):   # pragma: no cover - zip magic seen
-        raise ValueError(f"cannot read sensorynet result file {path}: not an .npz archive")
-    try:
-        with obj as npz:
-            if _META_KEY not in npz.files:
-                raise ValueError("it has no sensorynet metadata entry (a foreign .npz?)")
-            # eager read: every member is decompressed and CRC-checked here, so damage
-            # anywhere in the archive is found now rather than on first use
-            arrays = {k: npz[k] for k in npz.files}
-    except _READ_ERRORS as exc:
-        msg = str(exc)
-        if "allow_pickle" in msg:
-            msg = "it contains object arrays, which would need unpickling (refused)"
-        raise ValueError(f"cannot read sensorynet result file {path}: {msg}") from None
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+            if magic != b"PK\x03\x04":
+                # np.load would guess "pickled data" for any other bytes
+                raise _Damaged(f"not an .npz archive (no zip signature; starts with "
+                               f"{magic!r})")
+            fh.seek(0)
+            try:
+                zf = zipfile.ZipFile(fh)
+            except _READ_ERRORS as exc:
+                raise _Damaged(f"not a valid .npz archive ({exc})") from None
+            with zf:
+                infos = zf.infolist()
+                if len(infos) > MAX_MEMBERS:
+                    raise _Damaged(f"it has {len(infos)} members (at most {MAX_MEMBERS})")
+                total = sum(i.file_size for i in infos)
+                if total > limit:
+                    raise _Damaged(f"it would decompress to {total} bytes, more than the "
+                                   f"limit of {limit} bytes (see "
+                                   "sensorynet.store.result_size_limit)")
+                arrays = {}
+                for info in infos:
+                    if not info.filename.endswith(".npy"):
+                        raise _Damaged(f"unexpected member {info.filename!r}")
+                    key = info.filename[:-4]
+                    if key in arrays:
+                        raise _Damaged(f"duplicate member {info.filename!r}")
+                    arrays[key] = _read_member(zf, info)
+    except _Damaged as exc:
+        raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
+    except FileNotFoundError:
+        raise
+    except _READ_ERRORS + (MemoryError, RuntimeError, NotImplementedError,
+                           OverflowError) as exc:
+        raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
+    if _META_KEY not in arrays:
+        raise ValueError(f"cannot read sensorynet result file {path}: it has no "
+                         "sensorynet metadata entry (a foreign .npz?)")
     raw = arrays.pop(_META_KEY)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError(f"cannot read sensorynet result file {path}: metadata entry "
                          f"has dtype {raw.dtype}, expected uint8 bytes")
     try:
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"cannot read sensorynet result file {path}: metadata is not "
                          f"valid JSON ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
@@ -230,67 +377,128 @@ def read_metadata(path) -> dict:
     return _read_npz(check_path(path))[1]
 
 
+def _finite(arr, name, path, kinds="f"):
+    """``arr`` if it is a numeric array of an allowed kind with only finite values."""
+    if arr.dtype.kind not in kinds:
+        raise ValueError(f"{path}: damaged result file, {name} has dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{path}: damaged result file, {name} has non-finite values")
+    return arr
+
+
+def _int_field(d, key, path, low=0):
+    v = d.get(key) if isinstance(d, dict) else None
+    if isinstance(v, bool) or not isinstance(v, int) or v < low:
+        raise ValueError(f"{path}: damaged result file, bad metadata {key}={v!r}")
+    return v
+
+
 def _build(arrays, meta, path):
-    """ExperimentResult from the raw arrays and metadata of ``path``."""
+    """ExperimentResult from the raw arrays and metadata of ``path``, validated.
+
+    Weights, preferred orientations and angles must be finite, shapes consistent
+    with N, and every spike train must give finite non-negative rates (neuron
+    indices in 0..N-1, steps in 0..n_steps-1, n_steps >= 1, dt > 0).
+    """
     def need(key):
         if key not in arrays:
             raise ValueError(f"{path}: damaged result file, missing array {key!r}")
         return arrays[key]
 
     params = ModelParams.from_dict(meta["params"])
-    N, n_exc = int(meta["N"]), int(meta["n_exc"])
-    po = need("po")
+    N, n_exc = _int_field(meta, "N", path, low=2), _int_field(meta, "n_exc", path)
+    if n_exc > N:
+        raise ValueError(f"{path}: damaged result file, n_exc={n_exc} > N={N}")
+    po = _finite(need("po"), "po", path)
     if po.shape != (N,):
         raise ValueError(f"{path}: po has shape {po.shape}, expected ({N},)")
     if meta["sparse"]:
         indptr, indices = need("W0.indptr"), need("W0.indices")
-        W0 = SparseWeights(indptr, indices, need("W0.data"), N)
+        W0 = SparseWeights(indptr, indices, _finite(need("W0.data"), "W0.data", path), N)
         if not meta["W_shares_W0_structure"]:
             indptr, indices = need("W.indptr"), need("W.indices")
-        W = SparseWeights(indptr, indices, need("W.data"), N)
+        W = SparseWeights(indptr, indices, _finite(need("W.data"), "W.data", path), N)
+        nnz = W.data.size
     else:
-        W0, W = need("W0"), need("W")
+        W0, W = _finite(need("W0"), "W0", path), _finite(need("W"), "W", path)
         if W0.shape != (N, N) or W.shape != (N, N):
             raise ValueError(f"{path}: W0/W have shapes {W0.shape}/{W.shape}, not ({N}, {N})")
-    opt = {k: (need(k) if meta["has"].get(k) else None)
+        nnz = None
+    has = meta["has"]
+    opt = {k: (_finite(need(k), k, path) if has.get(k) else None)
            for k in ("W_blocks", "block_thetas", "test_thetas")}
+    wb = opt["W_blocks"]
+    if wb is not None and not (wb.ndim == 3 and wb.shape[1:] == (N, N)
+                               or nnz is not None and wb.ndim == 2 and wb.shape[1] == nnz):
+        raise ValueError(f"{path}: damaged result file, W_blocks has shape {wb.shape}")
+    bt = opt["block_thetas"]
+    if bt is not None and (bt.ndim not in (1, 2) or wb is not None and len(bt) != len(wb)):
+        raise ValueError(f"{path}: damaged result file, block_thetas has shape "
+                         f"{bt.shape}")
+    if opt["test_thetas"] is not None and opt["test_thetas"].ndim > 1:
+        raise ValueError(f"{path}: damaged result file, test_thetas has shape "
+                         f"{opt['test_thetas'].shape}")
 
-    neurons, steps = need("spikes.neurons"), need("spikes.steps")
-    offsets = need("spikes.offsets")
+    neurons = _finite(need("spikes.neurons"), "spikes.neurons", path, kinds="iu")
+    steps = _finite(need("spikes.steps"), "spikes.steps", path, kinds="iu")
+    offsets = _finite(need("spikes.offsets"), "spikes.offsets", path, kinds="iu")
     phases = meta["phase_info"]
+    if not isinstance(phases, list):
+        raise ValueError(f"{path}: damaged result file, bad phase_info")
     if (offsets.shape != (len(phases) + 1,) or offsets[0] != 0
             or np.any(np.diff(offsets) < 0) or offsets[-1] != neurons.size
-            or steps.shape != neurons.shape):
+            or steps.shape != neurons.shape or neurons.ndim != 1):
         raise ValueError(f"{path}: damaged result file, inconsistent spike arrays")
     spikes = {}
     for q, ph in enumerate(phases):
         a, b = offsets[q], offsets[q + 1]
-        spikes[ph["name"]] = SpikeTrain(neurons[a:b], steps[a:b], ph["n_steps"], ph["N"],
-                                        ph["n_exc"], ph["dt"])
+        n_steps = _int_field(ph, "n_steps", path, low=1)
+        ph_N, ph_exc = _int_field(ph, "N", path, low=1), _int_field(ph, "n_exc", path)
+        dt = ph.get("dt")
+        if isinstance(dt, bool) or not isinstance(dt, (int, float)) \
+                or not (np.isfinite(dt) and dt > 0) or ph_exc > ph_N:
+            raise ValueError(f"{path}: damaged result file, bad spike phase {ph!r}")
+        nq, sq = neurons[a:b], steps[a:b]
+        if nq.size and (nq.min() < 0 or nq.max() >= ph_N or sq.min() < 0
+                        or sq.max() >= n_steps):
+            raise ValueError(f"{path}: damaged result file, spikes of phase "
+                             f"{ph.get('name')!r} out of range (rates would not be "
+                             "finite and non-negative)")
+        name = ph.get("name")
+        if not isinstance(name, str) or name in spikes:
+            raise ValueError(f"{path}: damaged result file, bad phase name {name!r}")
+        spikes[name] = SpikeTrain(nq, sq, n_steps, ph_N, ph_exc, dt)
     return ExperimentResult(meta["kind"], params, meta["seed"], po, n_exc, W0, W,
                             opt["W_blocks"], opt["block_thetas"], opt["test_thetas"],
                             spikes, extra=meta.get("extra") or {},
                             version=meta.get("result_version"))
 
 
-def load_with_metadata(path):
-    arrays, meta = _read_npz(path)
+def load_with_metadata(path, *, max_bytes=None):
+    """``(result, metadata)`` of a result file; see :func:`load_result`."""
+    path = check_path(path)
+    arrays, meta = _read_npz(path, max_bytes)
     try:
         return _build(arrays, meta, path), meta
     except ValueError as exc:
         if str(path) in str(exc):
             raise
         raise ValueError(f"{path}: damaged result file ({exc})") from None
-    except (KeyError, TypeError, IndexError) as exc:
+    except (KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         raise ValueError(f"{path}: damaged result file, bad metadata ({exc!r})") from None
 
 
-def load_result(path) -> ExperimentResult:
+def load_result(path, *, max_bytes=None) -> ExperimentResult:
     """Read a result written by :func:`save_result`.
 
     Parameters
     ----------
     path : str or os.PathLike
+    max_bytes : int, optional
+        Refuse files whose arrays would decompress to more bytes than this (checked
+        from the zip headers before anything is decompressed). Default
+        :func:`result_size_limit`: ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else the
+        smaller of :data:`MAX_RESULT_BYTES` (64 GiB) and 4x the physical memory.
 
     Returns
     -------
@@ -303,10 +511,13 @@ def load_result(path) -> ExperimentResult:
         If ``path`` does not exist.
     ValueError
         If the file is truncated or corrupt, is not a sensorynet result (no metadata,
-        wrong format name), contains object arrays (never unpickled) or was written
-        in a newer format version. The message names the file.
+        wrong format name), contains object arrays (never unpickled), would
+        decompress to more than ``max_bytes``, holds invalid contents (non-finite
+        weights or orientations, shapes inconsistent with N, spikes out of range, so
+        that rates would not be finite and non-negative) or was written in a newer
+        format version. The message names the file. No file handle is left open.
     """
-    return load_with_metadata(check_path(path))[0]
+    return load_with_metadata(path, max_bytes=max_bytes)[0]
 
 
 

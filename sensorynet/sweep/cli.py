@@ -4,21 +4,76 @@ spec; usage and input errors print one line and exit 2.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import time
 
 import pathlib
 import sys
-from .run import run_sweep
+from ..store import tmp_path_for
+from .run import CONNECT_TIMEOUT_S, _cpu_count, run_sweep, scheduler_kwargs
 from .spec import SweepSpec
 from .store import SweepStore
+
+PROG = "sensorynet sweep"
+
+
+class _UsageError(Exception):
+    """A bad command line or input: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):          # one line, no usage block
+        raise _UsageError(message)
+
+
+def _fail(message, status=2) -> int:
+    # one line, whatever the message contains
+    text = " ".join(str(message).split())
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return status
+
+
+def _check_out(out: str, create: bool) -> pathlib.Path:
+    """The store directory: not a file, and (if ``create``) creatable and writable."""
+    path = pathlib.Path(out).expanduser()
+    if path.exists() and not path.is_dir():
+        raise _UsageError(f"--out {out}: exists and is not a directory")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise _UsageError(f"--out {out}: {parent} is not a directory")
+    if not create:
+        return path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tmp_path_for(path / "probe")
+        with open(probe, "xb"):
+            pass
+        os.unlink(probe)
+    except OSError as exc:
+        raise _UsageError(f"--out {out}: not writable ({exc.strerror or exc})") from None
+    return path
+
+
+def _positive_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, "
+                                         f"got {text!r}")
+    return value
 
 __all__ = ["cli_main"]
 
 
 # ------------------------------------------------------------------------ CLI
 def _parser():
-    p = argparse.ArgumentParser(
-        prog="sensorynet sweep",
+    p = _Parser(
+        prog=PROG,
         description="Run a parameter sweep described by a TOML file (docs/sweeps.md). "
                     "Finished runs are stored in DIR/runs.jsonl; re-running the same "
                     "command resumes an interrupted sweep.")
@@ -28,8 +83,18 @@ def _parser():
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address (tcp://host:8786) or scheduler file (.json) of a running "
                         "Dask scheduler; default: start a LocalCluster on this machine")
+    p.add_argument("--connect-timeout", type=_positive_seconds, metavar="S",
+                   default=CONNECT_TIMEOUT_S,
+                   help=f"seconds to wait for --scheduler (default {CONNECT_TIMEOUT_S:g})")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="workers of the local cluster (default: one per CPU)")
+                   help="workers of the local cluster (default: one per CPU; capped at "
+                        "the CPUs available unless --allow-oversubscribe)")
+    p.add_argument("--allow-oversubscribe", action="store_true",
+                   help="allow --workers to exceed the CPUs available")
+    p.add_argument("--dashboard-address", metavar="[HOST]:PORT",
+                   help="where the local cluster serves its Dask dashboard (default "
+                        "127.0.0.1:8787, this machine only; a bare :PORT is bound to "
+                        "127.0.0.1 too; give 0.0.0.0:PORT to expose it to the network)")
     p.add_argument("--retry-errors", action="store_true",
                    help="recompute stored runs that ended with an error")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -50,13 +115,18 @@ def cli_main(argv=None) -> int:
     -------
     int
         0: all runs succeeded (or ``--help``/``--dry-run``); 1: some runs recorded an
-        error; 2: bad command line or bad spec (nothing was run); 130: interrupted
-        (finished runs are kept; run the same command again to resume).
+        error, or the store or cluster failed mid-sweep; 2: bad command line, bad
+        spec, unusable ``--out``, malformed or unreachable ``--scheduler`` (nothing
+        was run); 130: interrupted (finished runs are kept; run the same command again
+        to resume). Errors are one line ``sensorynet sweep: error: ...`` on stderr,
+        never a traceback.
     """
     parser = _parser()
     try:
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
-    except SystemExit as exc:  # --help or a usage error: return, do not exit
+    except _UsageError as exc:
+        return _fail(exc)
+    except SystemExit as exc:  # --help: return, do not exit
         return int(exc.code or 0)
     try:
         spec = SweepSpec.from_toml(args.spec)
@@ -64,9 +134,23 @@ def cli_main(argv=None) -> int:
             raise ValueError("--workers only applies without --scheduler")
         if args.workers is not None and args.workers < 1:
             raise ValueError(f"--workers must be >= 1, got {args.workers}")
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"sensorynet sweep: error: {exc}", file=sys.stderr)
-        return 2
+        if args.dashboard_address is not None and args.scheduler is not None:
+            raise ValueError("--dashboard-address only applies without --scheduler")
+        workers = args.workers
+        cpus = _cpu_count()
+        if workers is not None and workers > cpus and not args.allow_oversubscribe:
+            print(f"{PROG}: warning: --workers {workers} is more than the {cpus} CPU(s) "
+                  f"available; using {cpus} (--allow-oversubscribe to start more)",
+                  file=sys.stderr)
+            workers = cpus
+        if args.scheduler is not None:
+            try:
+                scheduler_kwargs(args.scheduler)
+            except ValueError as exc:
+                raise ValueError(f"--scheduler: {exc}") from None
+        _check_out(args.out, create=not args.dry_run)
+    except (ValueError, TypeError, OSError, _UsageError) as exc:
+        return _fail(exc)
     print(spec.describe())
     if args.dry_run:
         for r in spec.runs[:20]:
@@ -77,15 +161,29 @@ def cli_main(argv=None) -> int:
         return 0
     t0 = time.perf_counter()
     try:
-        df = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=args.workers,
-                       progress=not args.no_progress, retry_errors=args.retry_errors)
+        cluster_kwargs = ({"dashboard_address": args.dashboard_address}
+                          if args.dashboard_address is not None else None)
+        df = run_sweep(spec, args.out, scheduler=args.scheduler, n_workers=workers,
+                       progress=not args.no_progress, retry_errors=args.retry_errors,
+                       connect_timeout=args.connect_timeout,
+                       allow_oversubscribe=args.allow_oversubscribe,
+                       cluster_kwargs=cluster_kwargs)
+        csv = pathlib.Path(args.out) / "results.csv"
+        df.to_csv(csv, index=False)
     except KeyboardInterrupt:
-        n = len(SweepStore(args.out).load())
+        try:
+            n = len(SweepStore(args.out).load())
+        except (ValueError, OSError):
+            n = "the"
         print(f"\ninterrupted: {n} finished run(s) are stored in {args.out}; run the same "
               "command again to resume", file=sys.stderr)
         return 130
-    csv = pathlib.Path(args.out) / "results.csv"
-    df.to_csv(csv, index=False)
+    except ConnectionError as exc:        # unreachable scheduler: nothing was run
+        return _fail(exc)
+    except (ValueError, TypeError) as exc:   # bad input found by run_sweep
+        return _fail(exc)
+    except (OSError, RuntimeError) as exc:   # the store or the cluster failed
+        return _fail(exc, status=1)
     n_err = int(df["error"].notna().sum())
     print(f"{len(df)} runs ({int(df['from_store'].sum())} from the store, {n_err} with "
           f"errors) in {time.perf_counter() - t0:.1f} s; results: {csv}")
@@ -93,5 +191,3 @@ def cli_main(argv=None) -> int:
         for _, r in df[df["error"].notna()].head(5).iterrows():
             print(f"  run {r['run_id']}: {r['error']}", file=sys.stderr)
     return 1 if n_err else 0
-
-

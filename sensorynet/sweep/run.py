@@ -29,6 +29,7 @@ import contextlib
 import datetime
 import os
 import pathlib
+import re
 import time
 import traceback
 import warnings
@@ -48,6 +49,7 @@ except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep
 __all__ = [
     "run_sweep",
     "local_cluster",
+    "local_dashboard_address",
     "WarmupPlugin",
     "WORKER_ENV",
 ]
@@ -161,29 +163,110 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+#: seconds to wait for a remote scheduler before giving up (``connect_timeout``)
+CONNECT_TIMEOUT_S = 5.0
+
+_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+_ADDRESS_RE = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+                         r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                         r"(?::(?P<port>[0-9]{1,5}))?/?$")
+
+
+def scheduler_kwargs(scheduler) -> dict:
+    """``distributed.Client`` arguments for a scheduler address or scheduler file.
+
+    Parameters
+    ----------
+    scheduler : str or os.PathLike
+        ``[tcp|tls|ucx|ws|wss://]host[:port]`` or the path of an existing scheduler
+        file (``*.json``).
+
+    Raises
+    ------
+    ValueError
+        If the address is malformed or the scheduler file does not exist.
+    """
+    if not isinstance(scheduler, (str, os.PathLike)):
+        raise TypeError(f"scheduler must be an address string, got "
+                        f"{type(scheduler).__name__}")
+    text = os.fspath(scheduler)
+    p = pathlib.Path(text)
+    if p.suffix == ".json" or isinstance(scheduler, os.PathLike):
+        if not p.is_file():
+            raise ValueError(f"scheduler file {text!r} does not exist (or is not a file)")
+        return {"scheduler_file": str(p)}
+    m = _ADDRESS_RE.match(text.strip())
+    port = m and m.group("port")
+    if (not m or (m.group("scheme") or "tcp").lower() not in _SCHEMES
+            or (port is not None and not 1 <= int(port) <= 65535)):
+        raise ValueError(f"invalid scheduler address {text!r}: expected "
+                         f"tcp://HOST:PORT (schemes {', '.join(_SCHEMES)}) or the path "
+                         "of a scheduler file (*.json)")
+    return {"address": text.strip()}
+
+
+def _connect(scheduler, timeout):
+    """A Client connected to ``scheduler``, or ConnectionError after ``timeout`` s."""
+    from distributed import Client
+    kw = scheduler_kwargs(scheduler)
+    try:
+        return Client(**kw, timeout=timeout)
+    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        where = kw.get("address") or f"the scheduler file {kw['scheduler_file']}"
+        raise ConnectionError(f"cannot connect to the Dask scheduler at {where} within "
+                              f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
+
+
 @contextlib.contextmanager
-def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks):
+def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
+                    connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
     """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
     from distributed import Client
     if client is not None:
         yield client
         return
     if scheduler is not None:
-        p = pathlib.Path(scheduler)
-        kw = ({"scheduler_file": str(p)} if p.suffix == ".json" and p.is_file()
-              else {"address": scheduler})
-        c = Client(**kw)
+        c = _connect(scheduler, connect_timeout)
         try:
             yield c
         finally:
             c.close()
         return
     n = n_workers or max(1, min(_cpu_count(), n_tasks))
-    with local_cluster(n, **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
+    with local_cluster(n, allow_oversubscribe=allow_oversubscribe,
+                       **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
         yield c
 
 
-def local_cluster(n_workers=None, **cluster_kwargs):
+#: where the embedded cluster serves its dashboard: this machine only
+DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
+
+
+def local_dashboard_address(address):
+    """The dashboard address to bind: loopback unless a host is given explicitly.
+
+    ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS`; a bare port
+    (``":8787"``, ``":0"``, ``8787``) is bound to ``127.0.0.1``, so the dashboard (which
+    shows and controls the cluster) is never reachable from the network unless asked
+    for with a host, e.g. ``"0.0.0.0:8787"``. ``False`` disables the dashboard.
+    """
+    if address is None:
+        return DEFAULT_DASHBOARD_ADDRESS
+    if address is False:
+        return None
+    if isinstance(address, int) and not isinstance(address, bool):
+        return f"127.0.0.1:{address}"
+    if not isinstance(address, str):
+        raise TypeError(f"dashboard_address must be a 'host:port' string, got {address!r}")
+    text = address.strip()
+    if text.isdigit():
+        return f"127.0.0.1:{text}"
+    if text.startswith(":"):
+        return f"127.0.0.1{text}"
+    return text
+
+
+def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs):
     """A ``LocalCluster`` configured for sweeps (what :func:`run_sweep` starts).
 
     One single-threaded worker process per CPU by default, with :data:`WORKER_ENV`
@@ -197,9 +280,17 @@ def local_cluster(n_workers=None, **cluster_kwargs):
     Parameters
     ----------
     n_workers : int, optional
-        Worker processes (default: the CPUs available to this process).
+        Worker processes (default: the CPUs available to this process). More than
+        the available CPUs are capped to that number (with a warning) unless
+        ``allow_oversubscribe`` is true.
+    allow_oversubscribe : bool
+        Start ``n_workers`` processes even if the machine has fewer CPUs.
     **cluster_kwargs
         Further ``LocalCluster`` arguments; ``env`` is merged with :data:`WORKER_ENV`.
+        ``dashboard_address`` defaults to ``"127.0.0.1:8787"`` (this machine only); a
+        bare port such as ``":8787"`` is bound to 127.0.0.1 as well, and only an
+        explicit host (``"0.0.0.0:8787"``) exposes the dashboard to the network
+        (:func:`local_dashboard_address`).
 
     Returns
     -------
@@ -209,10 +300,21 @@ def local_cluster(n_workers=None, **cluster_kwargs):
     if n_workers is not None and (isinstance(n_workers, bool)
                                   or not isinstance(n_workers, int) or n_workers < 1):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    kw = {"n_workers": n_workers or _cpu_count(), "threads_per_worker": 1,
-          "processes": True, "dashboard_address": ":8787"}
+    n = n_workers or _cpu_count()
+    cpus = _cpu_count()
+    if n > cpus and not allow_oversubscribe:
+        warnings.warn(f"n_workers={n} is more than the {cpus} CPU(s) available; using "
+                      f"{cpus} (pass allow_oversubscribe=True / --allow-oversubscribe "
+                      "to start more)", RuntimeWarning, stacklevel=2)
+        n = cpus
+    kw = {"n_workers": n, "threads_per_worker": 1, "processes": True}
     kw.update(cluster_kwargs)
-    kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
+    if not ("dashboard_address" in cluster_kwargs
+            and cluster_kwargs["dashboard_address"] is None):   # None: Dask's "off"
+        kw["dashboard_address"] = local_dashboard_address(
+            cluster_kwargs.get("dashboard_address"))
+    if kw["processes"]:            # threads in this process have no environment of their own
+        kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
     return LocalCluster(**kw)
 
 
@@ -246,7 +348,8 @@ def _record(run, out) -> dict:
 
 
 def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progress=True,
-              retries=2, retry_errors=False, cluster_kwargs=None):
+              retries=2, retry_errors=False, cluster_kwargs=None,
+              connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
     """Run a parameter sweep; one DataFrame row per run.
 
     Parameters
@@ -261,10 +364,11 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Run on this client's cluster (left open).
     scheduler : str, optional
         Address (``"tcp://host:8786"``) or scheduler-file path (``*.json``) of a
-        running Dask scheduler to connect to.
+        running Dask scheduler to connect to (checked before anything starts).
     n_workers : int, optional
         Workers of the embedded LocalCluster (default: one per CPU, at most one per
-        run to do). Only without ``client``/``scheduler``.
+        run to do; more than the CPUs available are capped unless
+        ``allow_oversubscribe``). Only without ``client``/``scheduler``.
     progress : bool
         Show a progress bar (tqdm.auto: Jupyter or terminal) and the dashboard link.
     retries : int
@@ -275,7 +379,13 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Recompute stored runs that ended with an error.
     cluster_kwargs : dict, optional
         Extra keyword arguments of ``LocalCluster`` (``env`` is merged with
-        :data:`WORKER_ENV`).
+        :data:`WORKER_ENV`; the dashboard is bound to 127.0.0.1 unless
+        ``dashboard_address`` names a host, see :func:`local_cluster`).
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` (default :data:`CONNECT_TIMEOUT_S`, 5 s);
+        an unreachable scheduler raises ``ConnectionError`` after that.
+    allow_oversubscribe : bool
+        Let ``n_workers`` exceed the CPUs available.
 
     Returns
     -------
@@ -294,8 +404,12 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(
             n_workers, int) or n_workers < 1):
         raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    if scheduler is not None and not isinstance(scheduler, (str, os.PathLike)):
-        raise TypeError(f"scheduler must be an address string, got {type(scheduler).__name__}")
+    if scheduler is not None:
+        scheduler_kwargs(scheduler)         # malformed address: fail before any work
+    if isinstance(connect_timeout, bool) or not isinstance(connect_timeout, (int, float)) \
+            or not connect_timeout > 0 or connect_timeout == float("inf"):
+        raise ValueError(f"connect_timeout must be a positive number of seconds, "
+                         f"got {connect_timeout!r}")
     if client is not None:
         from distributed import Client
         if not isinstance(client, Client):
@@ -315,7 +429,8 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         store.write_spec(spec.to_dict())
     fresh = set()
     if todo:
-        with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo)) as c:
+        with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo),
+                             connect_timeout, allow_oversubscribe) as c:
             _prepare_workers(c)
             if progress:
                 print(f"Dask dashboard: {c.dashboard_link}", flush=True)
@@ -326,6 +441,36 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         warnings.warn(f"{len(infra)} run(s) failed in the Dask cluster (not stored); "
                       "run the sweep again to retry them", RuntimeWarning, stacklevel=2)
     return df
+
+
+#: attempts at appending a finished run's record to the store, and the pauses between
+STORE_ATTEMPTS = 4
+STORE_RETRY_DELAYS_S = (0.2, 1.0, 3.0)
+
+
+def _store_record(store, rec):
+    """Append ``rec`` to ``store``, retrying transient failures (full disk, NFS hiccup).
+
+    Raises
+    ------
+    OSError
+        After :data:`STORE_ATTEMPTS` failures, with the errno of the last one and a
+        message naming the run, the store file and the reason. The run is then not in
+        the store, so the next :func:`run_sweep` recomputes it.
+    """
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            store.append(rec)
+            return
+        except OSError as exc:
+            last = exc
+            if attempt + 1 < STORE_ATTEMPTS:
+                time.sleep(STORE_RETRY_DELAYS_S[min(attempt, len(STORE_RETRY_DELAYS_S) - 1)])
+    reason = last.strerror or str(last)
+    raise OSError(last.errno, f"could not record finished run {rec['run_id']} in "
+                  f"{store.runs_path} after {STORE_ATTEMPTS} attempts: {reason}; the "
+                  "sweep was stopped and this run is not stored (running the sweep "
+                  "again recomputes it)") from last
 
 
 def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
@@ -346,11 +491,15 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
             run = futures.pop(fut)
             try:
                 rec = _record(run, fut.result())
-                if store is not None:
-                    store.append(rec)
             except (Exception, asyncio.CancelledError) as exc:
+                # the cluster lost the task: reported, never stored (retried next time)
                 rec = _record(run, {"metrics": {}, "error": f"{type(exc).__name__}: {exc}"})
                 rec["infrastructure"] = True
+            else:
+                # a computed run is stored first, before anything else can fail; a store
+                # that keeps failing stops the sweep with an error naming the file
+                if store is not None:
+                    _store_record(store, rec)
             results[run.run_id] = rec
             fresh.add(run.run_id)
             fut.release()
@@ -363,8 +512,3 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
         raise
     finally:
         bar.close()
-
-
-
-
-

@@ -25,6 +25,7 @@ import pathlib
 import warnings
 
 
+from ..store import atomic_write, remove_stale_temps
 from .spec import SweepSpec, as_spec
 from .metrics import METRICS
 
@@ -60,6 +61,36 @@ def _decode_float(x):
     return float("nan") if x is None else float(x)
 
 
+_FLOAT_WORDS = ("inf", "-inf", "nan")
+
+
+def _is_float_field(x) -> bool:
+    """What :func:`_encode_float` writes: a number, null, or "inf"/"-inf"."""
+    return x is None or x in _FLOAT_WORDS or (
+        isinstance(x, (int, float)) and not isinstance(x, bool))
+
+
+def _parse_record(raw: bytes):
+    """The record of one line of ``runs.jsonl``, or None if the line is not one."""
+    try:
+        rec = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(rec, dict) or not isinstance(rec.get("run_id"), str) \
+            or not rec["run_id"]:
+        return None
+    metrics = rec.get("metrics", {})
+    if not isinstance(metrics, dict) or not all(
+            isinstance(k, str) and _is_float_field(v) for k, v in metrics.items()):
+        return None
+    if not (rec.get("error") is None or isinstance(rec.get("error"), str)):
+        return None
+    if not _is_float_field(rec.get("runtime_s")):
+        return None
+    rec["metrics"] = {k: _decode_float(v) for k, v in metrics.items()}
+    return rec
+
+
 class SweepStore:
     """Append-only JSON-lines store of finished runs in a directory.
 
@@ -85,6 +116,9 @@ class SweepStore:
         self.directory = pathlib.Path(directory).expanduser()
         if self.directory.exists() and not self.directory.is_dir():
             raise ValueError(f"out={str(self.directory)!r} exists and is not a directory")
+        # temporary files of writers killed mid-write (kill -9): only this package's
+        # names (and the fixed name older versions used), and only old ones
+        remove_stale_temps(self.directory, extra_names=(SPEC_FILE + ".tmp",))
 
     @property
     def runs_path(self) -> pathlib.Path:
@@ -94,30 +128,49 @@ class SweepStore:
     def spec_path(self) -> pathlib.Path:
         return self.directory / SPEC_FILE
 
+    def _file(self, path: pathlib.Path) -> pathlib.Path:
+        """``path`` if it is a file or absent; ValueError naming it otherwise."""
+        if path.exists() and not path.is_file():
+            raise ValueError(f"{path} exists but is not a regular file (a directory?); "
+                             f"the sweep store needs a file there: move it away")
+        return path
+
     def load(self) -> dict:
-        """All stored records, run_id → record (last line wins); ``{}`` if none."""
+        """All stored records, run_id → record (last line wins); ``{}`` if none.
+
+        Lines that are not a valid record (torn by an interrupted write, edited by
+        hand, wrong types, not UTF-8) are skipped with one ``RuntimeWarning``; their
+        runs are simply recomputed by the next :func:`~sensorynet.sweep.run_sweep`.
+
+        Raises
+        ------
+        ValueError
+            If ``runs.jsonl`` is not a regular file (e.g. a directory), naming it.
+        """
         out = {}
-        if not self.runs_path.exists():
+        path = self._file(self.runs_path)
+        if not path.exists():
             return out
-        bad = 0
-        with open(self.runs_path, encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    rec = json.loads(line)
-                    rid = rec["run_id"]
-                    rec["metrics"] = {k: _decode_float(v)
-                                      for k, v in rec.get("metrics", {}).items()}
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    bad += 1
-                    continue
-                out[rid] = rec
+        bad = []
+        try:
+            with open(path, "rb") as fh:
+                for lineno, raw in enumerate(fh, 1):
+                    if not raw.strip():
+                        continue
+                    rec = _parse_record(raw)
+                    if rec is None:
+                        bad.append(lineno)
+                        continue
+                    out[rec["run_id"]] = rec
+        except IsADirectoryError:               # replaced by a directory meanwhile
+            self._file(path)
+            raise
         if bad:
-            warnings.warn(f"{self.runs_path}: skipped {bad} unreadable line(s) "
-                          "(e.g. torn by an interrupted write); those runs will be redone",
-                          RuntimeWarning, stacklevel=2)
+            shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+            warnings.warn(f"{path}: skipped {len(bad)} unreadable line(s) (line "
+                          f"{shown}; e.g. torn by an interrupted write or with wrong "
+                          "types); those runs will be redone", RuntimeWarning,
+                          stacklevel=2)
         return out
 
     def append(self, record: dict) -> None:
@@ -130,7 +183,7 @@ class SweepStore:
             rec["runtime_s"] = _encode_float(rec["runtime_s"])
         line = json.dumps(rec, sort_keys=True, allow_nan=False, separators=(",", ":"))
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.runs_path
+        path = self._file(self.runs_path)
         with open(path, "a+b") as fh:
             # a previous writer killed mid-line leaves no newline: start a fresh line
             if fh.tell() > 0:
@@ -142,18 +195,38 @@ class SweepStore:
             os.fsync(fh.fileno())
 
     def write_spec(self, spec_dict: dict) -> None:
-        """Write ``spec.json`` atomically (temporary file + rename)."""
+        """Write ``spec.json`` atomically (unique temporary file + ``os.replace``).
+
+        Several processes may write the same store's spec at once: each uses its own
+        temporary file and the last rename wins.
+        """
+        data = (json.dumps(spec_dict, indent=2, sort_keys=False, allow_nan=False)
+                + "\n").encode("utf-8")
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.spec_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(spec_dict, indent=2, sort_keys=False, allow_nan=False)
-                       + "\n", encoding="utf-8")
-        os.replace(tmp, self.spec_path)
+        atomic_write(self._file(self.spec_path), lambda fh: fh.write(data))
 
     def read_spec(self) -> dict:
-        """The dict written by :meth:`write_spec`."""
-        if not self.spec_path.exists():
+        """The dict written by :meth:`write_spec`.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no ``spec.json``.
+        ValueError
+            If it is not a file, not UTF-8 JSON, or not a JSON object (names the file).
+        """
+        path = self._file(self.spec_path)
+        if not path.exists():
             raise FileNotFoundError(f"no {SPEC_FILE} in {self.directory}")
-        return json.loads(self.spec_path.read_text(encoding="utf-8"))
+        try:
+            d = json.loads(path.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"{path} is damaged (not valid JSON: {exc}); pass the spec "
+                             "explicitly or run the sweep again to rewrite it") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"{path} is damaged: expected a JSON object, got "
+                             f"{type(d).__name__}")
+        return d
 
     def __len__(self):
         return len(self.load())
@@ -214,7 +287,13 @@ def load_sweep(out, spec=None):
         computed by different code do not match (:func:`run_sweep` recomputes them).
     """
     store = SweepStore(out)
-    spec = as_spec(spec) if spec is not None else SweepSpec.from_dict(store.read_spec())
+    if spec is not None:
+        spec = as_spec(spec)
+    else:
+        try:
+            spec = SweepSpec.from_dict(store.read_spec(), source=str(store.spec_path))
+        except TypeError as exc:
+            raise ValueError(f"{store.spec_path} is damaged: {exc}") from None
     records = store.load()
     ids = {r.run_id for r in spec.runs}
     missing = sum(rid not in records for rid in ids)
