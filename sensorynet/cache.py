@@ -6,15 +6,53 @@ from __future__ import annotations
 
 import pathlib
 from .results import ExperimentResult
-from .store import check_path, load_with_metadata, remove_stale_temps, save_result
+from .store import TMP_NAME_RE, check_path, load_with_metadata, save_result
 import hashlib
 import json
 import os
 import re
+import time
 import warnings
 from ._json import json_default
 
-__all__ = ["default_cache_dir", "source_fingerprint", "canonical_key", "ResultsCache"]
+__all__ = ["default_cache_dir", "source_fingerprint", "canonical_key", "ResultsCache",
+           "remove_stale_temps"]
+
+
+#: a temporary file older than this (s) belongs to a writer that was killed
+STALE_TMP_AGE_S = 60.0
+
+
+def remove_stale_temps(directory, max_age_s: float = STALE_TMP_AGE_S,
+                       extra_names=()) -> int:
+    """Delete this package's temporary files older than ``max_age_s`` in ``directory``.
+
+    A writer killed with ``kill -9`` between writing its temporary file and renaming
+    it leaves the file behind. Only names matching :data:`TMP_NAME_RE` (or listed in
+    ``extra_names``) are considered, and only if not modified for ``max_age_s``
+    seconds, so a write in progress in another process is never disturbed. Errors
+    (permissions, files vanishing) are ignored. Returns the number removed.
+    """
+    directory = pathlib.Path(directory)
+    n = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        if not (TMP_NAME_RE.match(entry.name) or entry.name in extra_names):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < max_age_s:
+                continue
+            os.unlink(entry.path)
+            n += 1
+        except OSError:
+            continue
+    return n
 
 
 # ----------------------------------------------------------------------------- cache

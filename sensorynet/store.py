@@ -18,7 +18,6 @@ import os
 import pathlib
 import re
 import secrets
-import time
 import zipfile
 import zlib
 
@@ -52,49 +51,13 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
                 zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
 
 
-
-
 #: names of this package's temporary files: ``.<target name>.<pid>.<12 hex>.tmp``
 TMP_NAME_RE = re.compile(r"^\..+\.[0-9]{1,10}\.[0-9a-f]{12}\.tmp$")
-#: a temporary file older than this (s) belongs to a writer that was killed
-STALE_TMP_AGE_S = 60.0
 
 
 def tmp_path_for(path: pathlib.Path) -> pathlib.Path:
     """A unique temporary name next to ``path`` (pid + random suffix)."""
     return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-
-
-def remove_stale_temps(directory, max_age_s: float = STALE_TMP_AGE_S,
-                       extra_names=()) -> int:
-    """Delete this package's temporary files older than ``max_age_s`` in ``directory``.
-
-    A writer killed with ``kill -9`` between writing its temporary file and renaming
-    it leaves the file behind. Only names matching :data:`TMP_NAME_RE` (or listed in
-    ``extra_names``) are considered, and only if not modified for ``max_age_s``
-    seconds, so a write in progress in another process is never disturbed. Errors
-    (permissions, files vanishing) are ignored. Returns the number removed.
-    """
-    directory = pathlib.Path(directory)
-    n = 0
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return 0
-    now = time.time()
-    for entry in entries:
-        if not (TMP_NAME_RE.match(entry.name) or entry.name in extra_names):
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if now - entry.stat(follow_symlinks=False).st_mtime < max_age_s:
-                continue
-            os.unlink(entry.path)
-            n += 1
-        except OSError:
-            continue
-    return n
 
 
 def atomic_write(path: pathlib.Path, write) -> None:
@@ -121,16 +84,6 @@ def atomic_write(path: pathlib.Path, write) -> None:
         except OSError:
             pass
         raise
-
-
-def _atomic_write(path: pathlib.Path, arrays: dict):
-    """Write ``arrays`` as a compressed npz to ``path`` via a temporary file.
-
-    A reader never sees a half-written file: the data go to a temporary file in the
-    same directory, which then replaces ``path`` in one ``os.replace``.
-    """
-    # a file object, so numpy does not append ".npz" to the name
-    atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
 
 
 def check_path(path, name="path") -> pathlib.Path:
@@ -223,7 +176,8 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
             "extra": result.extra, "annotations": dict(annotations or {})}
     text = json.dumps(meta, default=json_default, sort_keys=True)
     arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    _atomic_write(path, arrays)
+    # a file object, so numpy does not append ".npz" to the name
+    atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
     return path
 
 
@@ -236,30 +190,22 @@ MAX_RESULT_BYTES = 64 * 2**30
 MAX_MEMBERS = 256
 
 
-def _physical_memory():
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):   # pragma: no cover - not POSIX
-        return None
-
-
 def result_size_limit(max_bytes=None) -> int:
-    """Largest decompressed size (bytes) :func:`load_result` accepts.
-
-    ``max_bytes`` if given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else
-    ``min(MAX_RESULT_BYTES, 4 x physical memory)``.
-    """
+    """Largest decompressed size (bytes) :func:`load_result` accepts: ``max_bytes`` if
+    given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else ``min(MAX_RESULT_BYTES,
+    4 x physical memory)``."""
+    env = os.environ.get("SENSORYNET_MAX_RESULT_BYTES", "").strip()
+    if max_bytes is None and env:
+        if not env.isdigit():
+            raise ValueError(f"$SENSORYNET_MAX_RESULT_BYTES must be a number of bytes, "
+                             f"got {env!r}")
+        max_bytes = int(env)
     if max_bytes is None:
-        env = os.environ.get("SENSORYNET_MAX_RESULT_BYTES")
-        if env:
-            try:
-                max_bytes = int(env)
-            except ValueError:
-                raise ValueError(f"$SENSORYNET_MAX_RESULT_BYTES must be an integer number "
-                                 f"of bytes, got {env!r}") from None
-    if max_bytes is None:
-        ram = _physical_memory()
-        return MAX_RESULT_BYTES if not ram else min(MAX_RESULT_BYTES, 4 * ram)
+        try:
+            ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):   # pragma: no cover - not POSIX
+            return MAX_RESULT_BYTES
+        return min(MAX_RESULT_BYTES, 4 * ram)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
     return max_bytes
@@ -274,13 +220,11 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     fmt = np.lib.format
     with zf.open(info) as fh:
         version = fmt.read_magic(fh)
-        if version == (1, 0):
-            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
-        else:
-            raise _Damaged(f"member {info.filename!r} has unsupported .npy version "
-                           f"{version}")
+        if version not in ((1, 0), (2, 0)):
+            raise _Damaged(f"member {info.filename!r}: unsupported .npy version {version}")
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) \
+            else fmt.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh)
         if dtype.hasobject:
             raise _Damaged("it contains object arrays, which would need unpickling "
                            "(refused)")
@@ -312,11 +256,7 @@ def _read_npz(path: pathlib.Path, max_bytes=None):
                 raise _Damaged(f"not an .npz archive (no zip signature; starts with "
                                f"{magic!r})")
             fh.seek(0)
-            try:
-                zf = zipfile.ZipFile(fh)
-            except _READ_ERRORS as exc:
-                raise _Damaged(f"not a valid .npz archive ({exc})") from None
-            with zf:
+            with zipfile.ZipFile(fh) as zf:
                 infos = zf.infolist()
                 if len(infos) > MAX_MEMBERS:
                     raise _Damaged(f"it has {len(infos)} members (at most {MAX_MEMBERS})")
@@ -335,11 +275,10 @@ def _read_npz(path: pathlib.Path, max_bytes=None):
                     arrays[key] = _read_member(zf, info)
     except _Damaged as exc:
         raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
-    except FileNotFoundError:
-        raise
     except _READ_ERRORS + (MemoryError, RuntimeError, NotImplementedError,
                            OverflowError) as exc:
-        raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
+        raise ValueError(f"cannot read sensorynet result file {path}: damaged or not a "
+                         f"valid .npz archive ({type(exc).__name__}: {exc})") from None
     if _META_KEY not in arrays:
         raise ValueError(f"cannot read sensorynet result file {path}: it has no "
                          "sensorynet metadata entry (a foreign .npz?)")
@@ -518,15 +457,3 @@ def load_result(path, *, max_bytes=None) -> ExperimentResult:
         format version. The message names the file. No file handle is left open.
     """
     return load_with_metadata(path, max_bytes=max_bytes)[0]
-
-
-
-
-
-
-
-
-
-
-
-

@@ -7,7 +7,6 @@ import pathlib
 import subprocess
 import sys
 import time
-import warnings
 import zipfile
 
 import numpy as np
@@ -225,7 +224,8 @@ def _one_error_line(err):
 
 @pytest.mark.parametrize("case", ["out_is_file", "out_under_file", "runs_is_dir",
                                   "bad_address", "bad_scheme", "bad_port",
-                                  "missing_scheduler_file", "bad_spec", "unknown_option",
+                                  "missing_scheduler_file", "garbage_scheduler_file",
+                                  "bad_spec", "unknown_option",
                                   "bad_timeout"])
 def test_cli_input_errors_are_one_line(tmp_path, capsys, case):
     from sensorynet.sweep.cli import cli_main
@@ -250,6 +250,9 @@ def test_cli_input_errors_are_one_line(tmp_path, capsys, case):
         extra, words = ["--scheduler", "tcp://host:99999"], ["99999"]
     elif case == "missing_scheduler_file":
         extra, words = ["--scheduler", str(tmp_path / "nope.json")], ["nope.json"]
+    elif case == "garbage_scheduler_file":
+        (tmp_path / "sched.json").write_text("{not json")
+        extra, words = ["--scheduler", str(tmp_path / "sched.json")], ["sched.json"]
     elif case == "bad_spec":
         spec.write_text('[grid]\n"network.g" = []\n')
         words = ["is empty"]
@@ -322,8 +325,8 @@ def test_real_local_cluster_dashboard_listens_on_loopback_only():
 
 
 def test_workers_capped_at_cpu_count(fake_cluster, monkeypatch):
-    import sensorynet.sweep.run as sw
-    monkeypatch.setattr(sw, "_cpu_count", lambda: 2)
+    import sensorynet.sweep.cluster as sw
+    monkeypatch.setattr(sw, "available_cpus", lambda: 2)
     with pytest.warns(RuntimeWarning, match="more than the 2 CPU"):
         sw.local_cluster(64)
     assert fake_cluster[-1]["n_workers"] == 2
@@ -340,7 +343,7 @@ def test_cli_workers_capped_and_dashboard_option(tmp_path, monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "run_sweep", fake_run_sweep)
-    monkeypatch.setattr(cli, "_cpu_count", lambda: 2)
+    monkeypatch.setattr(cli, "available_cpus", lambda: 2)
     spec = tmp_path / "s.toml"
     spec.write_text(_TINY)
     out = str(tmp_path / "out")

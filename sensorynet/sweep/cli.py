@@ -11,7 +11,8 @@ import time
 import pathlib
 import sys
 from ..store import tmp_path_for
-from .run import CONNECT_TIMEOUT_S, _cpu_count, run_sweep, scheduler_kwargs
+from .cluster import CONNECT_TIMEOUT_S, available_cpus, scheduler_kwargs
+from .run import run_sweep
 from .spec import SweepSpec
 from .store import SweepStore
 
@@ -137,7 +138,7 @@ def cli_main(argv=None) -> int:
         if args.dashboard_address is not None and args.scheduler is not None:
             raise ValueError("--dashboard-address only applies without --scheduler")
         workers = args.workers
-        cpus = _cpu_count()
+        cpus = available_cpus()
         if workers is not None and workers > cpus and not args.allow_oversubscribe:
             print(f"{PROG}: warning: --workers {workers} is more than the {cpus} CPU(s) "
                   f"available; using {cpus} (--allow-oversubscribe to start more)",

@@ -28,8 +28,6 @@ import asyncio
 import contextlib
 import datetime
 import os
-import pathlib
-import re
 import time
 import traceback
 import warnings
@@ -37,6 +35,8 @@ import warnings
 import numpy as np
 
 from ..params import ModelParams, NetworkParams, ProtocolParams
+from .cluster import (CONNECT_TIMEOUT_S, WORKER_ENV, available_cpus, connect,
+                      local_cluster, local_dashboard_address, scheduler_kwargs)
 from .metrics import METRICS
 from .spec import params_dict, as_spec
 from .store import SweepStore, records_frame
@@ -50,13 +50,10 @@ __all__ = [
     "run_sweep",
     "local_cluster",
     "local_dashboard_address",
+    "scheduler_kwargs",
     "WarmupPlugin",
     "WORKER_ENV",
 ]
-
-#: environment of LocalCluster worker processes: one thread per worker everywhere
-WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-              "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 _WARM = None  # per-process warm-up info (set once by _warmup)
 
@@ -156,67 +153,6 @@ def _execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> di
 
 
 # ----------------------------------------------------------------- driver side
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-#: seconds to wait for a remote scheduler before giving up (``connect_timeout``)
-CONNECT_TIMEOUT_S = 5.0
-
-_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
-_ADDRESS_RE = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
-                         r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
-                         r"(?::(?P<port>[0-9]{1,5}))?/?$")
-
-
-def scheduler_kwargs(scheduler) -> dict:
-    """``distributed.Client`` arguments for a scheduler address or scheduler file.
-
-    Parameters
-    ----------
-    scheduler : str or os.PathLike
-        ``[tcp|tls|ucx|ws|wss://]host[:port]`` or the path of an existing scheduler
-        file (``*.json``).
-
-    Raises
-    ------
-    ValueError
-        If the address is malformed or the scheduler file does not exist.
-    """
-    if not isinstance(scheduler, (str, os.PathLike)):
-        raise TypeError(f"scheduler must be an address string, got "
-                        f"{type(scheduler).__name__}")
-    text = os.fspath(scheduler)
-    p = pathlib.Path(text)
-    if p.suffix == ".json" or isinstance(scheduler, os.PathLike):
-        if not p.is_file():
-            raise ValueError(f"scheduler file {text!r} does not exist (or is not a file)")
-        return {"scheduler_file": str(p)}
-    m = _ADDRESS_RE.match(text.strip())
-    port = m and m.group("port")
-    if (not m or (m.group("scheme") or "tcp").lower() not in _SCHEMES
-            or (port is not None and not 1 <= int(port) <= 65535)):
-        raise ValueError(f"invalid scheduler address {text!r}: expected "
-                         f"tcp://HOST:PORT (schemes {', '.join(_SCHEMES)}) or the path "
-                         "of a scheduler file (*.json)")
-    return {"address": text.strip()}
-
-
-def _connect(scheduler, timeout):
-    """A Client connected to ``scheduler``, or ConnectionError after ``timeout`` s."""
-    from distributed import Client
-    kw = scheduler_kwargs(scheduler)
-    try:
-        return Client(**kw, timeout=timeout)
-    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
-        where = kw.get("address") or f"the scheduler file {kw['scheduler_file']}"
-        raise ConnectionError(f"cannot connect to the Dask scheduler at {where} within "
-                              f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
-
-
 @contextlib.contextmanager
 def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
                     connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
@@ -226,96 +162,16 @@ def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
         yield client
         return
     if scheduler is not None:
-        c = _connect(scheduler, connect_timeout)
+        c = connect(scheduler, connect_timeout)
         try:
             yield c
         finally:
             c.close()
         return
-    n = n_workers or max(1, min(_cpu_count(), n_tasks))
+    n = n_workers or max(1, min(available_cpus(), n_tasks))
     with local_cluster(n, allow_oversubscribe=allow_oversubscribe,
                        **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
         yield c
-
-
-#: where the embedded cluster serves its dashboard: this machine only
-DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
-
-
-def local_dashboard_address(address):
-    """The dashboard address to bind: loopback unless a host is given explicitly.
-
-    ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS`; a bare port
-    (``":8787"``, ``":0"``, ``8787``) is bound to ``127.0.0.1``, so the dashboard (which
-    shows and controls the cluster) is never reachable from the network unless asked
-    for with a host, e.g. ``"0.0.0.0:8787"``. ``False`` disables the dashboard.
-    """
-    if address is None:
-        return DEFAULT_DASHBOARD_ADDRESS
-    if address is False:
-        return None
-    if isinstance(address, int) and not isinstance(address, bool):
-        return f"127.0.0.1:{address}"
-    if not isinstance(address, str):
-        raise TypeError(f"dashboard_address must be a 'host:port' string, got {address!r}")
-    text = address.strip()
-    if text.isdigit():
-        return f"127.0.0.1:{text}"
-    if text.startswith(":"):
-        return f"127.0.0.1{text}"
-    return text
-
-
-def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs):
-    """A ``LocalCluster`` configured for sweeps (what :func:`run_sweep` starts).
-
-    One single-threaded worker process per CPU by default, with :data:`WORKER_ENV`
-    (numba/OpenMP/BLAS limited to one thread) in the workers' environment. Use it to
-    keep one cluster for several sweeps::
-
-        with local_cluster() as cluster, Client(cluster) as client:
-            df1 = run_sweep(spec1, "sweeps/a", client=client)
-            df2 = run_sweep(spec2, "sweeps/b", client=client)
-
-    Parameters
-    ----------
-    n_workers : int, optional
-        Worker processes (default: the CPUs available to this process). More than
-        the available CPUs are capped to that number (with a warning) unless
-        ``allow_oversubscribe`` is true.
-    allow_oversubscribe : bool
-        Start ``n_workers`` processes even if the machine has fewer CPUs.
-    **cluster_kwargs
-        Further ``LocalCluster`` arguments; ``env`` is merged with :data:`WORKER_ENV`.
-        ``dashboard_address`` defaults to ``"127.0.0.1:8787"`` (this machine only); a
-        bare port such as ``":8787"`` is bound to 127.0.0.1 as well, and only an
-        explicit host (``"0.0.0.0:8787"``) exposes the dashboard to the network
-        (:func:`local_dashboard_address`).
-
-    Returns
-    -------
-    distributed.LocalCluster
-    """
-    from distributed import LocalCluster
-    if n_workers is not None and (isinstance(n_workers, bool)
-                                  or not isinstance(n_workers, int) or n_workers < 1):
-        raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-    n = n_workers or _cpu_count()
-    cpus = _cpu_count()
-    if n > cpus and not allow_oversubscribe:
-        warnings.warn(f"n_workers={n} is more than the {cpus} CPU(s) available; using "
-                      f"{cpus} (pass allow_oversubscribe=True / --allow-oversubscribe "
-                      "to start more)", RuntimeWarning, stacklevel=2)
-        n = cpus
-    kw = {"n_workers": n, "threads_per_worker": 1, "processes": True}
-    kw.update(cluster_kwargs)
-    if not ("dashboard_address" in cluster_kwargs
-            and cluster_kwargs["dashboard_address"] is None):   # None: Dask's "off"
-        kw["dashboard_address"] = local_dashboard_address(
-            cluster_kwargs.get("dashboard_address"))
-    if kw["processes"]:            # threads in this process have no environment of their own
-        kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
-    return LocalCluster(**kw)
 
 
 def _prepare_workers(client):

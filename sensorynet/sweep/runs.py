@@ -4,14 +4,16 @@ made of its parameters, seed, blocks, metrics and the code identity (version + s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from ..cache import source_fingerprint
-from ..params import ModelParams
+from ..params import ModelParams, canonical_name
 import numbers
 
-__all__ = ["normalize_value", "params_dict", "code_identity", "run_seeds", "Run", "preflight"]
+__all__ = ["flatten_params", "normalize_value", "params_dict", "code_identity", "run_seeds",
+           "Run", "preflight"]
 
 
 # ------------------------------------------------------------------- parameter names
@@ -26,6 +28,53 @@ def _field_types() -> dict:
 
 
 _FIELD_TYPES = _field_types()
+
+
+def _notation(path) -> str:
+    """How a parameter was written: ``path`` is the tuple of keys leading to it."""
+    if len(path) == 1:
+        return f'"{path[0]}" (a quoted/flat key)'
+    return (f"{'.'.join(path)} (a TOML dotted key or nested table: "
+            f"{{{'{'.join(repr(k) + ': ' for k in path)}...{'}' * len(path)})")
+
+
+def _flatten_paths(d, what: str, prefix: tuple = ()) -> list:
+    """``[(dotted name, key path, value)]`` of a nested/flat parameter table."""
+    if not isinstance(d, Mapping):
+        raise TypeError(f"{what} must be a table/dict, got {type(d).__name__}")
+    out = []
+    for k, v in d.items():
+        if not isinstance(k, str):
+            raise TypeError(f"{what}: parameter names must be strings, got {k!r}")
+        path = prefix + (k,)
+        if isinstance(v, Mapping):
+            out.extend(_flatten_paths(v, what, path))
+        else:
+            out.append((".".join(path), path, v))
+    return out
+
+
+def flatten_params(d, what: str, prefix: str = "") -> dict:
+    """Nested tables (``{"network": {"g": 8}}``) → dotted keys (``{"network.g": 8}``).
+
+    A parameter written twice in different notations (``{"network": {"g": [6]},
+    "network.g": [8]}``, i.e. TOML ``network.g = [6]`` and ``"network.g" = [8]``) is
+    an error naming both, never silently resolved to one of them.
+    """
+    out, seen = {}, {}
+    for key, path, v in _flatten_paths(d, what, tuple(prefix.split(".")) if prefix
+                                       else ()):
+        try:
+            name = canonical_name(key)
+        except (ValueError, TypeError):
+            name = key                 # reported as unknown by the caller
+        if name in seen:
+            raise ValueError(f"{what}: parameter {name!r} is given twice, as "
+                             f"{_notation(seen[name])} and as {_notation(path)}; "
+                             "give it once")
+        seen[name] = path
+        out[key] = v
+    return out
 
 
 def normalize_value(name: str, value, where: str):

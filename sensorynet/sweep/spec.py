@@ -62,62 +62,9 @@ _SWEEP_KEYS = ("seeds", "root_seed", "n_blocks", "metrics", "tuning_duration_ms"
 _TOP_KEYS = ("sweep", "base", "grid", "points")
 
 
-
-
-
-
-
-
-def _notation(path) -> str:
-    """How a parameter was written: ``path`` is the tuple of keys leading to it."""
-    if len(path) == 1:
-        return f'"{path[0]}" (a quoted/flat key)'
-    return (f"{'.'.join(path)} (a TOML dotted key or nested table: "
-            f"{{{'{'.join(repr(k) + ': ' for k in path)}...{'}' * len(path)})")
-
-
-def _flatten_paths(d, what: str, prefix: tuple = ()) -> list:
-    """``[(dotted name, key path, value)]`` of a nested/flat parameter table."""
-    if not isinstance(d, Mapping):
-        raise TypeError(f"{what} must be a table/dict, got {type(d).__name__}")
-    out = []
-    for k, v in d.items():
-        if not isinstance(k, str):
-            raise TypeError(f"{what}: parameter names must be strings, got {k!r}")
-        path = prefix + (k,)
-        if isinstance(v, Mapping):
-            out.extend(_flatten_paths(v, what, path))
-        else:
-            out.append((".".join(path), path, v))
-    return out
-
-
-def _flatten(d, what: str, prefix: str = "") -> dict:
-    """Nested tables (``{"network": {"g": 8}}``) → dotted keys (``{"network.g": 8}``).
-
-    A parameter written twice in different notations (``{"network": {"g": [6]},
-    "network.g": [8]}``, i.e. TOML ``network.g = [6]`` and ``"network.g" = [8]``) is
-    an error naming both, never silently resolved to one of them.
-    """
-    out, seen = {}, {}
-    for key, path, v in _flatten_paths(d, what, tuple(prefix.split(".")) if prefix
-                                       else ()):
-        try:
-            name = canonical_name(key)
-        except (ValueError, TypeError):
-            name = key                 # reported as unknown by the caller
-        if name in seen:
-            raise ValueError(f"{what}: parameter {name!r} is given twice, as "
-                             f"{_notation(seen[name])} and as {_notation(path)}; "
-                             "give it once")
-        seen[name] = path
-        out[key] = v
-    return out
-
-
 def _canonical_overrides(d, what: str) -> dict:
     out = {}
-    for key, value in _flatten(d, what).items():
+    for key, value in flatten_params(d, what).items():
         name = canonical_name(key)
         if name in out:
             raise ValueError(f"{what}: parameter {name!r} is given twice")
@@ -125,23 +72,11 @@ def _canonical_overrides(d, what: str) -> dict:
     return out
 
 
-
-
-
-
-
-
 from .metrics import DEFAULT_METRICS, METRICS
 from .._checks import check_int
 from ..params import canonical_name
 from .runs import Run, code_identity, params_dict, preflight, run_seeds
-from .runs import normalize_value
-
-
-
-
-
-
+from .runs import flatten_params, normalize_value
 
 
 @dataclass(frozen=True, repr=False)
@@ -211,7 +146,7 @@ class SweepSpec:
         set_("base", base)
         # grid
         grid = self.grid if self.grid is not None else {}
-        flat = _flatten(grid, "grid")
+        flat = flatten_params(grid, "grid")
         norm_grid = {}
         for key, values in flat.items():
             name = canonical_name(key)

@@ -25,7 +25,8 @@ import pathlib
 import warnings
 
 
-from ..store import atomic_write, remove_stale_temps
+from ..cache import remove_stale_temps
+from ..store import atomic_write
 from .spec import SweepSpec, as_spec
 from .metrics import METRICS
 
