@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
-from .params import MAX_ABS_MV as _MAX_ABS_MV
+from ._param_checks import MAX_ABS_MV as _MAX_ABS_MV
 from .params import ModelParams, NetworkParams, PlasticityParams
 from .results import SpikeTrain
 from .sparse import SparseWeights

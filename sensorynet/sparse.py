@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from . import _kernels as _K
-from .params import MAX_N
+from ._param_checks import MAX_N
 
 __all__ = [
     "SparseWeights",

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 import sensorynet as sn
-from sensorynet.params import MAX_DT_OVER_TAU
+from sensorynet._param_checks import MAX_DT_OVER_TAU
 from sensorynet.reference import simulate_reference
 from sensorynet.simulation import EPOCH_LONG_MAX_N, epoch_steps
 from sensorynet.sparse import SparseWeights
