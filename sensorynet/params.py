@@ -13,12 +13,18 @@ raises ``ValueError``/``TypeError`` naming the offending parameter. Copy with ch
 :func:`dataclasses.replace` on a group.
 
 Units: mV, ms, Hz.
+
+Domain (every accepted value simulates without NaN/inf): finite Python or numpy numbers
+(stored as plain int/float/bool), integral where integer; voltages, thresholds, weight
+bounds, g·J within ±1e6 mV; dt in [1e-3, 1e3] ms; time constants in [dt/50, 1e6] ms
+(ModelParams checks dt/50); A_LTD, A_LTP <= 1e3; u_ref2 in [1e-6, 1e12] mV²; rates <= 1e6 Hz.
 """
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -33,108 +39,65 @@ __all__ = [
 ]
 
 
-#: largest magnitude of a voltage-like parameter (thresholds, weights, bounds), mV; keeps
-#: every product the kernel forms (v², v·u, …) far from float64 overflow, so no inf/NaN
-MAX_ABS_MV = 1e6
-#: time step range, ms
-DT_RANGE = (1e-3, 1e3)
-#: time constants lie in [dt / MAX_DT_OVER_TAU, MAX_TAU] ms: exp(−dt/τ) >= e^−50 ≈ 2e-22
-#: stays a normal float64 and 1/τ <= 5e4/ms, so every trace update is well-conditioned
-MAX_DT_OVER_TAU = 50.0
-MAX_TAU = 1e6
-#: largest rate of the Poisson drive, Hz
-MAX_RATE = 1e6
-#: largest amplitude of the plasticity rule (A_LTD, 1/mV; A_LTP, 1/mV²)
-MAX_AMPLITUDE = 1e3
-#: range of the homeostatic reference u_ref², mV²
-UREF2_RANGE = (1e-6, 1e12)
-#: largest network (neuron indices are int32 in the kernel)
-MAX_N = 10 ** 8
-#: largest duration in steps / ms (spike steps are int32 in the kernel)
-MAX_STEPS = 2 ** 31 - 1
+#: domain bounds: |voltages, weight bounds, g·J| <= MAX_ABS_MV mV keeps the kernel's products
+#: (v², v·u, …) far from overflow; τ >= dt/50: exp(−dt/τ) >= e^−50, 1/τ <= 5e4/ms; int32 fits
+MAX_ABS_MV, MAX_TAU, MAX_DT_OVER_TAU, DT_RANGE = 1e6, 1e6, 50.0, (1e-3, 1e3)
+MAX_RATE, MAX_AMPLITUDE, UREF2_RANGE = 1e6, 1e3, (1e-6, 1e12)
+MAX_N, MAX_STEPS = 10 ** 8, 2 ** 31 - 1
 
-_GROUP_OF = {"NetworkParams": "network", "InputParams": "input",
-             "PlasticityParams": "plasticity", "ProtocolParams": "protocol"}
+_GROUP_OF = {c + "Params": c.lower() for c in ("Network", "Input", "Plasticity", "Protocol")}
 
 
 def _label(owner, name):
-    group = _GROUP_OF.get(owner)
-    return f"{owner}.{name}" + (f" ({group}.{name})" if group else "")
+    return f"{owner}.{name}" + (f" ({_GROUP_OF[owner]}.{name})" if owner in _GROUP_OF else "")
 
 
-def _show(value):
-    """repr of a value, shortened for huge integers (10**400 has 401 digits)."""
-    r = repr(value)
-    if len(r) > 40 and isinstance(value, int):
-        return f"an integer of {len(str(abs(value)))} digits"
-    return r
-
-
-def _range_text(low, high, low_open, unit):
-    lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
-    u = f" {unit}" if unit else ""
-    return f"{'(' if low_open else '['}{lo}, {hi}]{u}"
+def _show(value):   # repr, shortened for huge integers (10**400 has 401 digits)
+    return f"an integer of {len(str(abs(value)))} digits" if isinstance(value, int) \
+        and abs(value) > 10 ** 30 else repr(value)
 
 
 def _check_number(owner, name, value, *, low=None, high=None, low_open=False,
                   integer=False, unit=""):
-    """Validate one scalar field; return it as a plain Python number.
-
-    Accepts Python and numpy numbers (``numbers.Real``, not bool); refuses NaN/inf,
-    values outside ``[low, high]`` (``(low, high]`` with ``low_open``) and, with
-    ``integer``, non-integral values. Errors name ``owner.name``, the dotted name, the
-    value and the valid range.
-    """
-    import numbers
+    """One scalar field as a plain Python number (finite, in range, integral if asked)."""
     label = _label(owner, name)
-    rng = _range_text(low, high, low_open, unit)
+    rng = (f"{'(' if low_open else '['}{'-inf' if low is None else f'{low:g}'}, "
+           f"{'inf' if high is None else f'{high:g}'}]" + (f" {unit}" if unit else ""))
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{label} must be a number in {rng}, got {_show(value)} "
                         f"({type(value).__name__})")
     if isinstance(value, numbers.Integral):
         v = int(value)
     else:
-        try:
-            f = float(value)
-        except (OverflowError, ValueError):
-            raise ValueError(f"{label} must be a finite number in {rng}, got {_show(value)}") \
-                from None
-        if not math.isfinite(f):
+        v = math.nan if not isinstance(value, np.generic) and abs(value) > 1.7e308 else float(value)
+        if not math.isfinite(v):
             raise ValueError(f"{label} must be finite, in {rng}, got {_show(value)}")
-        if integer:
-            if f != math.floor(f):
-                raise TypeError(f"{label} must be an integer in {rng}, got {_show(value)}")
-            v = int(f)
-        else:
-            v = f
+        if integer and v != math.floor(v):
+            raise TypeError(f"{label} must be an integer in {rng}, got {_show(value)}")
+        v = int(v) if integer else v
     if (low is not None and (v <= low if low_open else v < low)) or \
             (high is not None and v > high):
         raise ValueError(f"{label} must lie in {rng}, got {_show(value)}")
     return v
 
 
-def _set_number(obj, name, **kw):
-    """Validate field ``name`` of the frozen dataclass ``obj`` and store it normalised."""
-    v = _check_number(type(obj).__name__, name, getattr(obj, name), **kw)
-    object.__setattr__(obj, name, v)
+def _set_number(obj, names, **kw):   # validate fields of a frozen group, store normalised
+    for name in (names,) if isinstance(names, str) else names:
+        object.__setattr__(obj, name, _check_number(type(obj).__name__, name,
+                                                    getattr(obj, name), **kw))
 
 
 def _check_bool(owner, name, value):
-    if isinstance(value, np.bool_):       # numpy bool: accept, store a bool
-        return bool(value)
-    if not isinstance(value, bool):
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{_label(owner, name)} must be True or False, got {_show(value)}")
-    return value
+    return bool(value)
 
 
-def _check_tau(owner, name, tau, dt):
-    """A time constant of a group validated on its own, against the step ``dt``."""
-    if dt / tau > MAX_DT_OVER_TAU * (1 + 1e-12):   # slack: tau = dt/50 computed in floats
-        raise ValueError(
-            f"{_label(owner, name)} must lie in [network.dt/{MAX_DT_OVER_TAU:g}, "
-            f"{MAX_TAU:g}] ms = [{dt / MAX_DT_OVER_TAU:g}, {MAX_TAU:g}] ms with "
-            f"network.dt={dt:g} ms (exp(-dt/tau) must stay representable), got {tau!r}")
+def _check_tau(owner, name, tau, dt):   # slack: tau = dt/50 computed in floats is fine
+    if dt / tau > MAX_DT_OVER_TAU * (1 + 1e-12):
+        raise ValueError(f"{_label(owner, name)} must lie in [network.dt/50, {MAX_TAU:g}] ms "
+                         f"= [{dt / MAX_DT_OVER_TAU:g}, {MAX_TAU:g}] ms with network.dt={dt:g} "
+                         f"ms (exp(-dt/tau) must stay representable), got {tau!r}")
 
 
 class _Group:
@@ -197,8 +160,7 @@ class NetworkParams(_Group):
     def __post_init__(self):
         _set_number(self, "N", low=2, high=MAX_N, integer=True)
         _set_number(self, "f_exc", low=0.0, high=1.0)
-        for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
-            _set_number(self, name, low=0.0, high=1.0)
+        _set_number(self, ("eps_EE", "eps_EI", "eps_IE", "eps_II"), low=0.0, high=1.0)
         _set_number(self, "J", low=0.0, high=MAX_ABS_MV, low_open=True, unit="mV")
         _set_number(self, "g", low=0.0, high=MAX_ABS_MV)
         _set_number(self, "dt", low=DT_RANGE[0], high=DT_RANGE[1], unit="ms")
@@ -206,9 +168,8 @@ class NetworkParams(_Group):
         _check_tau("NetworkParams", "tau_m", self.tau_m, self.dt)
         _set_number(self, "theta", low=0.0, high=MAX_ABS_MV, low_open=True, unit="mV")
         if self.g * self.J > MAX_ABS_MV:
-            raise ValueError(
-                f"NetworkParams.g*J (network.g * network.J) is the inhibitory weight "
-                f"magnitude and must be <= {MAX_ABS_MV:g} mV, got g={self.g!r}, J={self.J!r}")
+            raise ValueError(f"NetworkParams.g*J (network.g * network.J, the inhibitory weight) "
+                             f"must lie in [0, {MAX_ABS_MV:g}] mV, got g={self.g!r}, J={self.J!r}")
         if not 1 <= self.N_E <= self.N - 1:
             raise ValueError(
                 f"NetworkParams.f_exc={self.f_exc} with N={self.N} gives N_E={self.N_E}: "
@@ -266,10 +227,8 @@ class InputParams(_Group):
     spontaneous_rate: float = 1000.0
 
     def __post_init__(self):
-        _set_number(self, "b", low=0.0, high=MAX_RATE, unit="Hz")
-        _set_number(self, "m_E", low=0.0, high=1.0)
-        _set_number(self, "m_I", low=0.0, high=1.0)
-        _set_number(self, "spontaneous_rate", low=0.0, high=MAX_RATE, unit="Hz")
+        _set_number(self, ("b", "spontaneous_rate"), low=0.0, high=MAX_RATE, unit="Hz")
+        _set_number(self, ("m_E", "m_I"), low=0.0, high=1.0)
 
 
 @dataclass(frozen=True)
@@ -322,20 +281,20 @@ class PlasticityParams(_Group):
     mask_IE: bool = True
 
     def __post_init__(self):
-        o = "PlasticityParams"
         _set_number(self, "A_LTD", low=0.0, high=MAX_AMPLITUDE, unit="1/mV")
         _set_number(self, "A_LTP", low=0.0, high=MAX_AMPLITUDE, unit="1/mV²")
-        for name in ("tau_minus", "tau_plus", "tau_x"):
-            # the lower bound dt/50 is checked by ModelParams, which knows dt
-            _set_number(self, name, low=0.0, high=MAX_TAU, low_open=True, unit="ms")
+        # the lower bound dt/50 of the time constants is checked by ModelParams (knows dt)
+        _set_number(self, ("tau_minus", "tau_plus", "tau_x"), low=0.0, high=MAX_TAU,
+                    low_open=True, unit="ms")
         _set_number(self, "u_ref2", low=UREF2_RANGE[0], high=UREF2_RANGE[1], unit="mV²")
-        _set_number(self, "theta_minus", low=-MAX_ABS_MV, high=MAX_ABS_MV, unit="mV")
-        _set_number(self, "theta_plus", low=-MAX_ABS_MV, high=MAX_ABS_MV, unit="mV")
+        _set_number(self, ("theta_minus", "theta_plus"), low=-MAX_ABS_MV, high=MAX_ABS_MV,
+                    unit="mV")
         _set_number(self, "w_max", low=0.0, high=MAX_ABS_MV, unit="mV")
         _set_number(self, "w_min_inh", low=-MAX_ABS_MV, high=0.0, unit="mV")
         _set_number(self, "vbar_window", low=1, high=10 ** 6, integer=True, unit="steps")
         for name in ("plastic_EE", "plastic_EI", "plastic_IE", "ltd_IE", "mask_IE"):
-            object.__setattr__(self, name, _check_bool(o, name, getattr(self, name)))
+            object.__setattr__(self, name, _check_bool("PlasticityParams", name,
+                                                       getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -363,9 +322,9 @@ class ProtocolParams(_Group):
     n_blocks: int = 40
 
     def __post_init__(self):
-        _set_number(self, "test_ms", low=1, high=MAX_STEPS, integer=True, unit="ms")
+        _set_number(self, ("test_ms", "block_ms"), low=1, high=MAX_STEPS, integer=True,
+                    unit="ms")
         _set_number(self, "test_theta", low=-MAX_ABS_MV, high=MAX_ABS_MV, unit="rad")
-        _set_number(self, "block_ms", low=1, high=MAX_STEPS, integer=True, unit="ms")
         _set_number(self, "n_stimuli", low=1, high=MAX_STEPS, integer=True)
         _set_number(self, "n_blocks", low=0, high=10 ** 6, integer=True)
         if self.block_ms % self.n_stimuli:
@@ -409,9 +368,8 @@ class ModelParams:
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"ModelParams.{name} must be a {cls.__name__}, "
                                 f"got {type(getattr(self, name)).__name__}")
-        dt = self.network.dt
         for name in ("tau_minus", "tau_plus", "tau_x"):
-            _check_tau("PlasticityParams", name, getattr(self.plasticity, name), dt)
+            _check_tau("PlasticityParams", name, getattr(self.plasticity, name), self.network.dt)
 
     def replace(self, **changes) -> "ModelParams":
         """Copy with changes; keys are ``"group.field"`` or ``"group"`` (a whole group).

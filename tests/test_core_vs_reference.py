@@ -47,7 +47,7 @@ def cases(draw):
     """A parameter set, weights, inputs and v_init (all valid for simulate)."""
     N = draw(st.integers(20, 60))
     rng_seed = draw(st.integers(0, 2 ** 32 - 1))
-    dt = draw(st.sampled_from([0.1, 0.5, 1.0, 2.0, 4.0]) | st.floats(0.05, 5.0))
+    dt = draw(st.sampled_from([1e-3, 0.1, 0.5, 1.0, 2.0, 4.0]) | st.floats(0.05, 5.0))
     tau_lo = dt / MAX_DT_OVER_TAU
     tau = {name: draw(st.sampled_from([tau_lo, default]) | _log_uniform(tau_lo, 5 * default))
            for name, default in (("tau_x", 15.0), ("tau_minus", 10.0), ("tau_plus", 7.0))}
