@@ -182,7 +182,7 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     return c, fl
 
 
-#: |weights| and |v_init| are at most params.MAX_ABS_MV mV, like the parameters
+# |weights| and |v_init| are bounded by params.MAX_ABS_MV mV, like the parameters
 #: largest accepted input count per neuron and step (the kernel holds counts as int64)
 MAX_COUNT = 2 ** 63 - 1
 
