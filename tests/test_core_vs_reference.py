@@ -31,7 +31,7 @@ from sensorynet.simulation import EPOCH_LONG_MAX_N, epoch_steps
 from sensorynet.sparse import SparseWeights
 
 N_EXAMPLES = int(os.environ.get("SENSORYNET_HYPOTHESIS_EXAMPLES", "200"))
-_SEED = os.environ.get("SENSORYNET_HYPOTHESIS_SEED")
+_SEED = os.environ.get("SENSORYNET_HYPOTHESIS_SEED") or None
 TOL = 1e-9
 
 
