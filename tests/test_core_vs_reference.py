@@ -7,8 +7,8 @@ thresholds; amplitudes up to several times the published ones; the v̄ window; w
 bounds; every pathway switch; v_init), small networks with dense and sparse weights.
 Spikes must be identical, weights and the last membrane potential equal within 1e-9 mV.
 
-The CI budget is a few dozen derandomized examples. For a long run (thousands of
-examples; about 0.1–0.3 s each) set ``SENSORYNET_HYPOTHESIS_EXAMPLES``::
+The CI budget is 200 derandomized examples (~5 s). For a long run (thousands of
+examples; ~25 ms each, 3000 in about 1–2 min) set ``SENSORYNET_HYPOTHESIS_EXAMPLES``::
 
     cd <repo> && SENSORYNET_HYPOTHESIS_EXAMPLES=3000 /path/to/python -m pytest \\
         tests/test_core_vs_reference.py -q -p no:cacheprovider -k hypothesis
