@@ -12,6 +12,12 @@ raises ``ValueError``/``TypeError`` naming the offending parameter. Copy with ch
 :meth:`ModelParams.replace` (dotted names, e.g. ``"plasticity.A_LTP"``) or
 :func:`dataclasses.replace` on a group.
 
+Domain (every accepted value simulates without NaN/inf, see :mod:`._param_checks`):
+finite Python or numpy numbers (stored as plain int/float/bool), integral where integer;
+voltages, thresholds, weight bounds, g·J within ±1e6 mV; dt in [1e-3, 1e3] ms; time
+constants in [dt/50, 1e6] ms (``ModelParams`` checks dt/50); A_LTD, A_LTP <= 1e3;
+u_ref2 in [1e-6, 1e12] mV²; rates <= 1e6 Hz.
+
 Units: mV, ms, Hz.
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
-from ._param_checks import MAX_ABS_MV as _MAX_ABS_MV
+from ._param_checks import MAX_ABS_MV
 from .params import ModelParams, NetworkParams, PlasticityParams
 from .results import SpikeTrain
 from .sparse import SparseWeights
@@ -183,8 +183,7 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
     return c, fl
 
 
-#: largest accepted |weight| and |v_init|, mV (as the parameters, see params.MAX_ABS_MV)
-MAX_ABS_MV = _MAX_ABS_MV
+# |weights| and |v_init| are bounded by params.MAX_ABS_MV mV, like the parameters
 #: largest accepted input count per neuron and step (the kernel holds counts as int64)
 MAX_COUNT = 2 ** 63 - 1
 
