@@ -214,7 +214,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
 
     n_rec = rec_idx.shape[0]
     rec_v = np.zeros((T if n_rec > 0 else 0, n_rec))
-    rec_tr = np.zeros((T if n_rec > 0 else 0, n_rec, 4))
+    rec_tr = np.zeros((T if n_rec > 0 and plastic else 0, n_rec, 4))   # traces: plastic only
 
     v = v_init.copy()
     xk = np.empty(N)

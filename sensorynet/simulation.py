@@ -14,6 +14,7 @@ import numpy as np
 from . import _kernels as K
 from ._param_checks import MAX_ABS_MV
 from .params import ModelParams, NetworkParams, PlasticityParams
+from .memory import check_fits
 from .results import SpikeTrain
 from .sparse import SparseWeights
 
@@ -393,6 +394,11 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
             raise ValueError(f"record indices must lie in 0..{N - 1}")
         rec = rec.astype(np.int64)
 
+    from .stimulus import PoissonInput
+    T = x.n_steps if isinstance(x, PoissonInput) else x.shape[0]
+    if rec.size:     # recorded traces are T x n doubles (v, and 4 traces if plastic)
+        check_fits(8 * T * rec.size * (5 if plastic else 1),
+                   f"recording {rec.size} neurons for {T} steps")
     kernel, n_chunks = _choose_kernel(threads, N)
     consts, flags = _pack(params, plastic, N_E, N)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
@@ -401,19 +407,16 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     else:
         indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
                                                N_E if unmasked_ie else N, N_E)
-    from .stimulus import PoissonInput
     if isinstance(x, PoissonInput):
         if x.dt != params.network.dt:
             raise ValueError(f"inputs was generated for dt={x.dt} ms but "
                              f"params.network.dt={params.network.dt} ms")
-        T = x.n_steps
         mu, expm = x.kernel_tables()
         x_tm = np.zeros((0, N), np.uint8)
         sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
             indptr, indices, data, x_tm, mu, expm, x.segment_steps, np.uint64(x.key),
             T, v0, consts, flags, rec, n_chunks)
     else:
-        T = x.shape[0]
         dummy = np.zeros((1, N))
         sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
             indptr, indices, data, x, dummy, dummy, 1, np.uint64(0), T, v0, consts,

@@ -61,3 +61,22 @@ def test_cli_refuses_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "needs an estimated" in err and "TB" in err
     assert not out.exists()
+
+
+def test_recording_that_cannot_fit_is_refused_before_the_kernel_runs():
+    p = sn.ModelParams()
+    net = sn.build_network(p.network, seed=0)
+    inputs = sn.untuned_input(p.network.N, 10**9, 1000.0, seed=1)      # 10⁹ steps
+    with pytest.raises(RunTooLarge, match=r"recording 500 neurons for 1000000000 steps"):
+        sn.simulate(net.W, inputs, plastic=False, params=p, record=range(500))
+
+
+def test_static_runs_record_no_plasticity_traces():
+    p = sn.ModelParams()
+    net = sn.build_network(p.network, seed=0)
+    inputs = sn.untuned_input(p.network.N, 50, 1000.0, seed=1)
+    static = sn.simulate(net.W, inputs, plastic=False, params=p, record=[0, 7])
+    plastic = sn.simulate(net.W, inputs, plastic=True, params=p, record=[0, 7])
+    assert set(static.recorded) == {"neurons", "v"}
+    assert {"u_minus", "u_plus", "xbar", "vbar"} <= set(plastic.recorded)
+    assert plastic.recorded["xbar"].shape == (50, 2)
