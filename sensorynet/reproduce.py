@@ -172,6 +172,10 @@ def _z_cell(c):
     return "" if z is None else f"{z:+.2f}"
 
 
+def _count(n, noun):
+    return f"{'?' if n is None else n} {noun}{'' if n == 1 else 's'}"
+
+
 def _calibration_lines(info):
     seeds = info["seeds"]
     mk = info.get("m_by_kind", {})
@@ -181,8 +185,8 @@ def _calibration_lines(info):
         f"made by `{info['command']}` with sensorynet {info['package_version']}). "
         f"**k = {info['k']:.3f}** for every band, so that a new seed of the published "
         f"model fails any of the m = {info['m']} band checks of the report "
-        f"({mk.get('claim', '?')} claims, {mk.get('finding', '?')} findings, "
-        f"{mk.get('sanity', '?')} sanity checks; published experiment and selectivity "
+        f"({_count(mk.get('claim'), 'claim')}, {_count(mk.get('finding'), 'finding')}, "
+        f"{_count(mk.get('sanity'), 'sanity check')}; published experiment and selectivity "
         f"analysis) with probability ≤ {info['alpha']:.0%}: Bonferroni (α/m per band, "
         f"two-sided; normal quantile {info['k_normal_bonferroni']:.3f}), widened to a "
         "prediction interval for mean and sd estimated from n seeds (Student t with "

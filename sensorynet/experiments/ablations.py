@@ -75,23 +75,23 @@ class AblationResult:
             if ref is not None:
                 r, r0 = d["rates_after"]["E"], ref["rates_after"]["E"]
                 out.append(claim(f"Ablation EI_frozen: excitation runs away, E rate after "
-                                 f"learning > {RUNAWAY_FACTOR:g}× the all-plastic run's ({tag})",
+                                 f"learning > {RUNAWAY_FACTOR:g}× the all-plastic run's — {tag}",
                                  f"E {r:.2f} Hz vs all plastic {r0:.2f} Hz (× {r / r0:.1f})",
                                  f"> {RUNAWAY_FACTOR:g}×", r > RUNAWAY_FACTOR * r0,
                                  kind="finding"))
             ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
-            out.append(claim(f"Ablation EI_frozen: E selectivity falls with learning ({tag})",
+            out.append(claim(f"Ablation EI_frozen: E selectivity falls with learning — {tag}",
                              f"OSI_E {ob:.3f} → {oa:.3f}", "after < before", oa < ob,
                              kind="finding"))
         if "IE_frozen" in m:
             d = m["IE_frozen"]
             s_ = d["specificity_EE_final"]
             out.append(claim(f"Ablation IE_frozen: E→E connectivity still becomes feature "
-                             f"specific ({tag})", f"{fmt_values(s_)} mV",
+                             f"specific — {tag}", f"{fmt_values(s_)} mV",
                              "monotone decreasing in |ΔPO|", is_decreasing(s_), kind="finding"))
             ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
             out.append(claim(f"Ablation IE_frozen: E selectivity still rises with learning "
-                             f"({tag})", f"OSI_E {ob:.3f} → {oa:.3f}", "after > before",
+                             f"— {tag}", f"OSI_E {ob:.3f} → {oa:.3f}", "after > before",
                              oa > ob, kind="finding"))
         return out
 
