@@ -187,7 +187,17 @@ def test_set_end_to_end(tmp_path, capsys):
     assert all(c["holds"] is not None for c in claims
                if "before learning" in c["claim"])
     assert m["claims_calibration"]["n"] >= 20
+    # construction checks are sanity checks, reported apart from the claims of the paper
+    kinds = {c["claim"]: c["kind"] for c in claims}
+    assert set(kinds.values()) == {"claim", "sanity"}
+    assert kinds["E rate before learning, π/2 test (Hz)"] == "sanity"
+    assert kinds["E rate after learning, π/2 test (Hz)"] == "claim"
     report = (out / "report.md").read_text()
+    assert "## Claims of the paper:" in report and "## Sanity checks:" in report
+    assert report.index("## Claims of the paper:") < report.index("## Sanity checks:")
+    assert "docs/claims.md" in report
+    ms = m["claims_calibration"]["mutation_score"]
+    assert f"Mutation score: {ms['killed']} of {ms['total']}" in report
     assert "## Parameters that differ from the published ones" in report
     assert "| plasticity.A_LTP | 8e-05 | 0.0001 |" in report
     assert "| plasticity.plastic_IE | True | False |" in report
