@@ -172,26 +172,65 @@ def _z_cell(c):
     return "" if z is None else f"{z:+.2f}"
 
 
+def _count(n, noun):
+    return f"{'?' if n is None else n} {noun}{'' if n == 1 else 's'}"
+
+
 def _calibration_lines(info):
     seeds = info["seeds"]
-    return [
+    mk = info.get("m_by_kind", {})
+    lines = [
         f"Bands: mean ± k·sd of an ensemble of **n = {info['n']}** runs of the published "
         f"model (N = {info['N']}, {info['blocks']} blocks, seeds {seeds[0]}–{seeds[-1]}, "
         f"made by `{info['command']}` with sensorynet {info['package_version']}). "
-        f"**k = {info['k']:.3f}** for every claim, so that a new seed of the published "
-        f"model fails any of the m = {info['m']} claims with probability ≤ "
-        f"{info['alpha']:.0%}: Bonferroni (α/m per claim, two-sided; normal quantile "
-        f"{info['k_normal_bonferroni']:.3f}), widened to a prediction interval for mean and "
-        f"sd estimated from n seeds (Student t with n − 1 degrees of freedom, × √(1 + 1/n)); "
-        "each number is assumed normal across seeds. z = (measured − mean)/sd. The "
-        "published code's values (docs/model.md §6) are context; they do not decide "
-        "pass or fail.", ""]
+        f"**k = {info['k']:.3f}** for every band, so that a new seed of the published "
+        f"model fails any of the m = {info['m']} band checks of the report "
+        f"({_count(mk.get('claim'), 'claim')}, {_count(mk.get('finding'), 'finding')}, "
+        f"{_count(mk.get('sanity'), 'sanity check')}; published experiment and selectivity "
+        f"analysis) with probability ≤ {info['alpha']:.0%}: Bonferroni (α/m per band, "
+        f"two-sided; normal quantile {info['k_normal_bonferroni']:.3f}), widened to a "
+        "prediction interval for mean and sd estimated from n seeds (Student t with "
+        "n − 1 degrees of freedom, × √(1 + 1/n)); each number is assumed normal across "
+        "seeds. z = (measured − mean)/sd. Checks without a band (thresholds, one-sided "
+        "tests at p < 0.01) have their test statistic in z or none. The published code's "
+        "values (docs/model.md §6) are context; they do not decide pass or fail."]
+    h = info.get("holdout") or {}
+    if h.get("n"):
+        lines.append(f"False alarms on held-out seeds of the published model (every check of "
+                     f"`--experiments all`): {len(h['runs_with_a_failed_check'])} of "
+                     f"{h['n']} seeds fail any check.")
+    ms = info.get("mutation_score") or {}
+    if ms.get("killed") is not None:
+        lines.append(f"Mutation score: {ms['killed']} of {ms['total']} wrong models fail "
+                     f"at least one check on each of 2 seeds (`{ms['command']}`).")
+    lines.append("How the checks are calibrated, k, the false-alarm estimate and the "
+                 "mutation score: `docs/claims.md` in the sensorynet source tree.")
+    return [" ".join(lines), ""]
+
+
+_HEADER = ["| experiment | claim | measured | expected | holds | z | published code |",
+           "|---|---|---|---|---|---|---|"]
+
+#: report sections: kind -> (title, text)
+_SECTIONS = (
+    ("claim", "Claims of the paper", None),
+    ("finding", "Findings of this package",
+     "What this package's model does where the paper makes no prediction."),
+    ("sanity", "Sanity checks",
+     "Construction checks (weights and rates before learning, consistency of the "
+     "experiments); not claims of the paper and not counted above."),
+)
+
+
+def _claim_rows(claims):
+    return [f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
+            f"{_md(_fmt_cell(c['measured']))} | {_md(c['expected'])} | "
+            f"{_md(_holds_cell(c))} | {_z_cell(c)} | {_md(c.get('published') or '')} |"
+            for c in claims]
 
 
 def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtimes,
                   figures, version):
-    held = sum(c["holds"] is True for c in claims)
-    checked = sum(c["holds"] is not None for c in claims)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# sensorynet reproduction report",
@@ -209,19 +248,21 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
         f"| runtime | {runtimes['total']:.1f} s in total; "
         + ", ".join(f"{k} {v:.1f} s" for k, v in runtimes.items() if k != "total") + " |",
         "",
-        f"## Claims: {held} of {checked} checked hold"
-        + (f" ({len(claims) - checked} not calibrated for this run)"
-           if checked < len(claims) else ""),
-        "",
     ]
-    if "claims_calibration" in metrics:
-        lines += _calibration_lines(metrics["claims_calibration"])
-    lines += ["| experiment | claim | measured | expected | holds | z | published code |",
-              "|---|---|---|---|---|---|---|"]
-    for c in claims:
-        lines.append(f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
-                     f"{_md(_fmt_cell(c['measured']))} | {_md(c['expected'])} | "
-                     f"{_md(_holds_cell(c))} | {_z_cell(c)} | {_md(c.get('published') or '')} |")
+    for kind, title, text in _SECTIONS:
+        rows = [c for c in claims if c.get("kind", "claim") == kind]
+        if not rows and kind != "claim":
+            continue
+        n_held = sum(c["holds"] is True for c in rows)
+        n_checked = sum(c["holds"] is not None for c in rows)
+        lines += [f"## {title}: {n_held} of {n_checked} checked hold"
+                  + (f" ({len(rows) - n_checked} not calibrated for this run)"
+                     if n_checked < len(rows) else ""), ""]
+        if kind == "claim" and "claims_calibration" in metrics:
+            lines += _calibration_lines(metrics["claims_calibration"])
+        if text:
+            lines += [text, ""]
+        lines += _HEADER + _claim_rows(rows) + [""]
     if blocks != params.protocol.n_blocks:
         lines += ["", f"Note: {blocks} learning blocks instead of "
                       f"{params.protocol.n_blocks}; the claims about learning are not "
@@ -319,8 +360,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
                 # never let an experiment overwrite the published numbers
                 target = key if key not in metrics else f"{name}.{key}"
                 metrics[target] = val
-            claims += [{"experiment": name, **{k: c[k] for k in
-                        ("claim", "measured", "expected", "holds")},
+            claims += [{"experiment": name, **c, "kind": c.get("kind", "claim"),
                         "z": c.get("z"), "k": c.get("k")}
                        for c in res["claims"]]
             runtimes[name] = time.perf_counter() - t0
@@ -345,12 +385,15 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
                   params=params, seed=seed, blocks=blocks, runtimes=runtimes,
                   figures=figures, version=__version__)
     files.append(out / "report.md")
-    held = sum(c["holds"] is True for c in claims)
-    failed = sum(c["holds"] is False for c in claims)
-    unchecked = len(claims) - held - failed
-    log(f"{held} of {held + failed} checked claims hold"
+    paper = [c for c in claims if c.get("kind", "claim") == "claim"]
+    held = sum(c["holds"] is True for c in paper)
+    failed = sum(c["holds"] is False for c in paper)
+    unchecked = len(paper) - held - failed
+    other_failed = sum(c["holds"] is False for c in claims) - failed
+    log(f"{held} of {held + failed} checked claims of the paper hold"
         + (f" ({unchecked} not calibrated for this run)" if unchecked else "")
+        + (f"; {other_failed} finding/sanity check(s) failed" if other_failed else "")
         + f"; {len(errors)} experiment(s) failed; "
         f"wrote {len(files)} files to {out} in {runtimes['total']:.1f} s")
-    code = 1 if errors or (strict and failed) else 0
+    code = 1 if errors or (strict and (failed or other_failed)) else 0
     return ReproduceOutcome(code, out, metrics, claims, errors, files, runtimes["total"])

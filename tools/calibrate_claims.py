@@ -1,16 +1,24 @@
 #!/usr/bin/env python
 """Calibrate the claims: run the published model on an ensemble of seeds and store the
-mean and sd of every claimed number in ``sensorynet/data/published_ensemble.json``.
+mean and sd of every number checked against a band in
+``sensorynet/data/published_ensemble.json``.
 
 Usage (from the repository root)::
 
     python tools/calibrate_claims.py                  # seeds 1000..1023, N=500, 40 blocks
     python tools/calibrate_claims.py --n 40 --holdout 40
 
-Seeds start at 1000, far from every seed the tests use (0..99), so the tests see the
-bands as a new seed would. ``--holdout M`` also runs M further seeds (from 2000) and
-checks them against the new bands: an empirical look at the false-alarm rate, stored in
-the file as ``holdout`` (not used for the bands). About 0.6 s per seed with a warm
+Per seed: the published experiment (:data:`~sensorynet.experiments.claims.CLAIMS`), the
+selectivity analysis with its tuning protocol
+(:data:`~sensorynet.experiments.claims.SELECTIVITY_CLAIMS`: OSI after learning and its
+paired increase for E and I, the E→E specificity contrast, the bidirectional surpluses),
+and as information (``info``, no band) the bidirectional counts and the spontaneous
+stability fraction. Seeds start at 1000, far from every seed the tests use (0..99).
+
+``--holdout M`` also runs M further seeds (from 2000) through *every* check of
+``sensorynet reproduce --experiments all`` (bands, thresholds, tests, sanity checks) and
+stores how many fail any (``holdout``): an empirical look at the false-alarm rate, not
+used for the bands. About 2.5 s per ensemble seed and 5 s per holdout seed with a warm
 numba cache.
 """
 from __future__ import annotations
@@ -30,21 +38,82 @@ import numpy as np  # noqa: E402
 
 import sensorynet as sn  # noqa: E402
 from sensorynet.analysis.metrics import published_metrics  # noqa: E402
-from sensorynet.experiments.claims import (ALPHA, CLAIMS, ENSEMBLE_FILE,  # noqa: E402
-                                           measure, published_claims)
+from sensorynet.experiments.claims import (CLAIMS, ENSEMBLE_CHECKS,  # noqa: E402
+                                           ENSEMBLE_FILE, SELECTIVITY_CLAIMS, measure,
+                                           published_claims)
+from sensorynet.experiments.science import run_science_experiment  # noqa: E402
+from sensorynet.experiments.selectivity import selectivity_analysis  # noqa: E402
+from sensorynet.experiments.spontaneous import run_spontaneous  # noqa: E402
 
 OUT = ROOT / "sensorynet" / "data" / ENSEMBLE_FILE
+
+#: information recorded per seed (no band): name -> function of (selectivity metrics,
+#: spontaneous results)
+INFO = {
+    "bidirectional/observed": lambda s, sp: s["bidirectional_dpo_matched"]["observed"],
+    "bidirectional/expected_global":
+        lambda s, sp: s["bidirectional_dpo_matched"]["expected_global"],
+    "bidirectional/expected_dpo": lambda s, sp: s["bidirectional_dpo_matched"]["expected_dpo"],
+    "bidirectional/explained_by_dpo":
+        lambda s, sp: s["bidirectional_dpo_matched"]["explained_by_dpo"],
+    "specificity_contrast_EE/initial": lambda s, sp: s["specificity_contrast_EE"]["initial"],
+    "osi_change/E/z": lambda s, sp: s["osi_change"]["E"]["z"],
+    "osi_change/I/z": lambda s, sp: s["osi_change"]["I"]["z"],
+    "spontaneous/fraction/ltd_IE_on": lambda s, sp: sp[True].stability()["fraction"],
+    "spontaneous/fraction/ltd_IE_off": lambda s, sp: sp[False].stability()["fraction"],
+}
 
 
 def _values(seeds, params, log):
     rows = []
     for s in seeds:
         t0 = time.perf_counter()
-        m = published_metrics(sn.run_published(params, seed=s, progress=False))
-        rows.append((m, {c.key: measure(m, c) for c in CLAIMS}))
-        log(f"seed {s}: " + ", ".join(f"{v:.4g}" for v in rows[-1][1].values())
+        pub = sn.run_published(params, seed=s, progress=False)
+        m = published_metrics(pub)
+        sel = selectivity_analysis(pub).metrics()
+        sp = {ltd: run_spontaneous(pub, ltd_IE=ltd, progress=False) for ltd in (True, False)}
+        vals = {c.key: measure(m, c) for c in CLAIMS}
+        vals.update({c.key: measure(sel, c) for c in SELECTIVITY_CLAIMS})
+        info = {k: float(f(sel, sp)) for k, f in INFO.items()}
+        rows.append((vals, info))
+        log(f"seed {s}: " + ", ".join(f"{v:.4g}" for v in vals.values())
             + f" ({time.perf_counter() - t0:.1f} s)")
     return rows
+
+
+def _stats(values, **extra):
+    v = np.array(values, dtype=float)
+    return {**extra, "mean": float(v.mean()), "sd": float(v.std(ddof=1)), "n": int(v.size),
+            "values": [float(x) for x in v]}
+
+
+def _holdout(seeds, params, ens, log):
+    """Every check of ``reproduce --experiments all`` on each seed."""
+    from sensorynet.experiments import SCIENCE_EXPERIMENTS
+    zs, failed, rows = [], [], []
+    for s in seeds:
+        t0 = time.perf_counter()
+        pub = sn.run_published(params, seed=s, progress=False)
+        checks = [{"experiment": "published", **c}
+                  for c in published_claims(published_metrics(pub), ens)]
+        for name in SCIENCE_EXPERIMENTS:
+            if name == "selectivity":
+                sel = selectivity_analysis(pub)
+                cl = sel.claims(ens)
+            else:
+                cl = run_science_experiment(name, pub, progress=False)["claims"]
+            checks += [{"experiment": name, **c} for c in cl]
+        band = [c for c in checks if c.get("k") is not None and c.get("mean") is not None]
+        zs.append(max(abs(c["z"]) for c in band))
+        bad = [f"{c['experiment']}: {c.get('key') or c['claim'][:60]}" for c in checks
+               if c["holds"] is False]
+        if bad:
+            failed.append({"seed": s, "checks": bad})
+        rows.append(len(checks))
+        log(f"holdout seed {s}: {len(checks)} checks, {len(bad)} failed, max |z| "
+            f"{zs[-1]:.2f} ({time.perf_counter() - t0:.1f} s)")
+    return {"seeds": list(seeds), "n": len(seeds), "n_checks_per_seed": rows[0],
+            "runs_with_a_failed_check": failed, "max_abs_z_per_seed": zs}
 
 
 def main(argv=None) -> int:
@@ -63,44 +132,41 @@ def main(argv=None) -> int:
     seeds = list(range(args.first_seed, args.first_seed + args.n))
     t0 = time.perf_counter()
     rows = _values(seeds, params, print)
-    stats = {}
-    for c in CLAIMS:
-        v = np.array([r[1][c.key] for r in rows], dtype=float)
-        stats[c.key] = {"label": c.label, "unit": c.unit, "mean": float(v.mean()),
-                        "sd": float(v.std(ddof=1)), "n": int(v.size),
-                        "values": [float(x) for x in v]}
+    stats = {c.key: _stats([r[0][c.key] for r in rows], label=c.label, unit=c.unit,
+                           kind=c.kind, experiment=c.experiment) for c in ENSEMBLE_CHECKS}
+    info = {k: _stats([r[1][k] for r in rows]) for k in INFO}
     command = "python tools/calibrate_claims.py " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:])
         if not str(a).startswith(str(ROOT)))
     ens = {
         "description": "Published model (sensorynet defaults) on an ensemble of seeds: "
-                       "mean, sd (ddof=1) and values of every claimed number "
-                       "(sensorynet.experiments.claims.CLAIMS).",
+                       "mean, sd (ddof=1) and values of every number checked against a "
+                       "band (sensorynet.experiments.claims.ENSEMBLE_CHECKS: published "
+                       "experiment and selectivity analysis), and further numbers as "
+                       "information (info).",
         "command": command.strip(), "package_version": sn.__version__,
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "N": params.network.N, "blocks": params.protocol.n_blocks,
         "seeds": seeds, "n": len(seeds), "params": params.to_dict(), "metrics": stats,
+        "info": info,
     }
     if args.holdout:
+        from sensorynet.experiments.claims import claims_summary
         hseeds = list(range(2000, 2000 + args.holdout))
-        hrows = _values(hseeds, params, print)
-        zs, failed = [], []
-        for s, (m, _) in zip(hseeds, hrows):
-            cl = published_claims(m, ens, alpha=ALPHA)
-            zs.append(max(abs(c["z"]) for c in cl))
-            if not all(c["holds"] for c in cl):
-                failed.append({"seed": s, "claims": [c["key"] for c in cl if not c["holds"]]})
-        ens["holdout"] = {"seeds": hseeds, "n": len(hseeds), "runs_with_a_failed_claim":
-                          failed, "max_abs_z_per_seed": zs,
-                          "k": published_claims(hrows[0][0], ens)[0]["k"]}
-        print(f"holdout: {len(failed)} of {len(hseeds)} seeds fail a claim; "
-              f"max |z| {max(zs):.2f}, k {ens['holdout']['k']:.2f}")
+        ens["holdout"] = _holdout(hseeds, params, ens, print)
+        ens["holdout"]["k"] = claims_summary(ens)["k"]
+        h = ens["holdout"]
+        print(f"holdout: {len(h['runs_with_a_failed_check'])} of {h['n']} seeds fail a "
+              f"check; max |z| {max(h['max_abs_z_per_seed']):.2f}, k {h['k']:.2f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(ens, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({len(seeds)} seeds, {time.perf_counter() - t0:.0f} s)")
     worst = max(stats.values(), key=lambda e: abs(e["sd"] / e["mean"]) if e["mean"] else 0)
     print(f"largest relative sd: {worst['label']} {worst['sd'] / abs(worst['mean']):.3f}"
           if not math.isnan(worst["sd"]) else "")
+    for k, e in info.items():
+        print(f"info {k}: mean {e['mean']:.4g}, sd {e['sd']:.3g}, range "
+              f"{min(e['values']):.4g} to {max(e['values']):.4g}")
     return 0
 
 

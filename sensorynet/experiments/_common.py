@@ -8,7 +8,7 @@ import numpy as np
 from ..results import ExperimentResult
 
 __all__ = ["SCIENCE_EXPERIMENTS", "ABLATIONS", "DEFAULT_LTD_IE", "check_published",
-           "is_decreasing", "fmt_values", "claim", "block_rates"]
+           "is_decreasing", "fmt_values", "claim", "block_rates", "KINDS"]
 
 SCIENCE_EXPERIMENTS = ("selectivity", "spontaneous", "cardinal", "ablations")
 #: ablation name -> parameter changes (``ModelParams.replace`` keys)
@@ -38,8 +38,20 @@ def fmt_values(values, digits=3):
 
 
 
-def claim(claim, measured, expected, holds):
-    return {"claim": claim, "measured": measured, "expected": expected, "holds": bool(holds)}
+#: kinds of check: a claim of the paper, a finding of this package (no published
+#: prediction), a construction (sanity) check
+KINDS = ("claim", "finding", "sanity")
+
+
+def claim(claim, measured, expected, holds, *, kind="claim", z=None, k=None, **extra):
+    """A check record: ``claim``, ``measured``, ``expected``, ``holds``, ``kind``, ``z``,
+    ``k`` (``z``/``k`` of an ensemble band or a test statistic and its critical value;
+    None for a plain threshold) and any ``extra`` fields (e.g. ``p``)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return {"claim": claim, "measured": measured, "expected": expected,
+            "holds": None if holds is None else bool(holds), "kind": kind, "z": z, "k": k,
+            **extra}
 
 
 def block_rates(spikes):

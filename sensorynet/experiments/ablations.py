@@ -11,7 +11,11 @@ from .published import run_published
 from .tuning import run_tuning
 from ..sparse import as_dense
 
-__all__ = ["AblationResult", "run_ablations"]
+__all__ = ["AblationResult", "run_ablations", "RUNAWAY_FACTOR"]
+
+#: E→I frozen counts as runaway excitation when its E rate after learning exceeds the
+#: all-plastic run's by this factor (≈ 6.6× for the default seed)
+RUNAWAY_FACTOR = 3.0
 
 
 # ----------------------------------------------------------------------- ablations
@@ -56,17 +60,39 @@ class AblationResult:
         return jsonable(out)
 
     def claims(self) -> list:
+        """What the model does with a pathway frozen: findings of this package (the
+        paper makes no prediction). E→I frozen: inhibition cannot follow the growing
+        E→E weights, excitation runs away (E rate after learning > 3× the all-plastic
+        run's) and E selectivity falls; I→E frozen: specificity and selectivity still
+        emerge. The all-plastic run is checked against the published run
+        (:func:`run_science_experiment`)."""
         m = self.metrics()
+        tag = "finding of this package (no published prediction)"
         out = []
-        for name, d in m.items():
-            s = d["specificity_EE_final"]
-            out.append(claim(f"Ablation {name}: E→E connectivity still becomes feature "
-                              "specific (exploratory, no published prediction)",
-                              f"{fmt_values(s)} mV", "monotone decreasing in |ΔPO|", is_decreasing(s)))
+        ref = m.get("all_plastic")
+        if "EI_frozen" in m:
+            d = m["EI_frozen"]
+            if ref is not None:
+                r, r0 = d["rates_after"]["E"], ref["rates_after"]["E"]
+                out.append(claim(f"Ablation EI_frozen: excitation runs away, E rate after "
+                                 f"learning > {RUNAWAY_FACTOR:g}× the all-plastic run's — {tag}",
+                                 f"E {r:.2f} Hz vs all plastic {r0:.2f} Hz (× {r / r0:.1f})",
+                                 f"> {RUNAWAY_FACTOR:g}×", r > RUNAWAY_FACTOR * r0,
+                                 kind="finding"))
             ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
-            out.append(claim(f"Ablation {name}: E selectivity still rises with learning "
-                              "(exploratory, no published prediction)",
-                              f"OSI_E {ob:.3f} → {oa:.3f}", "after > before", oa > ob))
+            out.append(claim(f"Ablation EI_frozen: E selectivity falls with learning — {tag}",
+                             f"OSI_E {ob:.3f} → {oa:.3f}", "after < before", oa < ob,
+                             kind="finding"))
+        if "IE_frozen" in m:
+            d = m["IE_frozen"]
+            s_ = d["specificity_EE_final"]
+            out.append(claim(f"Ablation IE_frozen: E→E connectivity still becomes feature "
+                             f"specific — {tag}", f"{fmt_values(s_)} mV",
+                             "monotone decreasing in |ΔPO|", is_decreasing(s_), kind="finding"))
+            ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
+            out.append(claim(f"Ablation IE_frozen: E selectivity still rises with learning "
+                             f"— {tag}", f"OSI_E {ob:.3f} → {oa:.3f}", "after > before",
+                             oa > ob, kind="finding"))
         return out
 
 

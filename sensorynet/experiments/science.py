@@ -59,7 +59,8 @@ def run_science_experiment(name, published, *, progress=True) -> dict:
         ``"metrics"`` (JSON-ready, merged at top level into metrics.json),
         ``"results"`` (the result objects, for :func:`sensorynet.plotting.science_figures`)
         and ``"claims"`` (list of dicts with ``claim``, ``measured``, ``expected``,
-        ``holds``).
+        ``holds``, ``kind`` (``"claim"``, ``"finding"`` or ``"sanity"``), ``z`` and ``k``
+        (ensemble band or test statistic and critical value; None for a threshold)).
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
@@ -89,6 +90,6 @@ def run_science_experiment(name, published, *, progress=True) -> dict:
         same = np.array_equal(as_dense(abl.runs["all_plastic"].W), as_dense(pub.W))
         claims.insert(0, claim("Ablation all_plastic reproduces the published run (same "
                                "seed)", "learned W identical" if same else "learned W differs",
-                               "identical", same))
+                               "identical", same, kind="sanity"))
         results = {"ablations": abl}
     return {"metrics": metrics, "results": results, "claims": claims}

@@ -15,9 +15,44 @@ from ..sparse import as_dense
 from .._json import jsonable
 from ..analysis.connectivity import connectivity_summary
 from ..analysis.selectivity import po_match
+from ..analysis.reciprocity import bidirectional_counts_dpo_matched
+from .claims import SELECTIVITY_CLAIMS, band_checks, student_t_quantile
 
 __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysis",
-           "ConnectivityEvolution"]
+           "ConnectivityEvolution", "paired_effect", "PO_MATCH_MAX_DEG"]
+
+#: sanity check: median |measured PO − input PO| of E neurons after learning below this
+PO_MATCH_MAX_DEG = 15.0
+
+
+def paired_effect(before, after, level=0.95) -> dict:
+    """Mean paired difference ``after − before`` over neurons, with its CI and z vs 0.
+
+    Neurons with a non-finite value in either array (silent) are left out.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``sd`` (ddof=1), ``n``, ``se``, ``ci95`` = mean ± t_{n-1} · se (for
+        ``level``), ``z`` = mean / se (nan for n < 2 or se = 0).
+    """
+    d = np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    n = int(d.size)
+    if n < 2:
+        return {"mean": float(d.mean()) if n else float("nan"), "sd": float("nan"),
+                "n": n, "se": float("nan"), "ci95": [float("nan")] * 2, "z": float("nan")}
+    mean, sd = float(d.mean()), float(d.std(ddof=1))
+    se = sd / np.sqrt(n)
+    t = student_t_quantile(0.5 + level / 2, n - 1)
+    return {"mean": mean, "sd": sd, "n": n, "se": float(se),
+            "ci95": [mean - t * se, mean + t * se],
+            "z": float(mean / se) if se > 0 else float("nan")}
+
+
+def _contrast(spec):
+    s = np.asarray(spec, dtype=np.float64)
+    return float(s[0] - s[-1])
 
 
 
@@ -38,10 +73,14 @@ class SelectivityAnalysis:
         and ``"after_output_po"`` (W with the measured PO after learning).
     """
 
-    def __init__(self, before, after, po_in, n_exc, W0, W, connectivity):
+    def __init__(self, before, after, po_in, n_exc, W0, W, connectivity, *, N=None,
+                 n_blocks=None):
         self.before, self.after = before, after
         self.po_in, self.n_exc, self.W0, self.W = po_in, n_exc, W0, W
         self.connectivity = connectivity
+        #: network size and learning blocks of the run (where the bands apply)
+        self.N = W.shape[0] if N is None else int(N)
+        self.n_blocks = n_blocks
 
     def metrics(self) -> dict:
         b, a = self.before.summary(), self.after.summary()
@@ -56,37 +95,58 @@ class SelectivityAnalysis:
                            "after": po_match(self.after, self.po_in)},
             "bidirectional_surplus": ca["bidirectional"]["surplus"],
             "bidirectional_counts": ca["bidirectional"],
+            "bidirectional_dpo_matched": bidirectional_counts_dpo_matched(
+                self.W, self.po_in, self.n_exc),
+            "osi_change": {pop: paired_effect(self.before.osi[sl], self.after.osi[sl])
+                           for pop, sl in (("E", slice(0, self.n_exc)),
+                                           ("I", slice(self.n_exc, None)))},
+            "specificity_contrast_EE": {
+                "initial": _contrast(self.connectivity["before"]["specificity"]["EE"]["all"]),
+                "final": _contrast(ca["specificity"]["EE"]["all"]),
+                "final_output_po": _contrast(
+                    self.connectivity["after_output_po"]["specificity"]["EE"]["all"])},
             "reciprocal_correlation": ca["reciprocal_correlation"],
             "pruning": ca["pruning"],
             "specificity": {k: v["specificity"] for k, v in self.connectivity.items()},
             "specificity_bins_deg": [list(b_) for b_ in DEFAULT_BINS_DEG],
         })
 
-    def claims(self) -> list:
+    def claims(self, ensemble=None, *, any_point=False) -> list:
+        """Effect sizes against the ensemble bands (:data:`SELECTIVITY_CLAIMS`), and
+        the sanity check that the measured PO follows the input PO (true before
+        learning already, so not a claim of the paper)."""
         m = self.metrics()
-        ob, oa = m["osi"]["before"]["E"], m["osi"]["after"]["E"]
-        db, da = m["osi_debiased"]["before"]["E"], m["osi_debiased"]["after"]["E"]
-        s_in = self.connectivity["after_input_po"]["specificity"]["EE"]["all"]
-        s_out = self.connectivity["after_output_po"]["specificity"]["EE"]["all"]
-        sur = m["bidirectional_surplus"]
-        pm = m["po_match_E"]["after"]
-        return [
-            claim("E responses become more selective after learning (mean OSI rises)",
-                   f"OSI_E {ob:.3f} → {oa:.3f} (Poisson-debiased {db:.3f} → {da:.3f})",
-                   "after > before", oa > ob),
-            claim("E→E connectivity becomes feature specific (input PO)",
-                   f"mean w by |ΔPO| 0–30/30–60/60–90°: {fmt_values(s_in)} mV",
-                   "monotone decreasing in |ΔPO|", is_decreasing(s_in)),
-            claim("E→E specificity also holds for the measured (output) PO",
-                   f"{fmt_values(s_out)} mV", "monotone decreasing in |ΔPO|", is_decreasing(s_out)),
-            claim("Strong E↔E connections are preferentially bidirectional",
-                   ("no strong (> 1 mV) E→E weights yet" if sur is None
-                    else f"observed/expected = {sur:.2f}"),
-                   "> 1.5", sur is not None and sur > 1.5),
-            claim("Measured PO of E neurons follows their input PO after learning",
-                   f"median |PO_out - PO_in| = {pm['median_abs_diff_deg']:.1f} deg",
-                   "< 15 deg", pm["median_abs_diff_deg"] < 15.0),
-        ]
+        blocks = self.n_blocks if self.n_blocks is not None else -1
+        out = band_checks(m, SELECTIVITY_CLAIMS, ensemble, N=self.N, blocks=blocks,
+                          any_point=any_point)
+        for c, spec in zip(out, SELECTIVITY_CLAIMS):
+            if spec.path[0] == "osi_change":
+                e = m["osi_change"][spec.path[1]]
+                lo, hi = e["ci95"]
+                c["effect"] = e
+                c["expected"] += (f"; 95 % CI over {e['n']} neurons [{lo:.3g}, {hi:.3g}] "
+                                  "must exclude 0")
+                if c["holds"] is not None:
+                    c["holds"] = bool(c["holds"] and lo > 0)
+            elif spec.path[0] == "bidirectional_dpo_matched":
+                d = m["bidirectional_dpo_matched"]
+                c["effect"] = {k: d[k] for k in ("observed", "expected_global",
+                                                 "expected_dpo", "explained_by_dpo")}
+                def f(v, spec):
+                    return "n/a" if v is None else format(v, spec)
+                c["claim"] += (f" [observed {d['observed']}, expected "
+                               f"{f(d['expected_global'], '.0f')} (global) / "
+                               f"{f(d['expected_dpo'], '.0f')} (ΔPO-matched): |ΔPO| "
+                               f"explains {f(d['explained_by_dpo'], '.0%')} of the surplus]")
+        pm = m["po_match_E"]
+        out.append(claim("Measured PO of E neurons follows their input PO (before and after "
+                         "learning)",
+                         f"median |PO_out − PO_in| = {pm['before']['median_abs_diff_deg']:.1f}"
+                         f" → {pm['after']['median_abs_diff_deg']:.1f} deg",
+                         f"< {PO_MATCH_MAX_DEG:g} deg after learning",
+                         pm["after"]["median_abs_diff_deg"] < PO_MATCH_MAX_DEG,
+                         kind="sanity"))
+        return out
 
 
 def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
@@ -120,7 +180,8 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
     conn = {"before": connectivity_summary(W0, pub.po, pub.n_exc),
             "after_input_po": connectivity_summary(W, pub.po, pub.n_exc, W0=W0, **bounds),
             "after_output_po": connectivity_summary(W, after.po_out, pub.n_exc)}
-    return SelectivityAnalysis(before, after, pub.po, pub.n_exc, W0, W, conn)
+    return SelectivityAnalysis(before, after, pub.po, pub.n_exc, W0, W, conn,
+                               N=pub.params.network.N, n_blocks=pub.n_blocks)
 
 
 class ConnectivityEvolution:

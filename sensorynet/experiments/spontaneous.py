@@ -12,14 +12,26 @@ from __future__ import annotations
 import numpy as np
 from .._checks import check_count
 from .._json import jsonable
-from ..analysis.connectivity import connectivity_summary
-from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim, fmt_values, is_decreasing
+from ..analysis.connectivity import connectivity_summary, specificity
+from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
 from .blocks import run_blocks
 from .seeds import STREAM_SPONTANEOUS
 from .tuning import run_tuning
 from ..sparse import as_dense
 
-__all__ = ["SpontaneousResult", "run_spontaneous"]
+__all__ = ["SpontaneousResult", "run_spontaneous", "STABILITY_MAX_FRACTION"]
+
+#: the learned E→E specificity contrast survives spontaneous activity when it changes by
+#: less than this fraction of itself (|Δ contrast| / learned contrast). The published
+#: model changes it by about +0.9 % (24 calibration seeds: 0.77–0.94 %, docs/claims.md);
+#: a model whose spontaneous activity erases the structure (A_LTD × 10 during spontaneous activity:
+#: ≈ −95 %; reshuffled weights: ≈ −100 %) fails by far.
+STABILITY_MAX_FRACTION = 0.1
+
+
+def _contrast(spec):
+    s = np.asarray(spec, dtype=np.float64)
+    return float(s[0] - s[-1])
 
 
 # --------------------------------------------------------------------- spontaneous
@@ -42,8 +54,12 @@ class SpontaneousResult:
     """
 
     def __init__(self, ltd_IE, W_start, W_end, block_rates, tuning_before, tuning_after,
-                 conn_before, conn_after, po, n_exc):
+                 conn_before, conn_after, po, n_exc, *, contrast_initial=0.0, changes=None):
         self.ltd_IE, self.W_start, self.W_end = ltd_IE, W_start, W_end
+        #: E→E specificity contrast of the naive W0 (before learning), mV
+        self.contrast_initial = float(contrast_initial)
+        #: parameter changes during spontaneous activity (besides ltd_IE)
+        self.changes = dict(changes or {})
         self.block_rates = block_rates
         self.tuning_before, self.tuning_after = tuning_before, tuning_after
         self.conn_before, self.conn_after = conn_before, conn_after
@@ -54,12 +70,27 @@ class SpontaneousResult:
         return (self.conn_after["specificity"][pathway][mode]
                 - self.conn_before["specificity"][pathway][mode])
 
+    def stability(self) -> dict:
+        """E→E specificity contrast (mean w at |ΔPO| 0–30° minus 60–90°, input PO):
+        ``initial`` (W0), ``before``/``after`` spontaneous activity, ``learned`` =
+        before − initial, ``change`` = after − before and ``fraction`` =
+        change / learned (nan if nothing was learned)."""
+        c0 = self.contrast_initial
+        c1 = _contrast(self.conn_before["specificity"]["EE"]["all"])
+        c2 = _contrast(self.conn_after["specificity"]["EE"]["all"])
+        learned = c1 - c0
+        return {"initial": c0, "before": c1, "after": c2, "learned": learned,
+                "change": c2 - c1,
+                "fraction": (c2 - c1) / learned if learned > 0 else float("nan")}
+
     def metrics(self) -> dict:
         ob, oa = self.tuning_before.summary(), self.tuning_after.summary()
         ne = self.n_exc
         ie0, ie1 = self.W_start[ne:, :ne], self.W_end[ne:, :ne]
         return jsonable({
             "ltd_IE": self.ltd_IE, "n_blocks": len(self.block_rates),
+            "changes": self.changes,
+            "contrast_EE": self.stability(),
             "rates": {"E": self.block_rates[:, 0].mean(), "I": self.block_rates[:, 1].mean()},
             "rates_first_block": {"E": self.block_rates[0, 0], "I": self.block_rates[0, 1]},
             "rates_last_block": {"E": self.block_rates[-1, 0], "I": self.block_rates[-1, 1]},
@@ -76,19 +107,22 @@ class SpontaneousResult:
             "bidirectional_surplus_after": self.conn_after["bidirectional"]["surplus"]})
 
     def claims(self) -> list:
-        ch = self.specificity_change("EE")
-        after = self.conn_after["specificity"]["EE"]["all"]
-        tag = f"(I→E LTD {'on' if self.ltd_IE else 'off'})"
+        st = self.stability()
+        tag = f"I→E LTD {'on' if self.ltd_IE else 'off'}"
+        if self.changes:
+            tag += ", " + ", ".join(f"{k} = {v:.3g}" for k, v in self.changes.items())
+        frac = st["fraction"]
         return [
-            claim(f"E→E specificity survives spontaneous activity {tag}",
-                   f"change per |ΔPO| bin {fmt_values(ch, 4)} mV", "|change| < 0.03 mV in every bin",
-                   np.all(np.abs(ch) < 0.03)),
-            claim(f"E→E remains feature specific after spontaneous activity {tag}",
-                   f"{fmt_values(after)} mV", "monotone decreasing in |ΔPO|", is_decreasing(after))]
+            claim(f"Learned E→E specificity survives spontaneous activity ({tag}): change "
+                  "of the contrast (|ΔPO| 0–30° minus 60–90°) during spontaneous activity "
+                  "as a fraction of the learned contrast",
+                  frac, f"|fraction| < {STABILITY_MAX_FRACTION:g} (learned contrast "
+                  f"{st['learned']:.3f} mV, change {st['change']:+.4f} mV)",
+                  bool(np.isfinite(frac) and abs(frac) < STABILITY_MAX_FRACTION))]
 
 
 def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=None,
-                    duration_ms=2000, progress=True) -> SpontaneousResult:
+                    duration_ms=2000, changes=None, progress=True) -> SpontaneousResult:
     """Plastic blocks of untuned input on the learned network (docs/model.md §5.5).
 
     Parameters
@@ -102,6 +136,9 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
         Keep the presynaptic-spike LTD term on I→E synapses (default
         :data:`DEFAULT_LTD_IE`; see the module docstring for why).
     thetas, duration_ms : tuning protocol of the before/after selectivity.
+    changes : dict, optional
+        Further ``ModelParams.replace`` changes during the spontaneous blocks only (e.g.
+        a stronger LTD, to check that the stability claim can fail).
     progress : bool
 
     Returns
@@ -112,7 +149,8 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
     n_blocks = check_count(n_blocks, "n_blocks", low=1)
     if not isinstance(ltd_IE, (bool, np.bool_)):
         raise TypeError(f"ltd_IE must be True or False, got {ltd_IE!r}")
-    params = pub.params.replace(**{"plasticity.ltd_IE": bool(ltd_IE)})
+    changes = dict(changes or {})
+    params = pub.params.replace(**{"plasticity.ltd_IE": bool(ltd_IE), **changes})
     W_end, _, _, spikes = run_blocks(pub.W, pub.po, params, pub.seed, STREAM_SPONTANEOUS,
                                      n_blocks, sequence="untuned", progress=progress,
                                      keep_snapshots=False, desc="spontaneous")
@@ -122,6 +160,8 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
     W0, W1 = as_dense(pub.W), as_dense(W_end)
     return SpontaneousResult(bool(ltd_IE), W0, W1, block_rates(spikes), t0, t1,
                              connectivity_summary(W0, pub.po, pub.n_exc),
-                             connectivity_summary(W1, pub.po, pub.n_exc), pub.po, pub.n_exc)
+                             connectivity_summary(W1, pub.po, pub.n_exc), pub.po, pub.n_exc,
+                             contrast_initial=_contrast(specificity(pub.W0, pub.po, pub.n_exc)),
+                             changes=changes)
 
 
