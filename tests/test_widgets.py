@@ -249,3 +249,18 @@ def test_panels_accept_non_default_params(cache):
     assert panel.data["published"].params.network.g == 7.0
     net = widgets.network_panel(p)
     assert net.state["g"] == 7.0
+
+
+def test_claims_table_keeps_every_word():
+    from sensorynet.widgets import claims_table
+    long = "a claim whose wording is much longer than fifty characters, so pandas would cut it"
+    md = claims_table([{"claim": long, "measured": 0.123456, "expected": "x | y",
+                        "holds": False, "kind": "claim", "z": float("nan")},
+                       {"claim": "other", "measured": "n/a", "expected": "-", "holds": None}])
+    text = md.data
+    assert long in text and "0.1235" in text and "x \\| y" in text
+    assert "| ✗ |" in text and "not checked" in text
+    with pytest.raises(ValueError, match="lacks"):
+        claims_table([{"claim": "c"}])
+    with pytest.raises(TypeError):
+        claims_table("claims")

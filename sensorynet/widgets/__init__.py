@@ -33,9 +33,10 @@ from .base import Panel, fig_to_png, run_button
 from .experiments import cardinal_panel, spontaneous_panel, sweep_panel
 from .learning import evolution_panel, selectivity_panel
 from .network import network_panel
+from .tables import claims_table
 
 __all__ = [
     "Panel", "fig_to_png", "run_button",
     "network_panel", "selectivity_panel", "evolution_panel",
-    "spontaneous_panel", "cardinal_panel", "sweep_panel",
+    "spontaneous_panel", "cardinal_panel", "sweep_panel", "claims_table",
 ]
