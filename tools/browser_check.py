@@ -92,7 +92,7 @@ const root = window.jupyterapp.shell.currentWidget.content.node;
 const problems = [];
 for (const el of root.querySelectorAll('.jp-RenderedText[data-mime-type="%(stderr)s"]')) {
   const t = el.innerText;
-  if (t.includes('Traceback') || t.includes('Error')) problems.push('stderr: ' + t.slice(0, 400));
+  if (t.includes('Traceback') || t.includes('Error')) problems.push('stderr: ' + t.replace(/\s+/g, ' ').slice(0, 300));
 }
 let widgets = 0, closed = 0;
 for (const cell of window.jupyterapp.shell.currentWidget.content.widgets) {
