@@ -130,6 +130,7 @@ const img = imgs[imgs.length - 1];
 if (!img || !img.src) { done({error: 'no panel image'}); return; }
 fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
   .then(d => done({src: img.src, loaded: img.complete && img.naturalWidth > 0,
+                   natural: img.naturalWidth, shown: img.clientWidth,
                    digest: Array.from(new Uint8Array(d)).map(x => x.toString(16).padStart(2, '0')).join('')}))
   .catch(e => done({error: String(e)}));
 """
@@ -381,6 +382,9 @@ class NotebookCheck:
                         self.panel_digest()), 10, "the new panel image to load")
                     time.sleep(0.5)
                     self.screenshot_panel(self.shots / f"{key}_panel_after.png")
+                    if after["natural"] and after["shown"] > 1.25 * after["natural"]:
+                        notes.append(f"panel image {after['natural']} px wide shown at "
+                                     f"{after['shown']} px (upscaled)")
                     if after["digest"] == before["digest"]:
                         fails.append(f"panel figure unchanged after {what}")
                     else:
