@@ -28,8 +28,13 @@ Panels, by notebook:
 * 04 :func:`spontaneous_panel` -- I→E LTD switch, number of spontaneous blocks (Run);
 * 05 :func:`cardinal_panel` -- class half-width; learning blocks and seed (Run);
 * 06 :func:`sweep_panel` -- metric and axes of the sweep heat map.
+
+:func:`claims_table` shows claim records in full (a Markdown table);
+:func:`dashboard_link` gives the Dask dashboard's address as the notebook's browser
+can reach it: directly, or through the Jupyter server's proxy under JupyterHub/Binder.
 """
 from .base import Panel, fig_to_png, run_button
+from .dashboard import dashboard_link
 from .experiments import cardinal_panel, spontaneous_panel, sweep_panel
 from .learning import evolution_panel, selectivity_panel
 from .network import network_panel
@@ -39,4 +44,5 @@ __all__ = [
     "Panel", "fig_to_png", "run_button",
     "network_panel", "selectivity_panel", "evolution_panel",
     "spontaneous_panel", "cardinal_panel", "sweep_panel", "claims_table",
+    "dashboard_link",
 ]
