@@ -117,3 +117,9 @@ def test_learning_figures(published):
     for fig in (nbf.plot_tuning_curve(sel, 123), nbf.plot_block(published, evo, -1, "EE"),
                 nbf.plot_block(published, evo, 39, "IE"), nbf.plot_reciprocal(published)):
         assert all(ax.get_xlabel() for ax in fig.axes if ax.get_label() != "<colorbar>")
+
+
+def test_reciprocal_figure_explains_the_naive_network(published):
+    fig = nbf.plot_reciprocal(published)
+    before, after = (ax.get_title() for ax in fig.axes[:2])
+    assert "undefined (all weights 0.5 mV)" in before and "r = 0.9" in after

@@ -590,3 +590,13 @@ def test_workers_compile_from_an_empty_numba_cache(tmp_path):
     assert df["error"].isna().all(), df["error"].tolist()
     assert (df["rate_E_after"] > 0).all()
     assert any(cache.rglob("*.nbi")), "the workers did not compile into the empty cache"
+
+
+def test_heatmap_cells_share_one_number_format():
+    df = _toy_frame()
+    df["rate_E_after"] = df["rate_E_after"] * 1e-3            # means ~0.008, sems ~1e-4..1e-3
+    fig = plot_sweep_heatmap(df, "network.g", "plasticity.A_LTP", "rate_E_after")
+    cells = [t.get_text() for t in fig.axes[0].texts if "\n" in t.get_text()]
+    assert cells
+    decimals = {len(part.lstrip("±<").split(".")[1]) for c in cells for part in c.split("\n")}
+    assert len(decimals) == 1 and not any("e-" in c for c in cells)

@@ -353,10 +353,13 @@ def plot_reciprocal(pub, threshold=1.0):
         ax.axhline(threshold, color="tab:green", lw=0.8, ls="--")
         c = bidirectional_counts(W, ne, threshold)
         r = reciprocal_correlation(W, ne)
-        r_txt = "n/a" if not np.isfinite(r) else f"{r:.2f}"
-        ax.set(xlabel="$w_{ij}$ (mV)", title=f"{lab}: {len(a)} reciprocal pairs, r = {r_txt}\n"
-               f"both > {threshold:g} mV: {c['observed']} observed, {c['expected']:.0f} "
-               "expected")
+        # before learning every E→E weight equals J: all pairs fall in one cell and the
+        # correlation is undefined; say so rather than show an unexplained empty map
+        r_txt = f"{r:.2f}" if np.isfinite(r) else \
+            f"undefined (all weights {np.unique(a)[0]:g} mV)" if np.unique(a).size == 1 else "n/a"
+        ax.set(xlabel="$w_{ij}$ (mV)", title=f"{lab}: {len(a)} reciprocal pairs\n"
+               f"r = {r_txt}\nboth > {threshold:g} mV: {c['observed']} observed, "
+               f"{c['expected']:.0f} expected")
         fig.colorbar(im, ax=ax, label="log$_{10}$(1 + pairs)", shrink=0.85)
     axs[0, 0].set_ylabel("$w_{ji}$ (mV)")
     return fig

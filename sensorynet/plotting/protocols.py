@@ -94,7 +94,8 @@ def plot_cardinal(card):
         for c0, col in ((0, "tab:blue"), (90, "tab:blue"), (180, "tab:blue"),
                         (45, "tab:orange"), (135, "tab:orange")):
             ax.axvspan(max(c0 - hw, 0), min(c0 + hw, 180), color=col, alpha=0.25, lw=0)
-        ax.hist(po[np.isfinite(po)], edges, color="0.3", alpha=0.75)
+        # hollow bars with edges, so the class shading behind them stays visible
+        ax.hist(po[np.isfinite(po)], edges, histtype="step", color="0.15", lw=1.2)
         ax.axhline(card.n_exc / (len(edges) - 1), color="k", ls=":", lw=0.8)
         d = m[name]
         ax.set(xlabel="measured PO of E neurons (deg)", ylabel="neurons", xlim=(0, 180),

@@ -171,11 +171,18 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
     if annotate:
         finite = M[np.isfinite(M)]
         mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+        # one fixed-point format per map: 3 significant digits on the largest mean, and
+        # the s.e.m. with the same decimals (never a mix of 0.0048 and 9.8e-06)
+        top = np.abs(finite).max() if finite.size else 0.0
+        d = int(np.clip(2 - np.floor(np.log10(top)), 0, 8)) if top > 0 else 3
+
+        def _sem(s):
+            return f"±{s:.{d}f}" if round(s, d) > 0 else f"±<{10.0 ** -d:.{d}f}"
         for i in range(len(ys)):
             for j in range(len(xs)):
                 txt = "n/a" if not np.isfinite(M[i, j]) else (
-                    f"{M[i, j]:.3g}\n±{S[i, j]:.2g}" if np.isfinite(S[i, j])
-                    else f"{M[i, j]:.3g}")
+                    f"{M[i, j]:.{d}f}\n{_sem(S[i, j])}" if np.isfinite(S[i, j])
+                    else f"{M[i, j]:.{d}f}")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8,
                         color="black" if np.isfinite(M[i, j]) and M[i, j] > mid else "white")
     n_lo, n_hi = int(N.min()), int(N.max())

@@ -44,7 +44,8 @@ def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, re
     tuning_kw = dict(tuning_kw or {})
     controls = {
         "ltd_IE": W.ToggleButtons(options=[("I→E LTD on", True), ("I→E LTD off", False)],
-                                  value=bool(ltd_IE), description="rule", style=style()),
+                                  value=bool(ltd_IE), description="rule",
+                                  style={**style(), "button_width": "auto"}),
         "n_blocks": W.IntSlider(value=n_blocks, min=1, max=40, description="spontaneous blocks",
                                 **_slider()),
         "run": run_button("Run spontaneous activity"),

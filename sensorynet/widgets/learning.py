@@ -135,7 +135,8 @@ def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
         "play": W.Play(value=n if block is None else int(block), min=0, max=n, step=1,
                        interval=900, description="animate", show_repeat=False),
         "pathway": W.ToggleButtons(options=[("E→E", "EE"), ("E→I", "EI"), ("I→E", "IE")],
-                                   value=pathway, description="pathway", style=style()),
+                                   value=pathway, description="pathway",
+                                   style={**style(), "button_width": "auto"}),
     }
     W0 = published.weights_after_block(-1)
     ne = published.n_exc
