@@ -302,7 +302,7 @@ def test_run_and_metric_failures_are_recorded(boom_metric):
 
 
 def test_osi_uses_tuning_defaults_unless_overridden(monkeypatch):
-    tuning = pytest.importorskip("sensorynet.experiments.tuning")
+    import sensorynet.experiments.tuning as tuning
     from sensorynet.sweep.metrics import RunContext
     p = ModelParams()
     res = run_published(p, 5, n_blocks=1, progress=False)
