@@ -19,8 +19,8 @@
 * **Nothing lost.** A run that raises is recorded with its error and the others go on;
   each finished run is appended to the sweep store (:mod:`sensorynet.sweep.store`) as
   soon as it completes, so an interrupted sweep resumes where it stopped and a finished
-  one returns at once, without starting a cluster. Tasks on a worker that dies are
-  rescheduled on the others by Dask (and retried on failure, ``retries``).
+  one returns at once, without starting a cluster. Runs on a worker that dies are
+  resubmitted; one that kills its worker fails alone (:data:`MAX_WORKER_DEATHS`).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import datetime
 import os
+import secrets
 import time
 import traceback
 import warnings
@@ -261,8 +262,10 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Show a progress bar (tqdm.auto: Jupyter or terminal) and the dashboard link.
     retries : int
         Times Dask retries a task whose execution fails outside the model (e.g. a
-        worker that cannot deserialise it). Tasks on a worker that *dies* are always
-        rescheduled (up to ``distributed.scheduler.allowed-failures`` deaths).
+        worker that cannot deserialise it). Runs on a worker that *dies* are
+        resubmitted; a run executing on :data:`MAX_WORKER_DEATHS` dying workers is
+        recorded as failed. A point whose memory estimate exceeds one worker's memory
+        is refused before any work (:func:`check_sweep_memory`, ``RunTooLarge``).
     retry_errors : bool
         Recompute stored runs that ended with an error.
     cluster_kwargs : dict, optional
@@ -391,8 +394,8 @@ def _deaths_while_executing(client, key) -> int:
         return 1
 
 
-def _submit(client, spec, run, funcs, retries, attempt):
-    key = f"sensorynet-run-{run.run_id}" + (f"-retry{attempt}" if attempt else "")
+def _submit(client, spec, run, funcs, retries, attempt, tag):
+    key = f"sensorynet-run-{run.run_id}-{tag}-{attempt}"   # never a cancelled one's
     return client.submit(_execute_run, run.params, run.seed, run.n_blocks, funcs,
                          spec.tuning_duration_ms, key=key, pure=False, retries=retries)
 
@@ -402,9 +405,9 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
     from distributed.scheduler import KilledWorker
     from tqdm.auto import tqdm
     funcs = {m: METRICS[m].func for m in spec.metrics}
-    futures = {_submit(client, spec, run, funcs, retries, 0): run for run in todo}
-    deaths, attempts = {}, {}
-    n_err = 0
+    tag = secrets.token_hex(4)
+    futures = {_submit(client, spec, run, funcs, retries, 0, tag): run for run in todo}
+    deaths, attempts, n_err = {}, {}, 0
     bar = tqdm(total=spec.n_runs, initial=spec.n_runs - len(todo), desc="sweep",
                unit="run", disable=not progress)
     try:
@@ -421,7 +424,7 @@ def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
                 attempts[rid] = attempts.get(rid, 0) + 1
                 fut.release()
                 if deaths[rid] < MAX_WORKER_DEATHS and attempts[rid] <= MAX_RESUBMITS:
-                    new = _submit(client, spec, run, funcs, retries, attempts[rid])
+                    new = _submit(client, spec, run, funcs, retries, attempts[rid], tag)
                     futures[new] = run
                     pending.add(new)
                     continue
