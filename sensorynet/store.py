@@ -6,10 +6,6 @@ bytes, never a pickle) that holds the format name and version, the package versi
 the protocol kind, the seed, the parameters, the spike-phase names and ``extra``.
 Loading a file this module did not write, or a damaged one, raises ``ValueError``
 naming the file; nothing in a file is ever unpickled.
-
-:class:`ResultsCache` keeps results on disk keyed by a hash of everything that
-determines them (protocol kind, parameters, seed, block count, package version), so
-notebooks re-run in seconds and a changed parameter can never return a stale result.
 """
 from __future__ import annotations
 
@@ -66,7 +62,8 @@ def atomic_write(path: pathlib.Path, write) -> None:
 
     A reader never sees a half-written file, concurrent writers never share a
     temporary file (the last ``os.replace`` wins), and on any error the temporary
-    file is removed and the error re-raised.
+    file is removed and the error re-raised (an ``OSError`` such as a full disk with
+    a message naming ``path``; the previous file, if any, is left intact).
     """
     path = pathlib.Path(path)
     # a unique name opened with "xb" (not mkstemp, which forces mode 0600): the file
@@ -78,11 +75,14 @@ def atomic_write(path: pathlib.Path, write) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc} (nothing "
+                          "was written there; a previous file is intact)") from exc
         raise
 
 

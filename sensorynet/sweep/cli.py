@@ -12,9 +12,9 @@ import pathlib
 import sys
 from ..store import tmp_path_for
 from .cluster import CONNECT_TIMEOUT_S, available_cpus, scheduler_kwargs
-from .run import run_sweep
+from .run import check_sweep_memory, run_sweep
 from .spec import SweepSpec
-from .store import SweepStore
+from .store import StoreBusy, SweepStore
 
 PROG = "sensorynet sweep"
 
@@ -119,7 +119,8 @@ def cli_main(argv=None) -> int:
         error, or the store or cluster failed mid-sweep; 2: bad command line, bad
         spec, unusable ``--out``, malformed or unreachable ``--scheduler`` (nothing
         was run); 130: interrupted (finished runs are kept; run the same command again
-        to resume). Errors are one line ``sensorynet sweep: error: ...`` on stderr,
+        to resume). Another sweep writing to ``--out`` gives 2. Errors are one
+        line ``sensorynet sweep: error: ...`` on stderr,
         never a traceback.
     """
     parser = _parser()
@@ -152,6 +153,14 @@ def cli_main(argv=None) -> int:
         _check_out(args.out, create=not args.dry_run)
     except (ValueError, TypeError, OSError, _UsageError) as exc:
         return _fail(exc)
+    if args.dry_run:       # refuses what a run would refuse (memory per worker)
+        try:
+            check_sweep_memory(spec, args.out, scheduler=args.scheduler,
+                               n_workers=workers, retry_errors=args.retry_errors,
+                               allow_oversubscribe=args.allow_oversubscribe,
+                               connect_timeout=args.connect_timeout)
+        except (ValueError, OSError) as exc:
+            return _fail(exc)
     print(spec.describe())
     if args.dry_run:
         for r in spec.runs[:20]:
@@ -179,6 +188,8 @@ def cli_main(argv=None) -> int:
         print(f"\ninterrupted: {n} finished run(s) are stored in {args.out}; run the same "
               "command again to resume", file=sys.stderr)
         return 130
+    except StoreBusy as exc:              # another sweep writes there: nothing was run
+        return _fail(exc)
     except ConnectionError as exc:        # unreachable scheduler: nothing was run
         return _fail(exc)
     except (ValueError, TypeError) as exc:   # bad input found by run_sweep

@@ -5,6 +5,7 @@ scheduler (address checked up front, short connect timeout).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pathlib
@@ -20,6 +21,11 @@ __all__ = [
     "connect",
     "local_dashboard_address",
     "local_cluster",
+    "client_context",
+    "local_worker_count",
+    "ALLOWED_FAILURES",
+    "local_worker_memory",
+    "client_worker_memory",
 ]
 
 #: environment of LocalCluster worker processes: one thread per worker everywhere
@@ -94,6 +100,11 @@ def connect(scheduler, timeout=CONNECT_TIMEOUT_S):
         raise ConnectionError(f"cannot connect to the Dask scheduler at {where} within "
                               f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
 
+
+#: ``distributed.scheduler.allowed-failures`` of the embedded cluster: a worker death
+#: fails the tasks it was running at once, and :func:`~sensorynet.sweep.run_sweep`
+#: resubmits each with its own budget (only deaths while a task was executing count)
+ALLOWED_FAILURES = 0
 
 #: where the embedded cluster serves its dashboard: this machine only
 DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
@@ -172,4 +183,70 @@ def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs
             cluster_kwargs.get("dashboard_address"))
     if kw["processes"]:            # threads in this process have no environment of their own
         kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
-    return LocalCluster(**kw)
+    import dask
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        return LocalCluster(**kw)
+
+
+def local_worker_memory(n_workers, memory_limit=None):
+    """``(bytes, description)``: memory one of ``n_workers`` local workers may use.
+
+    The machine's available memory divided by the workers, or the workers'
+    ``memory_limit`` (a ``LocalCluster`` argument) if that is smaller.
+    """
+    from ..memory import available_bytes, format_bytes
+    avail = available_bytes()
+    if avail is None:
+        return None, "unknown"
+    per = avail // n_workers
+    desc = f"{format_bytes(avail)} available on this machine / {n_workers} worker(s)"
+    if memory_limit not in (None, 0, "auto"):
+        from dask.utils import parse_bytes
+        limit = parse_bytes(memory_limit) if isinstance(memory_limit, str) \
+            else int(memory_limit)
+        if 0 < limit < per:
+            per, desc = limit, f"memory_limit={format_bytes(limit)} of each worker"
+    return per, desc
+
+
+def client_worker_memory(client):
+    """``(bytes, description)``: memory one worker of ``client``'s cluster may use.
+
+    The smallest ``memory_limit`` of the connected workers if they have one, else
+    this machine's available memory.
+    """
+    from ..memory import available_bytes, format_bytes
+    workers = client.scheduler_info(n_workers=-1).get("workers", {})
+    limits = [w.get("memory_limit") or 0 for w in workers.values()]
+    if limits and all(limits):
+        return min(limits), (f"memory_limit {format_bytes(min(limits))} of the smallest "
+                             f"of {len(limits)} Dask worker(s)")
+    avail = available_bytes()
+    return avail, "this machine's available memory; the workers set no memory_limit"
+
+
+@contextlib.contextmanager
+def client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
+                   connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
+    """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
+    from distributed import Client
+    if client is not None:
+        yield client
+        return
+    if scheduler is not None:
+        c = connect(scheduler, connect_timeout)
+        try:
+            yield c
+        finally:
+            c.close()
+        return
+    n = n_workers or max(1, min(available_cpus(), n_tasks))
+    with local_cluster(n, allow_oversubscribe=allow_oversubscribe,
+                       **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
+        yield c
+
+
+def local_worker_count(n_workers, n_tasks, allow_oversubscribe) -> int:
+    """Workers the embedded LocalCluster starts (as :func:`local_cluster` caps them)."""
+    n = n_workers or max(1, min(available_cpus(), n_tasks))
+    return n if allow_oversubscribe else min(n, available_cpus())

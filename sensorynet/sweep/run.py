@@ -19,8 +19,8 @@
 * **Nothing lost.** A run that raises is recorded with its error and the others go on;
   each finished run is appended to the sweep store (:mod:`sensorynet.sweep.store`) as
   soon as it completes, so an interrupted sweep resumes where it stopped and a finished
-  one returns at once, without starting a cluster. Tasks on a worker that dies are
-  rescheduled on the others by Dask (and retried on failure, ``retries``).
+  one returns at once, without starting a cluster. Runs on a worker that dies are
+  resubmitted; one that kills its worker fails alone (:data:`MAX_WORKER_DEATHS`).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import datetime
 import os
+import secrets
 import time
 import traceback
 import warnings
@@ -35,10 +36,12 @@ import warnings
 import numpy as np
 
 from ..params import ModelParams, NetworkParams, ProtocolParams
-from .cluster import (CONNECT_TIMEOUT_S, WORKER_ENV, available_cpus, connect,
-                      local_cluster, local_dashboard_address, scheduler_kwargs)
+from .cluster import (CONNECT_TIMEOUT_S, WORKER_ENV, client_context, client_worker_memory,
+                      local_cluster, local_dashboard_address, local_worker_count,
+                      local_worker_memory, scheduler_kwargs)
 from .metrics import METRICS
 from .spec import params_dict, as_spec
+from .runs import check_memory
 from .store import SweepStore, records_frame
 
 try:
@@ -53,6 +56,8 @@ __all__ = [
     "scheduler_kwargs",
     "WarmupPlugin",
     "WORKER_ENV",
+    "check_sweep_memory",
+    "MAX_WORKER_DEATHS",
 ]
 
 _WARM = None  # per-process warm-up info (set once by _warmup)
@@ -120,6 +125,12 @@ def _execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> di
     """
     from ..experiments.published import run_published
     from .metrics import RunContext
+    try:       # tell the scheduler this task is executing (not just queued) here
+        from distributed import get_worker
+        w = get_worker()
+        w.log_event(_start_topic(w.get_current_task()), {"pid": os.getpid()})
+    except (ImportError, ValueError):
+        pass
     _warmup()
     t0 = time.perf_counter()
     metrics = {name: float("nan") for name in metric_funcs}
@@ -153,27 +164,6 @@ def _execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> di
 
 
 # ----------------------------------------------------------------- driver side
-@contextlib.contextmanager
-def _client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
-                    connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
-    """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
-    from distributed import Client
-    if client is not None:
-        yield client
-        return
-    if scheduler is not None:
-        c = connect(scheduler, connect_timeout)
-        try:
-            yield c
-        finally:
-            c.close()
-        return
-    n = n_workers or max(1, min(available_cpus(), n_tasks))
-    with local_cluster(n, allow_oversubscribe=allow_oversubscribe,
-                       **(cluster_kwargs or {})) as cluster, Client(cluster) as c:
-        yield c
-
-
 def _prepare_workers(client):
     """Register the warm-up plugin; check that workers run the same sensorynet."""
     from .._version import __version__
@@ -188,6 +178,49 @@ def _prepare_workers(client):
         warnings.warn(f"workers run sensorynet {other}, this process {__version__}",
                       RuntimeWarning, stacklevel=3)
     return info
+
+
+_client_context = client_context     # (tests replace it)
+
+
+def _start_topic(key) -> str:
+    return f"sensorynet-start-{key}"
+
+
+def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers=None,
+                       retry_errors=False, allow_oversubscribe=False,
+                       cluster_kwargs=None, connect_timeout=CONNECT_TIMEOUT_S):
+    """Refuse a sweep with a point that cannot fit in one worker's memory.
+
+    What :func:`run_sweep` checks before any work (and ``sensorynet sweep
+    --dry-run``): each run still to do (not in the store at ``out``) is estimated with
+    :func:`~sensorynet.sweep.runs.run_memory_bytes` and compared with the memory of
+    one worker: the machine's available memory divided by the local workers, or the
+    smallest ``memory_limit`` of the workers of ``client`` / ``scheduler`` (the
+    machine's available memory if they set none). Connects to ``scheduler``.
+
+    Raises
+    ------
+    sensorynet.memory.RunTooLarge
+        A ``ValueError`` naming the point, its estimate and the per-worker budget.
+    """
+    spec = as_spec(spec)
+    todo = _todo(spec, SweepStore(out, clean=False).load() if out is not None else {},
+                 retry_errors)
+    if not todo:
+        return
+    if client is None and scheduler is None:
+        n = local_worker_count(n_workers, len(todo), allow_oversubscribe)
+        check_memory(todo, *local_worker_memory(
+            n, (cluster_kwargs or {}).get("memory_limit")))
+        return
+    with _client_context(client, scheduler, None, None, len(todo), connect_timeout) as c:
+        check_memory(todo, *client_worker_memory(c))
+
+
+def _todo(spec, stored, retry_errors):
+    return [r for r in spec.runs if r.run_id not in stored
+            or (retry_errors and stored[r.run_id].get("error"))]
 
 
 def _now() -> str:
@@ -229,8 +262,10 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         Show a progress bar (tqdm.auto: Jupyter or terminal) and the dashboard link.
     retries : int
         Times Dask retries a task whose execution fails outside the model (e.g. a
-        worker that cannot deserialise it). Tasks on a worker that *dies* are always
-        rescheduled (up to ``distributed.scheduler.allowed-failures`` deaths).
+        worker that cannot deserialise it). Runs on a worker that *dies* are
+        resubmitted; a run executing on :data:`MAX_WORKER_DEATHS` dying workers is
+        recorded as failed. A point whose memory estimate exceeds one worker's memory
+        is refused before any work (:func:`check_sweep_memory`, ``RunTooLarge``).
     retry_errors : bool
         Recompute stored runs that ended with an error.
     cluster_kwargs : dict, optional
@@ -277,16 +312,31 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         raise TypeError(f"cluster_kwargs must be a dict, got {type(cluster_kwargs).__name__}")
 
     store = SweepStore(out) if out is not None else None
+    with store.lock() if store is not None else contextlib.nullcontext():
+        return _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
+                           retry_errors, cluster_kwargs, connect_timeout,
+                           allow_oversubscribe)
+
+
+def _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
+                retry_errors, cluster_kwargs, connect_timeout, allow_oversubscribe):
     stored = store.load() if store is not None else {}
     results = {r.run_id: stored[r.run_id] for r in spec.runs if r.run_id in stored
                and not (retry_errors and stored[r.run_id].get("error"))}
     todo = [r for r in spec.runs if r.run_id not in results]
+    local = client is None and scheduler is None
+    if todo and local:              # a point that cannot fit: refused before any work
+        check_memory(todo, *local_worker_memory(
+            local_worker_count(n_workers, len(todo), allow_oversubscribe),
+            (cluster_kwargs or {}).get("memory_limit")))
     if store is not None:
         store.write_spec(spec.to_dict())
     fresh = set()
     if todo:
         with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo),
                              connect_timeout, allow_oversubscribe) as c:
+            if not local:
+                check_memory(todo, *client_worker_memory(c))
             _prepare_workers(c)
             if progress:
                 print(f"Dask dashboard: {c.dashboard_link}", flush=True)
@@ -295,7 +345,7 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
     infra = [r for r in results.values() if r.get("infrastructure")]
     if infra:
         warnings.warn(f"{len(infra)} run(s) failed in the Dask cluster (not stored); "
-                      "run the sweep again to retry them", RuntimeWarning, stacklevel=2)
+                      "run the sweep again to retry them", RuntimeWarning, stacklevel=3)
     return df
 
 
@@ -329,35 +379,74 @@ def _store_record(store, rec):
                   "again recomputes it)") from last
 
 
+#: a run is recorded as failed once a worker died this many times while executing it
+#: (out of memory, a crash in compiled code); other runs on that worker are resubmitted
+MAX_WORKER_DEATHS = 2
+#: resubmissions of a run after worker deaths, whoever caused them, before giving up
+MAX_RESUBMITS = 10
+
+
+def _deaths_while_executing(client, key) -> int:
+    """How many times ``key`` was executing (not just queued) on a worker that died."""
+    try:
+        return len(client.get_events(_start_topic(key)))
+    except Exception:     # no events (an old scheduler?): count it, to stay bounded
+        return 1
+
+
+def _submit(client, spec, run, funcs, retries, attempt, tag):
+    key = f"sensorynet-run-{run.run_id}-{tag}-{attempt}"   # never a cancelled one's
+    return client.submit(_execute_run, run.params, run.seed, run.n_blocks, funcs,
+                         spec.tuning_duration_ms, key=key, pure=False, retries=retries)
+
+
 def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
     from distributed import as_completed
+    from distributed.scheduler import KilledWorker
     from tqdm.auto import tqdm
     funcs = {m: METRICS[m].func for m in spec.metrics}
-    futures = {}
-    for run in todo:
-        fut = client.submit(_execute_run, run.params, run.seed, run.n_blocks, funcs,
-                            spec.tuning_duration_ms, key=f"sensorynet-run-{run.run_id}",
-                            pure=False, retries=retries)
-        futures[fut] = run
-    n_err = 0
+    tag = secrets.token_hex(4)
+    futures = {_submit(client, spec, run, funcs, retries, 0, tag): run for run in todo}
+    deaths, attempts, n_err = {}, {}, 0
     bar = tqdm(total=spec.n_runs, initial=spec.n_runs - len(todo), desc="sweep",
                unit="run", disable=not progress)
     try:
-        for fut in as_completed(list(futures)):
+        pending = as_completed(list(futures))
+        for fut in pending:
             run = futures.pop(fut)
+            rid = run.run_id
             try:
-                rec = _record(run, fut.result())
+                out = fut.result()
+            except KilledWorker:
+                # a worker died with this task on it: count the deaths while it was
+                # executing; a bad point never uses up the budget of the others
+                deaths[rid] = deaths.get(rid, 0) + _deaths_while_executing(client, fut.key)
+                attempts[rid] = attempts.get(rid, 0) + 1
+                fut.release()
+                if deaths[rid] < MAX_WORKER_DEATHS and attempts[rid] <= MAX_RESUBMITS:
+                    new = _submit(client, spec, run, funcs, retries, attempts[rid], tag)
+                    futures[new] = run
+                    pending.add(new)
+                    continue
+                out = {"metrics": {m: float("nan") for m in spec.metrics},
+                       "error": f"worker died while running this point, {deaths[rid]} "
+                                f"times ({attempts[rid]} worker deaths with it in "
+                                "flight): out of memory, or a crash in compiled code? "
+                                "Not retried further (--retry-errors / retry_errors=True "
+                                "tries again)"}
             except (Exception, asyncio.CancelledError) as exc:
                 # the cluster lost the task: reported, never stored (retried next time)
                 rec = _record(run, {"metrics": {}, "error": f"{type(exc).__name__}: {exc}"})
                 rec["infrastructure"] = True
-            else:
+                out = None
+            if out is not None:
+                rec = _record(run, out)
                 # a computed run is stored first, before anything else can fail; a store
                 # that keeps failing stops the sweep with an error naming the file
                 if store is not None:
                     _store_record(store, rec)
-            results[run.run_id] = rec
-            fresh.add(run.run_id)
+            results[rid] = rec
+            fresh.add(rid)
             fut.release()
             n_err += rec["error"] is not None
             bar.update(1)

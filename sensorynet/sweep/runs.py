@@ -13,7 +13,7 @@ from ..params import ModelParams, canonical_name
 import numbers
 
 __all__ = ["flatten_params", "normalize_value", "params_dict", "code_identity", "run_seeds",
-           "Run", "preflight"]
+           "Run", "preflight", "run_memory_bytes", "check_memory"]
 
 
 # ------------------------------------------------------------------- parameter names
@@ -195,3 +195,54 @@ def preflight(params: ModelParams, where: str) -> None:
                          f"{exc}") from None
 
 
+
+
+def run_memory_bytes(params: ModelParams, n_blocks: int) -> int:
+    """Estimated peak memory of one sweep run, bytes.
+
+    What :func:`sensorynet.experiments.published.check_published_fits` estimates for
+    ``run_published(params, n_blocks=n_blocks, keep_snapshots=False)``, which is how a
+    sweep runs it (weight snapshots are never kept in sweeps).
+    """
+    from ..memory import estimate_run_bytes
+    test_steps = 2 * params.protocol.test_ms / params.network.dt
+    return estimate_run_bytes(params, n_blocks=int(n_blocks), keep_snapshots=False,
+                              extra_steps=test_steps)
+
+
+def check_memory(runs, per_worker, budget: str) -> None:
+    """Refuse runs that cannot fit in the memory of one worker, before any work.
+
+    Parameters
+    ----------
+    runs : iterable of Run
+    per_worker : int or None
+        Memory available to one worker, bytes (None: unknown, nothing is refused).
+    budget : str
+        Where ``per_worker`` comes from (for the message).
+
+    Raises
+    ------
+    sensorynet.memory.RunTooLarge
+        (a ``ValueError``) naming the first point whose estimate exceeds
+        ``FRACTION`` (80 %) of ``per_worker``, with the estimate and the budget.
+    """
+    from ..memory import FRACTION, RunTooLarge, format_bytes
+    if per_worker is None:
+        return
+    bad = {}
+    for r in runs:
+        if r.point_index not in bad:
+            est = run_memory_bytes(r.params, r.n_blocks)
+            if est > FRACTION * per_worker:
+                bad[r.point_index] = (r, est)
+    if bad:
+        r, est = next(iter(bad.values()))
+        more = f"; {len(bad) - 1} other point(s) too" if len(bad) > 1 else ""
+        raise RunTooLarge(
+            f"sweep point {r.point_index} {r.values or '(base parameters)'} "
+            f"(N={r.params.network.N}, {r.n_blocks} blocks) needs an estimated "
+            f"{format_bytes(est)} of memory per run, more than {FRACTION:.0%} of the "
+            f"{format_bytes(per_worker)} available per worker ({budget}){more}; refused "
+            "before any work: use fewer workers, workers with more memory, a smaller "
+            "network or fewer blocks")

@@ -18,9 +18,11 @@ Non-finite metric values are written as ``null`` (NaN) or the strings ``"inf"`` 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import socket
 import pathlib
 import warnings
 
@@ -38,10 +40,16 @@ __all__ = [
     "INFO_COLUMNS",
     "sweep_dir",
     "records_frame",
+    "StoreBusy",
 ]
 
 RUNS_FILE = "runs.jsonl"
 SPEC_FILE = "spec.json"
+LOCK_FILE = ".sweep.lock"
+
+
+class StoreBusy(RuntimeError):
+    """Another sweep holds the store's writer lock (:meth:`SweepStore.lock`)."""
 
 #: bookkeeping columns of a sweep DataFrame (after parameters, seeds and metrics)
 INFO_COLUMNS = ("runtime_s", "error", "n_blocks", "worker", "from_store", "run_id")
@@ -108,10 +116,10 @@ class SweepStore:
     parameter dict), ``traceback``, ``runtime_s``, ``worker``, ``finished_at`` (UTC,
     ISO 8601) and ``version`` (sensorynet version).
 
-    Only one process should write to a store at a time.
+    Only one sweep writes to a store at a time (:meth:`lock`).
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, *, clean=True):
         if not isinstance(directory, (str, os.PathLike)):
             raise TypeError(f"out must be a directory path, got {type(directory).__name__}")
         self.directory = pathlib.Path(directory).expanduser()
@@ -119,7 +127,8 @@ class SweepStore:
             raise ValueError(f"out={str(self.directory)!r} exists and is not a directory")
         # temporary files of writers killed mid-write (kill -9): only this package's
         # names (and the fixed name older versions used), and only old ones
-        remove_stale_temps(self.directory, extra_names=(SPEC_FILE + ".tmp",))
+        if clean:              # (not for read-only looks, e.g. a dry run)
+            remove_stale_temps(self.directory, extra_names=(SPEC_FILE + ".tmp",))
 
     @property
     def runs_path(self) -> pathlib.Path:
@@ -194,6 +203,41 @@ class SweepStore:
             fh.write(line.encode("utf-8") + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the store's writer lock (``DIR/.sweep.lock``, ``flock``) while in use.
+
+        One sweep writes to a store at a time: a second one is refused at once with
+        :class:`StoreBusy` instead of computing and appending the same runs again. The
+        lock is the kernel's: it goes away with the process holding it (also on
+        ``kill -9``), so an interrupted sweep can always be resumed. A store that cannot
+        be written (read-only) is used without a lock.
+        """
+        import fcntl
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            fh = open(self.directory / LOCK_FILE, "a+")
+        except OSError:
+            yield
+            return
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                who = fh.read(200).strip() or "another process"
+                raise StoreBusy(f"another sweep is writing to {self.directory} ({who}); "
+                                "wait for it to finish (then run again to add what is "
+                                "missing) or use another output directory") from None
+            fh.truncate(0)
+            fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.truncate(0)
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def write_spec(self, spec_dict: dict) -> None:
         """Write ``spec.json`` atomically (unique temporary file + ``os.replace``).
