@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pathlib
 from .results import ExperimentResult
-from .store import TMP_NAME_RE, check_path, load_with_metadata, save_result
+from ._files import TMP_NAME_RE, check_path
+from .store import load_with_metadata, save_result
 import hashlib
 import json
 import os
@@ -15,8 +16,14 @@ import time
 import warnings
 from ._json import json_default
 
-__all__ = ["default_cache_dir", "source_fingerprint", "canonical_key", "ResultsCache",
-           "remove_stale_temps"]
+__all__ = [
+    "default_cache_dir",
+    "source_fingerprint",
+    "canonical_key",
+    "ResultsCache",
+    "remove_stale_temps",
+    "STALE_TMP_AGE_S",
+]
 
 
 #: a temporary file older than this (s) belongs to a writer that was killed

@@ -26,6 +26,7 @@ __all__ = [
     "EPOCH_SHORT",
     "EPOCH_LONG_MAX_N",
     "check_weights",
+    "MAX_COUNT",
 ]
 
 #: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit

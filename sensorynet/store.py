@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import re
-import secrets
 import zipfile
 import zlib
 
@@ -23,6 +21,7 @@ from .params import ModelParams
 from .results import ExperimentResult, SpikeTrain
 from .sparse import SparseWeights
 from ._json import json_default
+from ._files import atomic_write, check_path
 
 __all__ = [
     "FORMAT_NAME",
@@ -34,6 +33,8 @@ __all__ = [
     "load_with_metadata",
     "result_size_limit",
     "MAX_RESULT_BYTES",
+    "atomic_write",
+    "MAX_MEMBERS",
 ]
 
 #: written into every file; a file with another name is not ours
@@ -47,49 +48,12 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
                 zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
 
 
-#: names of this package's temporary files: ``.<target name>.<pid>.<12 hex>.tmp``
-TMP_NAME_RE = re.compile(r"^\..+\.[0-9]{1,10}\.[0-9a-f]{12}\.tmp$")
 
 
-def tmp_path_for(path: pathlib.Path) -> pathlib.Path:
-    """A unique temporary name next to ``path`` (pid + random suffix)."""
-    return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
 
 
-def atomic_write(path: pathlib.Path, write) -> None:
-    """Write ``path`` atomically: ``write(fh)`` fills a unique temporary file in the
-    same directory, which is flushed, fsynced and then renamed onto ``path``.
-
-    A reader never sees a half-written file, concurrent writers never share a
-    temporary file (the last ``os.replace`` wins), and on any error the temporary
-    file is removed and the error re-raised (an ``OSError`` such as a full disk with
-    a message naming ``path``; the previous file, if any, is left intact).
-    """
-    path = pathlib.Path(path)
-    # a unique name opened with "xb" (not mkstemp, which forces mode 0600): the file
-    # gets the usual permissions from the umask
-    tmp = tmp_path_for(path)
-    try:
-        with open(tmp, "xb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc} (nothing "
-                          "was written there; a previous file is intact)") from exc
-        raise
 
 
-def check_path(path, name="path") -> pathlib.Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
-    return pathlib.Path(path)
 
 
 # ------------------------------------------------------------------------------ save

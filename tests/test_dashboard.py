@@ -1,4 +1,4 @@
-"""sensorynet.widgets.dashboard_link: the Dask dashboard's address, direct or proxied."""
+"""sensorynet.sweep.dashboard_link (also exported by sensorynet.widgets): the Dask dashboard's address, direct or proxied."""
 import pytest
 
 from sensorynet.widgets import dashboard_link

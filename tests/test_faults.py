@@ -378,7 +378,7 @@ def thread_client():
 @pytest.fixture
 def fake_runs(monkeypatch):
     import sensorynet.sweep.run as sw
-    monkeypatch.setattr(sw, "_execute_run", _fake_execute_run)
+    monkeypatch.setattr(sw, "execute_run", _fake_execute_run)
     monkeypatch.setattr(sw, "_prepare_workers", lambda c: {})
     monkeypatch.setattr(sw, "STORE_RETRY_DELAYS_S", (0.0,), raising=False)
     return sw

@@ -20,6 +20,7 @@ pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
 
 import sensorynet.sweep.run as sw  # noqa: E402
+import sensorynet.sweep.worker as sweep_worker  # noqa: E402
 from sensorynet import ModelParams, run_published  # noqa: E402
 from sensorynet.analysis.reciprocity import bidirectional_surplus
 from sensorynet.analysis.connectivity import pruning_stats, specificity
@@ -267,7 +268,7 @@ def test_cli_dry_run_and_errors(tmp_path, capsys):
 def test_metrics_match_the_analysis_functions():
     p = ModelParams()
     funcs = {m: METRICS[m].func for m in CHEAP + ["rate_E_first_block", "mean_EI"]}
-    out = sw._execute_run(p, 123, 2, funcs, None)
+    out = sw.execute_run(p, 123, 2, funcs, None)
     assert out["error"] is None
     res = run_published(p, 123, n_blocks=2, progress=False)
     m = out["metrics"]
@@ -290,12 +291,12 @@ def test_run_and_metric_failures_are_recorded(boom_metric):
     funcs = {"rate_E_after": METRICS["rate_E_after"].func,
              "boom_test": METRICS[boom_metric].func}
     # the simulation itself raises (invalid seed): every metric NaN, error recorded
-    out = sw._execute_run(p, -1, 1, funcs, None)
+    out = sw.execute_run(p, -1, 1, funcs, None)
     assert "ValueError" in out["error"] and "seed" in out["error"]
     assert all(math.isnan(v) for v in out["metrics"].values())
     assert "Traceback" in out["traceback"]
     # one metric raises: only that one is NaN and named in the error
-    out = sw._execute_run(p, 1, 1, funcs, None)
+    out = sw.execute_run(p, 1, 1, funcs, None)
     assert out["error"] == "boom_test: RuntimeError: boom at g=8"
     assert math.isnan(out["metrics"]["boom_test"])
     assert out["metrics"]["rate_E_after"] > 0
@@ -444,11 +445,11 @@ def test_same_dataframe_with_1_or_2_workers(tmp_path, client):
     assert two["worker"].nunique() == 2 and one["worker"].nunique() == 1
     # identical to running the same run in this process
     r = spec.runs[5]
-    local = sw._execute_run(r.params, r.seed, r.n_blocks,
+    local = sw.execute_run(r.params, r.seed, r.n_blocks,
                             {m: METRICS[m].func for m in spec.metrics}, 200)
     _same(two.loc[5, list(spec.metrics)].to_dict(), local["metrics"])
     # every worker warmed up once (plugin), single-threaded numba
-    info = client.run(lambda: (sw._WARM is not None, os.environ.get("NUMBA_NUM_THREADS"),
+    info = client.run(lambda: (sweep_worker._WARM is not None, os.environ.get("NUMBA_NUM_THREADS"),
                                __import__("numba").get_num_threads()))
     assert set(info.values()) == {(True, "1", 1)}
     # the store holds exactly these runs, as strict JSON
@@ -568,11 +569,11 @@ def test_killing_a_worker_mid_sweep_loses_nothing(tmp_path, client):
     funcs = {m: METRICS[m].func for m in spec.metrics}
     for run in spec.runs:
         if run.run_id in lost:
-            local = sw._execute_run(run.params, run.seed, run.n_blocks, funcs, None)
+            local = sw.execute_run(run.params, run.seed, run.n_blocks, funcs, None)
             _same(df.loc[run.index, list(spec.metrics)].to_dict(), local["metrics"])
     # the nanny restarted the worker; the plugin warmed it up before any task
     client.wait_for_workers(2, timeout=60)
-    assert all(client.run(lambda: sw._WARM is not None).values())
+    assert all(client.run(lambda: sweep_worker._WARM is not None).values())
 
 
 def test_workers_compile_from_an_empty_numba_cache(tmp_path):

@@ -173,7 +173,7 @@ class CardinalResult:
     def claims(self) -> list:
         m = self.metrics()
         t = self.tests()
-        c, k = m["cardinal"], m["control"]
+        k = m["control"]
         nc, wc = t["near_cardinal"], t["within_cardinal_weights"]
         zcrit = NormalDist().inv_cdf(1 - CARDINAL_ALPHA)
         dc, dk = (wc["cardinal_minus_oblique"][x] for x in ("cardinal", "control"))

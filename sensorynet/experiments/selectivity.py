@@ -10,7 +10,7 @@ from .tuning import run_tuning
 
 from .._checks import check_seed
 from ..analysis.connectivity import PATHWAYS_PLASTIC
-from ._common import check_published, is_decreasing, fmt_values, claim, block_rates
+from ._common import check_published, claim, block_rates
 from ..sparse import as_dense
 from .._json import jsonable
 from ..analysis.connectivity import connectivity_summary

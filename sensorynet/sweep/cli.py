@@ -10,7 +10,7 @@ import time
 
 import pathlib
 import sys
-from ..store import tmp_path_for
+from .._files import tmp_path_for
 from .cluster import CONNECT_TIMEOUT_S, available_cpus, scheduler_kwargs
 from .run import check_sweep_memory, run_sweep
 from .spec import SweepSpec
@@ -68,7 +68,10 @@ def _positive_seconds(text):
                                          f"got {text!r}")
     return value
 
-__all__ = ["cli_main"]
+__all__ = [
+    "cli_main",
+    "PROG",
+]
 
 
 # ------------------------------------------------------------------------ CLI

@@ -27,140 +27,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import os
 import secrets
 import time
-import traceback
 import warnings
 
-import numpy as np
 
-from ..params import ModelParams, NetworkParams, ProtocolParams
-from .cluster import (CONNECT_TIMEOUT_S, WORKER_ENV, client_context, client_worker_memory,
-                      local_cluster, local_dashboard_address, local_worker_count,
-                      local_worker_memory, scheduler_kwargs)
+from .dashboard import dashboard_link
+from .cluster import (CONNECT_TIMEOUT_S, client_context, client_worker_memory,
+                      local_worker_count, local_worker_memory, scheduler_kwargs)
+from .cluster import WORKER_ENV, local_cluster, local_dashboard_address  # noqa: F401 (re-exported)
 from .metrics import METRICS
+from .worker import WarmupPlugin, execute_run, start_topic, worker_info
 from .spec import params_dict, as_spec
 from .runs import check_memory
 from .store import SweepStore, records_frame
 
-try:
-    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
-except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep")
-    _WorkerPlugin = object
 
 __all__ = [
     "run_sweep",
-    "local_cluster",
-    "local_dashboard_address",
-    "scheduler_kwargs",
-    "WarmupPlugin",
-    "WORKER_ENV",
     "check_sweep_memory",
     "MAX_WORKER_DEATHS",
+    "STORE_ATTEMPTS",
+    "STORE_RETRY_DELAYS_S",
+    "MAX_RESUBMITS",
 ]
 
-_WARM = None  # per-process warm-up info (set once by _warmup)
 
 
-# ----------------------------------------------------------------- worker side
-def _pin_threads() -> None:
-    """One thread for numba (and BLAS pools, if threadpoolctl is installed)."""
-    import numba
-    # numba may have been imported (reading NUMBA_NUM_THREADS) before the worker's
-    # environment was applied; re-read it before the threading layer starts, or the
-    # first compilation's own re-read finds a different value and refuses to run
-    numba.config.reload_config()
-    numba.set_num_threads(1)
-    try:  # optional: caps BLAS pools loaded before the environment variables were set
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(1)
-    except ImportError:
-        pass
 
 
-def _warmup() -> dict:
-    """Compile/load every numba kernel in this process with a tiny network (once)."""
-    global _WARM
-    if _WARM is not None:
-        return _WARM
-    t0 = time.perf_counter()
-    import numba
-
-    from .._version import __version__
-    from ..experiments.published import run_published
-    p = ModelParams(network=NetworkParams(N=20),
-                    protocol=ProtocolParams(test_ms=20, block_ms=20, n_stimuli=2, n_blocks=1))
-    res = run_published(p, seed=0, progress=False)
-    try:
-        from ..experiments.tuning import run_tuning
-        run_tuning(res.W, res.po, p, 0, thetas=[0.0, np.pi / 2], duration_ms=20)
-    except ImportError:
-        pass
-    _WARM = {"pid": os.getpid(), "warmup_s": time.perf_counter() - t0,
-             "numba_threads": numba.get_num_threads(), "version": __version__}
-    return _WARM
 
 
-class WarmupPlugin(_WorkerPlugin):
-    """Worker plugin: runs :func:`_warmup` on every worker, including later joiners."""
-
-    name = "sensorynet-warmup"
-    idempotent = False
-
-    def setup(self, worker):
-        _pin_threads()
-        _warmup()
 
 
-def _worker_info() -> dict:
-    return dict(_warmup())
 
 
-def _execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> dict:
-    """One run on a worker: the published experiment, then every metric.
-
-    Exceptions are caught and returned: a failing simulation gives NaN metrics and an
-    error; a failing metric gives NaN for that metric and is listed in the error.
-    """
-    from ..experiments.published import run_published
-    from .metrics import RunContext
-    try:       # tell the scheduler this task is executing (not just queued) here
-        from distributed import get_worker
-        w = get_worker()
-        w.log_event(_start_topic(w.get_current_task()), {"pid": os.getpid()})
-    except (ImportError, ValueError):
-        pass
-    _warmup()
-    t0 = time.perf_counter()
-    metrics = {name: float("nan") for name in metric_funcs}
-    errors, tbs = [], []
-    try:
-        result = run_published(params, seed, n_blocks=n_blocks, progress=False,
-                               keep_snapshots=False)
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-        tbs.append(traceback.format_exc())
-    else:
-        ctx = RunContext(result, seed, tuning_duration_ms)
-        for name, func in metric_funcs.items():
-            try:
-                value = np.asarray(func(result, ctx), dtype=np.float64)
-                if value.size != 1:
-                    raise TypeError(f"a metric must return one number, got shape "
-                                    f"{value.shape}")
-                metrics[name] = float(value.item())
-            except Exception as exc:
-                errors.append(f"{name}: {type(exc).__name__}: {exc}")
-                tbs.append(traceback.format_exc())
-    try:
-        from distributed import get_worker
-        worker = get_worker().address
-    except (ImportError, ValueError):
-        worker = f"pid:{os.getpid()}"
-    return {"metrics": metrics, "error": "; ".join(errors) or None,
-            "traceback": "\n".join(tbs) or None,
-            "runtime_s": time.perf_counter() - t0, "worker": worker}
 
 
 # ----------------------------------------------------------------- driver side
@@ -169,7 +70,7 @@ def _prepare_workers(client):
     from .._version import __version__
     try:
         client.register_plugin(WarmupPlugin(), name=WarmupPlugin.name)
-        info = client.run(_worker_info)
+        info = client.run(worker_info)
     except Exception as exc:
         raise RuntimeError(f"could not prepare the Dask workers ({type(exc).__name__}: "
                            f"{exc}); is sensorynet installed on every worker?") from exc
@@ -183,8 +84,6 @@ def _prepare_workers(client):
 _client_context = client_context     # (tests replace it)
 
 
-def _start_topic(key) -> str:
-    return f"sensorynet-start-{key}"
 
 
 def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers=None,
@@ -339,7 +238,10 @@ def _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
                 check_memory(todo, *client_worker_memory(c))
             _prepare_workers(c)
             if progress:
-                print(f"Dask dashboard: {c.dashboard_link}", flush=True)
+                try:     # the address this browser can reach (proxied under JupyterHub)
+                    print(f"Dask dashboard: {dashboard_link(c)}", flush=True)
+                except ValueError:     # no dashboard served (bokeh not installed)
+                    pass
             _run_tasks(c, spec, todo, store, results, fresh, retries, progress)
     df = records_frame(spec, results, fresh)
     infra = [r for r in results.values() if r.get("infrastructure")]
@@ -389,14 +291,14 @@ MAX_RESUBMITS = 10
 def _deaths_while_executing(client, key) -> int:
     """How many times ``key`` was executing (not just queued) on a worker that died."""
     try:
-        return len(client.get_events(_start_topic(key)))
+        return len(client.get_events(start_topic(key)))
     except Exception:     # no events (an old scheduler?): count it, to stay bounded
         return 1
 
 
 def _submit(client, spec, run, funcs, retries, attempt, tag):
     key = f"sensorynet-run-{run.run_id}-{tag}-{attempt}"   # never a cancelled one's
-    return client.submit(_execute_run, run.params, run.seed, run.n_blocks, funcs,
+    return client.submit(execute_run, run.params, run.seed, run.n_blocks, funcs,
                          spec.tuning_duration_ms, key=key, pure=False, retries=retries)
 
 

@@ -28,7 +28,7 @@ import warnings
 
 
 from ..cache import remove_stale_temps
-from ..store import atomic_write
+from .._files import atomic_write
 from .spec import SweepSpec, as_spec
 from .metrics import METRICS
 
@@ -41,6 +41,7 @@ __all__ = [
     "sweep_dir",
     "records_frame",
     "StoreBusy",
+    "LOCK_FILE",
 ]
 
 RUNS_FILE = "runs.jsonl"

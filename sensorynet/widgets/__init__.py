@@ -34,7 +34,7 @@ Panels, by notebook:
 can reach it: directly, or through the Jupyter server's proxy under JupyterHub/Binder.
 """
 from .base import Panel, fig_to_png, run_button
-from .dashboard import dashboard_link
+from ..sweep.dashboard import dashboard_link
 from .experiments import cardinal_panel, spontaneous_panel, sweep_panel
 from .learning import evolution_panel, selectivity_panel
 from .network import network_panel
