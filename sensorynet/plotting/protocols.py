@@ -137,20 +137,19 @@ def plot_ablations(abl):
     names = list(m)
     cols = [("0.3", "tab:green", "tab:purple", "tab:brown")[i % 4] for i in range(len(names))]
     fig, axs = new_figure(2, 3, 13, 7.5)
-    ax = axs[0, 0]
-    grouped_bars(ax, ["E", "I"], [[m[n]["rates_after"][p] for p in "EI"] for n in names],
-                  names, cols)
-    for j, p in enumerate("EI"):
-        ax.hlines(m[names[0]]["rates_before"][p], j - 0.4, j + 0.4, colors="k", ls=":",
-                  label="before learning" if j == 0 else None)
-    ax.set(ylabel="rate at π/2 test after learning (Hz)", title="Rates")
+    # rates and selectivity after learning per condition, with the naive values dotted
+    for ax, what, ylabel, title in ((axs[0, 0], "rates", "rate at π/2 test after learning (Hz)",
+                                     "Rates"),
+                                    (axs[0, 1], "osi", "mean OSI after learning",
+                                     "Selectivity")):
+        grouped_bars(ax, ["E", "I"], [[m[n][f"{what}_after"][p] for p in "EI"] for n in names],
+                     names, cols)
+        for j, p in enumerate("EI"):
+            ax.hlines(m[names[0]][f"{what}_before"][p], j - 0.4, j + 0.4, colors="k",
+                      ls=":", label="before learning" if j == 0 else None)
+        ax.set(ylabel=ylabel, title=title)
+    axs[0, 1].set_ylim(0, 1)
     ax = axs[0, 1]
-    grouped_bars(ax, ["E", "I"], [[m[n]["osi_after"][p] for p in "EI"] for n in names],
-                  names, cols)
-    for j, p in enumerate("EI"):
-        ax.hlines(m[names[0]]["osi_before"][p], j - 0.4, j + 0.4, colors="k", ls=":",
-                  label="before learning" if j == 0 else None)
-    ax.set(ylabel="mean OSI after learning", title="Selectivity", ylim=(0, 1))
     for ax, pw, mode in ((axs[0, 2], "EE", "all"), (axs[1, 0], "EI", "existing"),
                          (axs[1, 1], "IE", "existing")):
         spec_lines(ax, [m[n]["specificity"][pw][mode] for n in names], names, cols)

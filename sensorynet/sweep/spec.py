@@ -79,6 +79,13 @@ from .runs import Run, code_identity, params_dict, preflight, run_seeds
 from .runs import flatten_params, normalize_value
 
 
+def _known_keys(d, allowed, message):
+    """ValueError (``message`` formatted with the unknown keys) unless ``d`` ⊆ ``allowed``."""
+    unknown = sorted(set(d) - set(allowed))
+    if unknown:
+        raise ValueError(message.format(unknown) + f"; allowed: {list(allowed)}")
+
+
 @dataclass(frozen=True, repr=False)
 class SweepSpec:
     """A parameter sweep over :func:`~sensorynet.experiments.run_published`.
@@ -327,17 +334,11 @@ class SweepSpec:
         """Build from a dict with the layout of the TOML file (see :meth:`from_toml`)."""
         if not isinstance(d, Mapping):
             raise TypeError(f"{source} must be a dict, got {type(d).__name__}")
-        unknown = sorted(set(d) - set(_TOP_KEYS))
-        if unknown:
-            raise ValueError(f"{source}: unknown section(s) {unknown}; "
-                             f"allowed: {list(_TOP_KEYS)}")
+        _known_keys(d, _TOP_KEYS, f"{source}: unknown section(s) {{}}")
         sweep = d.get("sweep", {})
         if not isinstance(sweep, Mapping):
             raise TypeError(f"{source}: [sweep] must be a table")
-        unknown = sorted(set(sweep) - set(_SWEEP_KEYS))
-        if unknown:
-            raise ValueError(f"{source}: unknown key(s) {unknown} in [sweep]; "
-                             f"allowed: {list(_SWEEP_KEYS)}")
+        _known_keys(sweep, _SWEEP_KEYS, f"{source}: unknown key(s) {{}} in [sweep]")
         points = d.get("points", [])
         if isinstance(points, Mapping):
             raise TypeError(f"{source}: points must be an array of tables ([[points]])")
