@@ -173,3 +173,15 @@ def test_neurons_option_rescales_and_validates(tmp_path, capsys):
     assert m["blocks"] == 1
     from sensorynet.store import load_result
     assert load_result(out / "result_published.npz").N == 1000
+
+
+def test_sweep_without_the_extra_gives_the_install_hint(tmp_path, monkeypatch, capsys):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "distributed" else real(name, *a))
+    rc = main(["sweep", str(ROOT / "examples" / "sweep_example.toml"), "--out",
+               str(tmp_path / "s")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and err.count("\n") == 0
+    assert "missing dependency 'distributed'" in err and "sensorynet[sweep]" in err

@@ -4,6 +4,7 @@ spec; usage and input errors print one line and exit 2.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import time
@@ -156,6 +157,10 @@ def cli_main(argv=None) -> int:
         _check_out(args.out, create=not args.dry_run)
     except (ValueError, TypeError, OSError, _UsageError) as exc:
         return _fail(exc)
+    missing = [m for m in ("distributed", "pandas") if importlib.util.find_spec(m) is None]
+    if missing and not args.dry_run:     # the [sweep] extra: say so before any work
+        return _fail(ValueError(f"missing dependency {missing[0]!r}; install it with: "
+                                "pip install 'sensorynet[sweep]'"))
     if args.dry_run:       # refuses what a run would refuse (memory per worker)
         try:
             check_sweep_memory(spec, args.out, scheduler=args.scheduler,
