@@ -231,6 +231,13 @@ SLOW_MUTANTS = {
     "g 7.5 instead of 8": ({"network.g": 7.5}, None),
     "m_E 0.18 instead of 0.2": ({"input.m_E": 0.18}, None),
     "A_LTD x0.9": ({"plasticity.A_LTD": P.plasticity.A_LTD * 0.9}, None),
+    # the other side of ±20 % amplitudes, thresholds, the v̄ window, input modulation
+    "A_LTD x1.2": ({"plasticity.A_LTD": P.plasticity.A_LTD * 1.2}, None),
+    "A_LTP x0.8": ({"plasticity.A_LTP": P.plasticity.A_LTP * 0.8}, None),
+    "theta_minus x0.8": ({"plasticity.theta_minus": P.plasticity.theta_minus * 0.8}, None),
+    "theta_plus x1.2": ({"plasticity.theta_plus": P.plasticity.theta_plus * 1.2}, None),
+    "v̄ window 50 ms": ({"plasticity.vbar_window": 50}, None),
+    "m_E 0.16 instead of 0.2": ({"input.m_E": 0.16}, None),
 }
 
 
