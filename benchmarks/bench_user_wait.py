@@ -120,11 +120,19 @@ def parts(repeat, science):
                 t = time.perf_counter()
                 out = run_science_experiment(name, result, progress=False)
                 rows.append((f"{name}: experiment (once)", time.perf_counter() - t))
-                figs = science_figures(name, out["results"])
-                for stem in figs:
-                    rows += _figure_rows(
-                        stem, lambda name=name, stem=stem: science_figures(
-                            name, out["results"])[stem], repeat, d, R)
+                build, save = [], {}
+                for _ in range(repeat):     # science_figures draws all of them
+                    t = time.perf_counter()
+                    figs = science_figures(name, out["results"])
+                    build.append(time.perf_counter() - t)
+                    for stem, fig in figs.items():
+                        t = time.perf_counter()
+                        R._save_fig(fig, os.path.join(d, f"{stem}.png"), [])
+                        save.setdefault(stem, []).append(time.perf_counter() - t)
+                rows.append((f"{name}: build its {len(figs)} figure(s)",
+                             statistics.median(build)))
+                rows += [(f"figure {stem}: savefig", statistics.median(ts))
+                         for stem, ts in save.items()]
     return rows
 
 
