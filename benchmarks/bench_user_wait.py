@@ -32,6 +32,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)          # in-process parts: this checkout's sensorynet
 ENV = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
@@ -149,6 +150,45 @@ def _figure_rows(stem, make, repeat, d, R):
             (f"figure {stem}: savefig", statistics.median(save))]
 
 
+def save_ab(repeat, science):
+    """Saving every figure of ``reproduce`` the old way (``fig.savefig(path, dpi=150)``:
+    layout pass + rendering pass, zlib level 6) and with ``reproduce._save_fig``,
+    interleaved in one process: (old s, new s, old bytes, new bytes) per figure."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import sensorynet as sn
+    from sensorynet import plotting, reproduce as R
+    result = sn.run_published(seed=0, progress=False)
+    makers = {s: (lambda m=m: m(result)) for s, m in zip(
+        R.PUBLISHED_FIGURES, (plotting.plot_rasters, plotting.plot_weight_matrices,
+                              plotting.plot_weights_vs_dpo, plotting.plot_learning_curve))}
+    if science:
+        from sensorynet.experiments.science import run_science_experiment
+        from sensorynet.plotting.protocols import science_figures
+        for name in R.SCIENCE_NAMES:
+            out = run_science_experiment(name, result, progress=False)
+            for stem in science_figures(name, out["results"]):
+                makers[stem] = (lambda name=name, out=out, stem=stem:
+                                science_figures(name, out["results"])[stem])
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for stem, make in makers.items():
+            old, new = [], []
+            p_old, p_new = os.path.join(d, "old.png"), os.path.join(d, "new.png")
+            for _ in range(repeat):
+                fig = make()
+                t = time.perf_counter()
+                fig.savefig(p_old, dpi=R._DPI)
+                old.append(time.perf_counter() - t)
+                fig = make()
+                t = time.perf_counter()
+                R._save_fig(fig, p_new, [])
+                new.append(time.perf_counter() - t)
+            rows.append((stem, statistics.median(old), statistics.median(new),
+                         os.path.getsize(p_old), os.path.getsize(p_new)))
+    return rows
+
+
 # ---------------------------------------------------------------- first run
 _FIRST = r"""
 import gc, json, time
@@ -227,8 +267,12 @@ def main(argv=None):
     ap.add_argument("--all", action="store_true", help="also --experiments all")
     ap.add_argument("--out", default=os.path.join(HERE, "USER_WAIT.md"))
     ap.add_argument("--label", default="", help="heading suffix, e.g. 'after'")
+    ap.add_argument("--only-save", action="store_true",
+                    help="only the old-vs-new figure saving comparison")
     args = ap.parse_args(argv)
     m = machine()
+    if args.only_save:
+        return _only_save(args, m)
     lines = [f"## User wait {args.label}".rstrip(), "",
              f"Machine: {m['nproc']} cores ({m['cpu']}), load average {m['load']} at start "
              "(shared with another worker); Python {python}, numpy {numpy}, numba {numba}, "
@@ -254,6 +298,29 @@ def main(argv=None):
     lines += ["", "PNG compression of the four published figures (dpi 150):", "",
               "| zlib level | savefig s (sum of medians) | bytes |", "|---|---|---|"]
     lines += [f"| {lvl} | {t:.3f} | {b} |" for lvl, t, b in png_levels(args.repeat)]
+    ab = save_ab(args.repeat, args.all)
+    lines += ["", "Saving the figures, old (`fig.savefig(path, dpi=150)`) vs `reproduce._save_fig`, "
+              "interleaved in one process:", "",
+              "| figure | old s | new s | old bytes | new bytes |", "|---|---|---|---|---|"]
+    lines += [f"| {s} | {o:.3f} | {n:.3f} | {bo} | {bn} |" for s, o, n, bo, bn in ab]
+    lines.append(f"| **total** | {sum(r[1] for r in ab):.3f} | {sum(r[2] for r in ab):.3f} | "
+                 f"{sum(r[3] for r in ab)} | {sum(r[4] for r in ab)} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with open(args.out, "a", encoding="utf-8") as f:
+        f.write(text + "\n")
+
+
+def _only_save(args, m):
+    ab = save_ab(args.repeat, args.all)
+    lines = [f"## Figure saving, old vs new {args.label}".rstrip(), "",
+             f"Machine: {m['nproc']} cores ({m['cpu']}), load average {m['load']} at start; "
+             f"medians of {args.repeat} repeats, interleaved in one process.", "",
+             "| figure | old s (`fig.savefig(path, dpi=150)`) | new s (`_save_fig`) | "
+             "old bytes | new bytes |", "|---|---|---|---|---|"]
+    lines += [f"| {s} | {o:.3f} | {n:.3f} | {bo} | {bn} |" for s, o, n, bo, bn in ab]
+    lines.append(f"| **total** | {sum(r[1] for r in ab):.3f} | {sum(r[2] for r in ab):.3f} | "
+                 f"{sum(r[3] for r in ab)} | {sum(r[4] for r in ab)} |")
     text = "\n".join(lines) + "\n"
     print(text)
     with open(args.out, "a", encoding="utf-8") as f:

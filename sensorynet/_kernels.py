@@ -187,9 +187,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     L = flags[F_EPOCH]
     n_win = flags[F_VWIN]
     use_gen = x_tm.shape[0] != T
-    # serial builds (_PARALLEL a compile-time constant) always sum whole rows: the
-    # chunking code, np.searchsorted included, is not compiled into them
-    n_ch = n_chunks if _PARALLEL else 1
+    n_ch = n_chunks if _PARALLEL else 1    # serial builds: no chunking code compiled
 
     a_m = consts[C_AM]
     a_p = consts[C_AP]
@@ -441,8 +439,7 @@ _PARALLEL = False      # rebound per build by _compiled
 
 
 def _compiled(fn, name, parallel, compensated):
-    """Compile ``fn`` under its own name, with ``_COMPENSATED`` and ``_PARALLEL``
-    compile-time constants.
+    """Compile ``fn`` under its own name; ``_COMPENSATED``, ``_PARALLEL`` are constants.
 
     numba's cache index ignores target options (numba issue #6845), so each build
     (serial/parallel × plain/compensated prefix sums) needs a distinct name; a constant
