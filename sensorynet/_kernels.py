@@ -187,6 +187,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     L = flags[F_EPOCH]
     n_win = flags[F_VWIN]
     use_gen = x_tm.shape[0] != T
+    n_ch = n_chunks if _PARALLEL else 1    # serial builds: no chunking code compiled
 
     a_m = consts[C_AM]
     a_p = consts[C_AP]
@@ -267,16 +268,16 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
         # ---- recurrent input: rows of the neurons that spiked at step k−1
         # (split into column chunks, each summing the rows in increasing order, so
         # the sums are the same whatever the number of chunks)
-        for ch in prange(n_chunks):
-            j0 = ch * N // n_chunks
-            j1 = (ch + 1) * N // n_chunks
+        for ch in prange(n_ch):
+            j0 = ch * N // n_ch
+            j1 = (ch + 1) * N // n_ch
             for n in range(j0, j1):
                 rec[n] = 0.0
             for q in range(n_spk):
                 i = spk[q]
                 p0 = indptr[i]
                 p1 = indptr[i + 1]
-                if n_chunks > 1:
+                if _PARALLEL and n_ch > 1:     # pruned from serial builds
                     p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
                         p0 + np.searchsorted(indices[p0:p1], j1)
                 for p in range(p0, p1):
@@ -434,16 +435,17 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
 
 
 _COMPENSATED = False   # rebound per build by _compiled
+_PARALLEL = False      # rebound per build by _compiled
 
 
 def _compiled(fn, name, parallel, compensated):
-    """Compile ``fn`` under its own name, with ``_COMPENSATED`` a compile-time constant.
+    """Compile ``fn`` under its own name; ``_COMPENSATED``, ``_PARALLEL`` are constants.
 
     numba's cache index ignores target options (numba issue #6845), so each build
     (serial/parallel × plain/compensated prefix sums) needs a distinct name; a constant
     instead of a runtime flag keeps branches out of the innermost loops.
     """
-    glb = dict(fn.__globals__, _COMPENSATED=compensated)
+    glb = dict(fn.__globals__, _COMPENSATED=compensated, _PARALLEL=parallel)
     clone = types.FunctionType(fn.__code__, glb, name, fn.__defaults__, fn.__closure__)
     clone.__qualname__ = name
     clone.__doc__ = fn.__doc__

@@ -137,8 +137,36 @@ def _md(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+#: zlib level of the PNGs: measured on the published figures (benchmarks/USER_WAIT.md),
+#: level 3 encodes faster than the default 6 and the files come out no larger
+_PNG_COMPRESS_LEVEL = 3
+
+
 def _save_fig(fig, path, files):
-    fig.savefig(path, dpi=_DPI)
+    """Write ``fig`` as a PNG of ``_DPI`` dpi, drawn once.
+
+    ``fig.savefig`` draws a figure with a layout engine twice: a pass with drawing
+    disabled that runs the (constrained) layout, then the rendering pass. Here the
+    rendering draw runs the layout itself (``Figure.draw`` executes the layout engine
+    before drawing any artist, exactly as the first pass of ``savefig`` does), so the
+    pixels are those of ``savefig``; the buffer is then encoded as ``savefig`` does
+    (``matplotlib.image.imsave``). Falls back to ``savefig`` when savefig-only rc
+    settings are in effect.
+    """
+    import matplotlib as mpl
+    rc = mpl.rcParams
+    if (rc["savefig.bbox"] == "tight" or rc["savefig.transparent"]
+            or any(not (isinstance(rc[k], str) and rc[k] == "auto")
+                   for k in ("savefig.facecolor", "savefig.edgecolor"))):
+        fig.savefig(path, dpi=_DPI, pil_kwargs={"compress_level": _PNG_COMPRESS_LEVEL})
+    else:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.image import imsave
+        fig.set_dpi(_DPI)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        imsave(path, canvas.buffer_rgba(), format="png", origin="upper", dpi=_DPI,
+               pil_kwargs={"compress_level": _PNG_COMPRESS_LEVEL})
     files.append(path)
     # figures made with pyplot would otherwise stay alive in its registry
     plt = sys.modules.get("matplotlib.pyplot")

@@ -1,0 +1,75 @@
+"""Invariants behind the start-up and figure-saving speed (issue 15); no timings.
+
+* a first simulation compiles (or loads) only the kernel build it uses, with one
+  type signature for array and generated (PoissonInput) input alike;
+* ``reproduce`` draws each figure once and writes the pixels ``savefig`` would.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+_FIRST_CALL = r"""
+import json
+import numpy as np
+import sensorynet as sn
+from sensorynet import _kernels as K
+net = sn.build_network(sn.NetworkParams(N=60), 0)
+inp = sn.stimulus_input([0.3, 1.2], 50, net.po, net.n_exc, 1)
+p = sn.ModelParams().replace(**{"network.N": 60})
+sn.simulate(net.W, inp, plastic=True, params=p)               # generated input
+sn.simulate(net.W, inp.counts(), plastic=False, params=p)     # materialised counts
+print(json.dumps({f"{par}-{comp}": len(d.signatures) for (par, comp), d in K.KERNELS.items()}))
+"""
+
+
+def test_first_call_compiles_only_the_build_it_needs():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", _FIRST_CALL], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    n = json.loads(out.strip().splitlines()[-1])
+    # serial, compensated (N <= EPOCH_LONG_MAX_N): one signature for both input kinds
+    assert n == {"False-True": 1, "False-False": 0, "True-True": 0, "True-False": 0}
+
+
+def _small_figure():
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    axs = fig.subplots(1, 2)
+    rng = np.random.default_rng(0)
+    axs[0].scatter(rng.random(300), rng.random(300), s=3, rasterized=True)
+    axs[1].plot(np.arange(10), np.arange(10) ** 2, label="square")
+    axs[1].set(xlabel="x label", ylabel="y label", title="a title")
+    axs[1].legend()
+    fig.suptitle("suptitle")
+    return fig
+
+
+def test_reproduce_draws_each_figure_once(monkeypatch, tmp_path):
+    from sensorynet import reproduce as R
+    calls = []
+    orig = Figure.draw
+
+    def counting(self, renderer):
+        calls.append(1)
+        return orig(self, renderer)
+    monkeypatch.setattr(Figure, "draw", counting)
+    files = []
+    R._save_fig(_small_figure(), tmp_path / "a.png", files)
+    assert len(calls) == 1 and files == [tmp_path / "a.png"]
+
+
+def test_saved_pixels_equal_savefig(tmp_path):
+    PIL = pytest.importorskip("PIL.Image")
+    from sensorynet import reproduce as R
+    R._save_fig(_small_figure(), tmp_path / "fast.png", [])
+    _small_figure().savefig(tmp_path / "ref.png", dpi=R._DPI)
+    a = np.asarray(PIL.open(tmp_path / "fast.png"))
+    b = np.asarray(PIL.open(tmp_path / "ref.png"))
+    assert a.shape == b.shape and np.array_equal(a, b)
