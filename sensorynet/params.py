@@ -73,6 +73,13 @@ class _Group:
         return cls(**d)
 
 
+class _NetworkDict(dict):
+    def __missing__(self, key):
+        if key == "fixed_indegree":
+            return False
+        raise KeyError(key)
+
+
 @dataclass(frozen=True)
 class NetworkParams(_Group):
     """Network and neuron model (docs/model.md §1, Table 1).
@@ -136,8 +143,9 @@ class NetworkParams(_Group):
                 "need at least one excitatory and one inhibitory neuron")
 
     def to_dict(self) -> dict:
-        """Fields as a dict; ``fixed_indegree`` only when True (keys stay as before)."""
-        d = super().to_dict()
+        """Fields as a dict; ``fixed_indegree`` only when True (keys stay as before),
+        though looking the omitted key up still gives its default (False)."""
+        d = _NetworkDict(super().to_dict())
         if not d["fixed_indegree"]:
             del d["fixed_indegree"]
         return d
@@ -167,11 +175,8 @@ class NetworkParams(_Group):
         """
         rule = DEFAULT_SCALING if rule is None else rule
         if rule not in SCALING_RULES:
-            raise ValueError(f"NetworkParams.scaled: unknown rule {rule!r}; use one of "
-                             f"{', '.join(SCALING_RULES)}")
+            raise ValueError(f"NetworkParams.scaled: unknown rule {rule!r}; use {SCALING_RULES}")
         N = check_number("NetworkParams.scaled", "N", N, low=2, high=MAX_N, integer=True)
-        reference_N = check_number("NetworkParams.scaled", "reference_N", reference_N,
-                                   low=2, high=MAX_N, integer=True)
         if N == reference_N:
             return self
         k = reference_N / N
@@ -193,10 +198,9 @@ class NetworkParams(_Group):
         return dataclasses.replace(self, N=int(N), **changes)
 
 
-#: named rules of :meth:`NetworkParams.scaled` (docs/scaling.md)
+#: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why)
 SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced")
-#: rule used when none is named (docs/scaling.md: why)
-DEFAULT_SCALING = "expected_indegree"
+DEFAULT_SCALING = "fixed_indegree"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Command (writes docs/scale_study/results.json, results.csv, docs/img/scale_*.png
 
     PYTHONPATH=. python tools/scale_study.py --workers 2
     PYTHONPATH=. python tools/scale_study.py --figures-only      # redraw from the JSON
-    PYTHONPATH=. python tools/scale_study.py --only-100k         # N = 100 000, default rule
+    PYTHONPATH=. python tools/scale_study.py --only-100k   # N = 100 000, default rule,
+                                                           # 40 blocks -> n100000.json
 
 Each point is one run of the published protocol (same seeds and streams as
 :func:`~sensorynet.experiments.run_published`: before test, learning blocks, after test
@@ -165,10 +166,12 @@ def main(argv=None):
     ap.add_argument("--figures-only", action="store_true")
     ap.add_argument("--only-100k", action="store_true")
     ap.add_argument("--table", action="store_true", help="print the markdown table")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the points of results.json, run only the missing ones")
     a = ap.parse_args(argv)
     if a.figures_only:
         prev = json.loads((OUT / "results.json").read_text())
-        write_results(prev["points"], {k: v for k, v in prev.items() if k == "N100000"})
+        write_results(prev["points"])
         figures()
         return 0
     if a.table:
@@ -176,19 +179,21 @@ def main(argv=None):
         return 0
     from sensorynet.params import DEFAULT_SCALING, SCALING_RULES
     if a.only_100k:
-        prev = json.loads((OUT / "results.json").read_text())
         p = run_point(DEFAULT_SCALING, 100_000, 0, max_blocks=PUBLISHED_BLOCKS,
                       min_blocks=PUBLISHED_BLOCKS)
-        p.pop("per_block")
-        prev["N100000"] = p
-        (OUT / "results.json").write_text(json.dumps(prev, indent=1))
-        print(json.dumps(p, indent=1))
+        p["command"] = ("PYTHONPATH=. /usr/bin/time -v python tools/scale_study.py "
+                        "--only-100k")
+        (OUT / "n100000.json").write_text(json.dumps(p, indent=1))
+        print(json.dumps({k: v for k, v in p.items() if k != "per_block"}, indent=1))
         return 0
     rules = a.rules.split(",") if a.rules else list(SCALING_RULES)
     sizes = [int(s) for s in a.sizes.split(",")]
     # the reference: the published network (every rule leaves N = 500 unchanged)
-    ref_points = [run_point(DEFAULT_SCALING, 500, s, max_blocks=PUBLISHED_BLOCKS)
-                  for s in range(a.seeds_small)]
+    old = (json.loads((OUT / "results.json").read_text())["points"]
+           if a.resume and (OUT / "results.json").exists() else [])
+    ref_points = ([p for p in old if p["N"] == 500 and p["rule"] == rules[0]] or
+                  [run_point(DEFAULT_SCALING, 500, s, max_blocks=PUBLISHED_BLOCKS)
+                   for s in range(a.seeds_small)])
     target = float(np.mean([p["contrast40_J"] for p in ref_points]))
     print(f"reference contrast (units of J) after {PUBLISHED_BLOCKS} blocks: {target:.4f}",
           flush=True)
@@ -196,7 +201,10 @@ def main(argv=None):
              for s in range(a.seeds_small if N <= 2000 else a.seeds_large)]
     from distributed import Client, as_completed
     from sensorynet.sweep.cluster import local_cluster
+    done = {(p["rule"], p["N"], p["seed"]) for p in old}
+    tasks = [t for t in tasks if t not in done]
     points = [dict(p, rule=r) for r in rules for p in ref_points]
+    points += [p for p in old if p["N"] != 500]
     env = {"PYTHONPATH": str(ROOT)}
     with local_cluster(a.workers, dashboard_address=None, env=env,
                        memory_limit=0) as cluster, Client(cluster) as client:
