@@ -64,3 +64,76 @@ def build_csr(N, N_E, eps, w, key):
         indices[indptr[i]:indptr[i] + n] = buf_idx[:n]
         data[indptr[i]:indptr[i] + n] = buf_w[:n]
     return indptr, indices, data
+
+
+# ------------------------------------------------------------------ fixed in-degree
+@njit(cache=True)
+def _choose(key, pos, lo, n, k, stamp, mark, out, m):
+    """Floyd's algorithm: ``k`` distinct indices of ``lo .. lo+n-1``, uniformly.
+
+    Draw number t of the choice uses stream position ``pos + t``; ``mark`` holds
+    ``stamp`` for indices already chosen (no clearing between columns). Appends to
+    ``out`` from ``m`` on and returns the new length.
+    """
+    if k >= n:
+        for j in range(n):
+            out[m] = lo + j
+            m += 1
+        return m
+    t = 0
+    for j in range(n - k, n):
+        u = uniform(key, pos + np.uint64(t))
+        t += 1
+        r = int(u * (j + 1))
+        if r > j:            # guard against rounding at u -> 1
+            r = j
+        if mark[lo + r] == stamp:
+            r = j
+        mark[lo + r] = stamp
+        out[m] = lo + r
+        m += 1
+    return m
+
+
+@njit(cache=True)
+def build_csr_fixed(N, N_E, K, w, key):
+    """CSR of a network in which every neuron receives exactly ``K[pre_type, post_type]``
+    distinct inputs from each population (fixed in-degree).
+
+    Postsynaptic column j and presynaptic population q draw from stream positions
+    ``j·2^32 + q·2^31 + t`` (independent of N's split into work, as for
+    :func:`build_csr`); the presynaptic partners are a uniform random subset (Floyd's
+    algorithm). Columns are transposed to rows by a counting pass, so the indices of
+    every row come out sorted.
+    """
+    k_post = np.zeros(N, np.int64)
+    for j in range(N):
+        c = 0 if j < N_E else 1
+        k_post[j] = min(K[0, c], N_E) + min(K[1, c], N - N_E)
+    cptr = np.zeros(N + 1, np.int64)
+    for j in range(N):
+        cptr[j + 1] = cptr[j] + k_post[j]
+    pre = np.empty(cptr[N], np.int32)
+    mark = np.zeros(N, np.int64)
+    for j in range(N):
+        c = 0 if j < N_E else 1
+        base = np.uint64(j) << np.uint64(32)
+        m = cptr[j]
+        m = _choose(key, base, 0, N_E, K[0, c], j + 1, mark, pre, m)
+        m = _choose(key, base + (np.uint64(1) << np.uint64(31)), N_E, N - N_E, K[1, c],
+                    j + 1, mark, pre, m)
+    # transpose: rows = presynaptic
+    counts = np.zeros(N + 1, np.int64)
+    for s in range(pre.size):
+        counts[pre[s] + 1] += 1
+    indptr = np.cumsum(counts)
+    fill = indptr[:N].copy()
+    indices = np.empty(indptr[N], np.int32)
+    data = np.empty(indptr[N])
+    for j in range(N):                     # ascending j: sorted columns in every row
+        for s in range(cptr[j], cptr[j + 1]):
+            i = pre[s]
+            indices[fill[i]] = j
+            data[fill[i]] = w[0] if i < N_E else w[1]
+            fill[i] += 1
+    return indptr, indices, data

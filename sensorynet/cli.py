@@ -29,15 +29,17 @@ def _non_negative_int(name):
     return parse
 
 
-def _params_for(n_neurons):
-    """Published parameters, rescaled to ``n_neurons`` with fixed in-degree."""
-    from .params import ModelParams, NetworkParams
+def _params_for(n_neurons, scaling=None):
+    """Published parameters, rescaled to ``n_neurons`` by the rule ``scaling``
+    (:func:`sensorynet.network.scaled_model`; default ``params.DEFAULT_SCALING``)."""
+    from .network import scaled_model
+    from .params import ModelParams
     if n_neurons == 500:
         return ModelParams()
     if n_neurons < 500:
         raise ValueError(f"--neurons must be >= 500 (the published size keeps ε_IE = 1; "
                          f"smaller networks cannot keep its in-degree), got {n_neurons}")
-    return ModelParams(network=NetworkParams().scaled(n_neurons))
+    return scaled_model(ModelParams(), n_neurons, rule=scaling)
 
 
 def _parse_value(text):
@@ -92,6 +94,7 @@ def _experiments(text):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sensorynet`` command."""
     from ._version import __version__
+    from .params import DEFAULT_SCALING, SCALING_RULES
     from .reproduce import EXPERIMENTS
     parser = argparse.ArgumentParser(
         prog="sensorynet",
@@ -112,8 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "published)")
     rep.add_argument("--neurons", type=_non_negative_int("--neurons"), default=500,
                      metavar="N", help="network size; other than 500, the published "
-                                       "network is rescaled with fixed in-degree "
-                                       "(NetworkParams.scaled) (default: %(default)s)")
+                                       "network is rescaled by --scaling "
+                                       "(default: %(default)s)")
+    rep.add_argument("--scaling", choices=SCALING_RULES, default=DEFAULT_SCALING,
+                     metavar="RULE",
+                     help="how --neurons other than 500 rescales the published network: "
+                          + ", ".join(SCALING_RULES) + " (docs/scaling.md; default: "
+                          "%(default)s)")
     rep.add_argument("--experiments", type=_experiments, default=["published"],
                      metavar="LIST",
                      help="'all' or a comma-separated list of " + ", ".join(EXPERIMENTS)
@@ -188,7 +196,7 @@ def main(argv=None) -> int:
     from .experiments.published import check_published_fits
     from .reproduce import reproduce
     try:
-        params = _apply_sets(_params_for(args.neurons), args.sets)
+        params = _apply_sets(_params_for(args.neurons, args.scaling), args.sets)
         check_published_fits(params, args.blocks)    # refuse early what cannot fit
     except ValueError as exc:
         msg = " ".join(str(exc).split())      # one line

@@ -6,17 +6,27 @@ autapses are allowed, as in the published code. The Bernoulli draws come from th
 counter-based generator of :mod:`sensorynet._network_kernel` (geometric skipping, so
 the cost is proportional to the number of synapses, not N²): the same seed gives the
 same network in any process, whether it is stored dense or sparse.
+
+With ``NetworkParams.fixed_indegree`` every neuron instead receives exactly
+``round(ε_XY·N_X)`` distinct inputs from population X, drawn per postsynaptic neuron
+from the same kind of counter-based stream (:func:`~sensorynet._network_kernel.build_csr_fixed`).
+
+:func:`scaled_model` resizes a whole :class:`~sensorynet.params.ModelParams` by a
+named scaling rule (docs/scaling.md).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._network_kernel import build_csr
-from .params import NetworkParams
+import math
+
+from ._network_kernel import build_csr, build_csr_fixed
+from .params import DEFAULT_SCALING, NetworkParams
 from .sparse import SparseWeights
 from .stimulus import key_from_seed
 
-__all__ = ["Network", "build_network", "preferred_orientations", "DENSE_MAX_N"]
+__all__ = ["Network", "build_network", "preferred_orientations", "DENSE_MAX_N",
+           "scaled_model", "in_degrees", "REFERENCE_RATES"]
 
 #: above this size networks are stored sparse by default
 DENSE_MAX_N = 5000
@@ -99,7 +109,12 @@ def build_network(params=None, seed=0, *, sparse=None):
     N, N_E = p.N, p.N_E
     eps = np.array([[p.eps_EE, p.eps_EI], [p.eps_IE, p.eps_II]])
     w = np.array([p.J, -p.g * p.J])
-    indptr, indices, data = build_csr(N, N_E, eps, w, key)
+    if p.fixed_indegree:
+        n_pre = np.array([[N_E], [N - N_E]])
+        K = np.rint(eps * n_pre).astype(np.int64)
+        indptr, indices, data = build_csr_fixed(N, N_E, K, w, key)
+    else:
+        indptr, indices, data = build_csr(N, N_E, eps, w, key)
     W = SparseWeights(indptr, indices, data, N)
     if sparse is None:
         sparse = N > DENSE_MAX_N
@@ -107,3 +122,83 @@ def build_network(params=None, seed=0, *, sparse=None):
         W = W.to_dense()
     seed_val = int(seed) if not isinstance(seed, np.random.SeedSequence) else None
     return Network(W, preferred_orientations(N, N_E), N_E, p, seed_val)
+
+
+def in_degrees(params):
+    """Expected in-degrees ``K[pre, post]`` (E/I × E/I) of a network's parameters.
+
+    Exact for ``fixed_indegree`` networks (``round(ε·N_pre)``), the binomial mean
+    ``ε·N_pre`` otherwise.
+    """
+    p = params
+    eps = np.array([[p.eps_EE, p.eps_EI], [p.eps_IE, p.eps_II]])
+    K = eps * np.array([[p.N_E], [p.N_I]])
+    return np.rint(K) if p.fixed_indegree else K
+
+
+#: E and I rates (Hz) of the published network in the before test (seed 0), used by
+#: the ``"balanced"`` rule to keep the mean free membrane potential (docs/scaling.md)
+REFERENCE_RATES = (8.2, 5.5)
+
+
+def scaled_model(params=None, N=500, rule=None, reference_N=500,
+                 reference_rates=REFERENCE_RATES):
+    """A whole model resized to ``N`` neurons by a named rule (docs/scaling.md).
+
+    The network follows :meth:`NetworkParams.scaled`. When a rule changes the weight
+    J by a factor ``s`` (``"fixed_probability"``: ``K_ref/K``; ``"balanced"``:
+    ``sqrt(K_ref/K)``), the plasticity amplitudes ``A_LTD``, ``A_LTP`` and the bounds
+    ``w_max``, ``w_min_inh`` are multiplied by ``s`` as well, so that weights measured
+    in units of J follow the same learning rule. ``"balanced"`` also raises the input
+    baseline ``b`` (and the spontaneous rate in proportion) so that, at the reference
+    rates, the mean free membrane potential is unchanged:
+    ``b' = b − (√(K/K_ref) − 1)·μ_rec`` with
+    ``μ_rec = K_E·J·r_E − K_I·g·J·r_I`` the reference network's mean recurrent input
+    (mV/s; each input spike is 1 mV). ``μ_rec`` is negative (inhibition dominates),
+    so b grows.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Reference model (default: the published one, at ``reference_N`` neurons).
+    N : int
+    rule : str, optional
+        One of :data:`sensorynet.params.SCALING_RULES`; default
+        :data:`~sensorynet.params.DEFAULT_SCALING`.
+    reference_N : int
+    reference_rates : (float, float)
+        E and I rates (Hz) of the reference network, for ``"balanced"``.
+
+    Returns
+    -------
+    ModelParams
+
+    Examples
+    --------
+    >>> p = scaled_model(N=2000, rule="balanced")
+    >>> round(p.network.J, 3), round(p.input.b)
+    (0.25, 3708)
+    """
+    from .params import ModelParams
+    params = ModelParams() if params is None else params
+    rule = DEFAULT_SCALING if rule is None else rule
+    net0 = params.network
+    net = net0.scaled(N, reference_N, rule=rule)
+    if net is net0:
+        return params
+    s = net.J / net0.J
+    changes = {"network": net}
+    if s != 1.0:
+        pl = params.plasticity
+        changes["plasticity"] = pl.replace(A_LTD=pl.A_LTD * s, A_LTP=pl.A_LTP * s,
+                                           w_max=pl.w_max * s,
+                                           w_min_inh=pl.w_min_inh * s)
+    if rule == "balanced":
+        K_ref = in_degrees(net0)[:, 0]          # inputs of an E neuron: from E, from I
+        r_E, r_I = reference_rates
+        mu_rec = K_ref[0] * net0.J * r_E - K_ref[1] * net0.g * net0.J * r_I
+        growth = math.sqrt(N / reference_N)
+        inp = params.input
+        b = inp.b - (growth - 1.0) * mu_rec
+        changes["input"] = inp.replace(b=b, spontaneous_rate=inp.spontaneous_rate * b / inp.b)
+    return params.replace(**changes)

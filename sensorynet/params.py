@@ -36,6 +36,8 @@ __all__ = [
     "PlasticityParams",
     "ProtocolParams",
     "ModelParams",
+    "SCALING_RULES",
+    "DEFAULT_SCALING",
 ]
 
 
@@ -77,6 +79,13 @@ class _Group:
         return cls(**d)
 
 
+class _NetworkDict(dict):
+    def __missing__(self, key):
+        if key == "fixed_indegree":
+            return False
+        raise KeyError(key)
+
+
 @dataclass(frozen=True)
 class NetworkParams(_Group):
     """Network and neuron model (docs/model.md §1, Table 1).
@@ -99,6 +108,9 @@ class NetworkParams(_Group):
         Spike threshold, mV (reset to 0 mV, no refractory period).
     dt : float
         Time step, ms.
+    fixed_indegree : bool
+        False (published): synapses drawn independently (binomial in-degrees); True:
+        every neuron gets exactly ``round(eps_XY * N_X)`` inputs from population X.
     """
 
     N: int = 500
@@ -112,8 +124,11 @@ class NetworkParams(_Group):
     tau_m: float = 20.0
     theta: float = 20.0
     dt: float = 1.0
+    fixed_indegree: bool = False
 
     def __post_init__(self):
+        object.__setattr__(self, "fixed_indegree",
+                           check_bool("NetworkParams", "fixed_indegree", self.fixed_indegree))
         set_number(self, "N", low=2, high=MAX_N, integer=True)
         set_number(self, "f_exc", low=0.0, high=1.0)
         for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
@@ -133,6 +148,14 @@ class NetworkParams(_Group):
                 f"NetworkParams.f_exc={self.f_exc} with N={self.N} gives N_E={self.N_E}: "
                 "need at least one excitatory and one inhibitory neuron")
 
+    def to_dict(self) -> dict:
+        """Fields as a dict; ``fixed_indegree`` only when True (keys stay as before),
+        though looking the omitted key up still gives its default (False)."""
+        d = _NetworkDict(super().to_dict())
+        if not d["fixed_indegree"]:
+            del d["fixed_indegree"]
+        return d
+
     @property
     def N_E(self) -> int:
         """Number of excitatory neurons."""
@@ -143,25 +166,47 @@ class NetworkParams(_Group):
         """Number of inhibitory neurons."""
         return self.N - self.N_E
 
-    def scaled(self, N: int, reference_N: int = 500) -> "NetworkParams":
-        """Copy resized to ``N`` neurons keeping the expected in-degrees fixed.
+    def scaled(self, N: int, reference_N: int = 500, rule: str | None = None
+               ) -> "NetworkParams":
+        """Copy resized to ``N`` neurons by a named rule (docs/scaling.md).
 
-        Connection probabilities are multiplied by ``reference_N / N`` so each neuron
-        receives on average as many E and I inputs as in a network of ``reference_N``
-        neurons with these probabilities; weights are unchanged, so per-neuron input
-        statistics (and the dynamics) are preserved as the network grows.
+        With ``K`` an in-degree and ``K_ref`` its value at ``reference_N``:
+        ``"expected_indegree"`` -- ε·reference_N/N, Bernoulli draws (mean K = K_ref;
+        the behaviour of earlier versions); ``"fixed_indegree"`` -- the same ε with
+        exactly ``round(ε·N_X)`` = K_ref inputs per neuron; ``"fixed_probability"`` --
+        ε kept, J·K_ref/K (same mean input, fluctuations ∝ 1/√K); ``"balanced"`` -- ε
+        kept, J·√(K_ref/K) (same fluctuations, E and I means ∝ √K;
+        :func:`sensorynet.network.scaled_model` also raises the input).
+        ``rule=None``: :data:`DEFAULT_SCALING`. ``N == reference_N`` returns ``self``.
         """
+        rule = DEFAULT_SCALING if rule is None else rule
+        if rule not in SCALING_RULES:
+            raise ValueError(f"NetworkParams.scaled: unknown rule {rule!r}; use {SCALING_RULES}")
         N = check_number("NetworkParams.scaled", "N", N, low=2, high=MAX_N, integer=True)
+        if N == reference_N:
+            return self
         k = reference_N / N
         changes = {}
-        for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
-            p = getattr(self, name) * k
-            if p > 1.0:
-                raise ValueError(
-                    f"NetworkParams.scaled: N={N} is smaller than reference_N={reference_N} "
-                    f"and {name} would exceed 1 ({p:.3g})")
-            changes[name] = p
+        if rule in ("expected_indegree", "fixed_indegree"):
+            for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
+                p = getattr(self, name) * k
+                if p > 1.0:
+                    raise ValueError(
+                        f"NetworkParams.scaled: N={N} is smaller than "
+                        f"reference_N={reference_N} and {name} would exceed 1 ({p:.3g})")
+                changes[name] = p
+            if rule == "fixed_indegree":
+                changes["fixed_indegree"] = True
+        elif rule == "fixed_probability":
+            changes["J"] = self.J * k
+        else:
+            changes["J"] = self.J * math.sqrt(k)
         return dataclasses.replace(self, N=int(N), **changes)
+
+
+#: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why)
+SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced")
+DEFAULT_SCALING = "fixed_indegree"
 
 
 @dataclass(frozen=True)

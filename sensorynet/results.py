@@ -6,7 +6,8 @@ import numpy as np
 from .params import ModelParams
 from .sparse import SparseWeights
 
-__all__ = ["SpikeTrain", "ExperimentResult", "CSRSnapshots"]
+__all__ = ["SpikeTrain", "ExperimentResult", "CSRSnapshots", "snapshot_arrays",
+           "snapshots_from_arrays"]
 
 
 class CSRSnapshots:
@@ -24,6 +25,10 @@ class CSRSnapshots:
 
     def __len__(self):
         return len(self.data)
+
+    def weights(self, b):
+        """Weights after block ``b`` as :class:`~sensorynet.sparse.SparseWeights`."""
+        return self.structure.with_data(self.data[b])
 
     def dense(self) -> np.ndarray:
         from . import _kernels as _K
@@ -164,6 +169,27 @@ class ExperimentResult:
             raise IndexError(f"block {b} out of range 0..{self.n_blocks - 1}")
         return self.spikes[f"block_{b:03d}"]
 
+    @property
+    def n_snapshots(self) -> int:
+        """Number of per-block weight snapshots kept (0 when none), without building
+        a dense stack."""
+        return 0 if self._W_blocks is None else len(self._W_blocks)
+
+    def block_weights(self, b):
+        """Weights after block ``b`` in their compact form: SparseWeights for CSR
+        snapshots and sparse results, the dense array of that block otherwise. Never
+        densifies the other blocks."""
+        if self._W_blocks is None:
+            raise ValueError("this result kept no per-block weight snapshots")
+        if not 0 <= b < len(self._W_blocks):
+            raise IndexError(f"block {b} out of range 0..{len(self._W_blocks) - 1}")
+        wb = self._W_blocks
+        if isinstance(wb, CSRSnapshots):
+            return wb.weights(b)
+        if self.is_sparse:
+            return self.W0.with_data(wb[b])
+        return wb[b]
+
     def weights_after_block(self, b):
         """Dense weights after block ``b`` (``-1``: the initial W0)."""
         if b == -1:
@@ -200,3 +226,63 @@ class ExperimentResult:
                 pr = self.spikes[ph].population_rates()
                 parts.append(f"{ph}: E={pr['E']:.2f} Hz I={pr['I']:.2f} Hz")
         return "ExperimentResult(" + ", ".join(parts) + ")"
+
+
+# ------------------------------------------------------- snapshots in result files
+def snapshot_arrays(result) -> dict:
+    """Per-block snapshots of ``result`` as arrays for a result file (format 2).
+
+    ``"W_blocks"``: the CSR data of every block, shape (n_blocks, nnz, 1) -- never a
+    dense N×N per block. Plasticity keeps pruned synapses as explicit zeros, so one
+    structure serves every block: W0's for sparse results (not stored again), else
+    ``"W_blocks.indptr"`` / ``"W_blocks.indices"`` (the snapshots' own structure, or
+    the union of the nonzero entries of W0 and a dense stack).
+    """
+    wb = result._W_blocks
+    if wb is None:
+        return {}
+    if isinstance(wb, CSRSnapshots):
+        st = wb.structure
+        data = np.stack(wb.data) if len(wb) else np.zeros((0, st.nnz))
+        out = {"W_blocks.indptr": st.indptr, "W_blocks.indices": st.indices}
+    elif result.is_sparse:
+        data, out = np.asarray(wb), {}
+    else:
+        wb = np.asarray(wb)
+        rows, cols = np.nonzero((wb != 0).any(axis=0) | (np.asarray(result.W0) != 0))
+        indptr = np.zeros(result.N + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=result.N), out=indptr[1:])
+        out = {"W_blocks.indptr": indptr, "W_blocks.indices": cols.astype(np.int32)}
+        data = wb[:, rows, cols]
+    out["W_blocks"] = np.asarray(data, dtype=np.float64)[:, :, None]
+    return out
+
+
+def snapshots_from_arrays(arrays, wb, W, nnz, format_version, path):
+    """``W_blocks`` of a loaded result file, validated (``ValueError`` naming ``path``).
+
+    Format 2: (n_blocks, nnz) data for sparse results, :class:`CSRSnapshots` (dense
+    stack built only on access) for dense ones. Format 1: the stored array as it is,
+    (n_blocks, N, N) or (n_blocks, nnz).
+    """
+    if wb is None:
+        return None
+    N = W.N if isinstance(W, SparseWeights) else W.shape[0]
+    bad = ValueError(f"{path}: damaged result file, W_blocks has shape {wb.shape}")
+    if format_version < 2:
+        if not (wb.ndim == 3 and wb.shape[1:] == (N, N)
+                or nnz is not None and wb.ndim == 2 and wb.shape[1] == nnz):
+            raise bad
+        return wb
+    st = W
+    if not isinstance(W, SparseWeights):
+        try:
+            idx = arrays["W_blocks.indices"]
+            st = SparseWeights(arrays["W_blocks.indptr"], idx, np.zeros(idx.shape), N)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValueError(f"{path}: damaged result file, W_blocks structure "
+                             f"({exc})") from None
+    if wb.ndim != 3 or wb.shape[1:] != (st.nnz, 1):
+        raise bad
+    data = wb[:, :, 0]
+    return data if isinstance(W, SparseWeights) else CSRSnapshots(st, list(data))

@@ -18,7 +18,7 @@ import zlib
 import numpy as np
 
 from .params import ModelParams
-from .results import ExperimentResult, SpikeTrain
+from .results import ExperimentResult, SpikeTrain, snapshot_arrays, snapshots_from_arrays
 from .sparse import SparseWeights
 from ._json import json_default
 from ._files import atomic_write, check_path
@@ -39,8 +39,8 @@ __all__ = [
 
 #: written into every file; a file with another name is not ours
 FORMAT_NAME = "sensorynet.ExperimentResult"
-#: bumped on incompatible layout changes; files from a newer format are refused
-FORMAT_VERSION = 1
+#: bumped on incompatible layout changes; newer ones are refused (2: W_blocks as CSR data)
+FORMAT_VERSION = 2
 
 _META_KEY = "__sensorynet_meta__"
 # Errors numpy/zipfile/zlib raise on damaged or foreign files; all become ValueError.
@@ -108,9 +108,10 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
         arrays["W0"] = np.asarray(result.W0)
         arrays["W"] = np.asarray(result.W)
     for key in ("W_blocks", "block_thetas", "test_thetas"):   # each may be None
-        has[key] = getattr(result, key) is not None
+        has[key] = getattr(result, key.replace("W_", "_W_")) is not None   # not densified
         if has[key]:
-            arrays[key] = np.asarray(getattr(result, key))
+            arrays.update(snapshot_arrays(result) if key == "W_blocks"
+                          else {key: np.asarray(getattr(result, key))})
 
     # all phases in three flat arrays (one zip member each, not 3 per phase)
     trains = list(result.spikes.items())
@@ -330,10 +331,8 @@ def _build(arrays, meta, path):
     has = meta["has"]
     opt = {k: (_finite(need(k), k, path) if has.get(k) else None)
            for k in ("W_blocks", "block_thetas", "test_thetas")}
-    wb = opt["W_blocks"]
-    if wb is not None and not (wb.ndim == 3 and wb.shape[1:] == (N, N)
-                               or nnz is not None and wb.ndim == 2 and wb.shape[1] == nnz):
-        raise ValueError(f"{path}: damaged result file, W_blocks has shape {wb.shape}")
+    opt["W_blocks"] = wb = snapshots_from_arrays(arrays, opt["W_blocks"], W, nnz,
+                                                 meta["format_version"], path)
     bt = opt["block_thetas"]
     if bt is not None and (bt.ndim not in (1, 2) or wb is not None and len(bt) != len(wb)):
         raise ValueError(f"{path}: damaged result file, block_thetas has shape "

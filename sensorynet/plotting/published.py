@@ -11,6 +11,8 @@ sparse weights are never expanded to N x N.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, TwoSlopeNorm
@@ -319,8 +321,11 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
         ax.set_xticks([-90, -45, 0, 45, 90])
         n_auto = int(np.count_nonzero(pre == post))
         # autapses (kept, as in the published code) all sit at ΔPO = 0: say so
+        shown = (f"\n(scatter: random subset of {show.size:,})" if show.size < w.size
+                 else "")
         ax.set_title(f"{names[pw]} ({w.size} synapses"
-                     + (f", {n_auto} autapses at ΔPO = 0)" if n_auto else ")"))
+                     + (f", {n_auto} autapses at ΔPO = 0)" if n_auto else ")") + shown,
+                     fontsize=10 if shown else None)
         ax.set_xlabel("ΔPO = PO$_{pre}$ − PO$_{post}$ (deg)")
         ax.set_ylabel("final weight (mV)")
     # one legend for the three scatter panels, below them: inside any panel it would
@@ -349,12 +354,22 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     return fig
 
 
-def plot_learning_curve(result):
+def _sampled_blocks(n, max_blocks):
+    """At most ``max_blocks`` evenly spaced block indices of 0..n-1 (always the last)."""
+    if n <= max_blocks:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_blocks).round().astype(np.int64))
+
+
+def plot_learning_curve(result, *, max_blocks=40):
     """Firing rates and E→E specificity across learning blocks.
 
     Parameters
     ----------
     result : ExperimentResult
+    max_blocks : int
+        Specificity is computed after at most this many evenly spaced blocks (one
+        block's sparse weights at a time, never a dense stack of snapshots).
 
     Returns
     -------
@@ -382,20 +397,33 @@ def plot_learning_curve(result):
     ax.set_ylim(bottom=0)
     ax.set_title("Population rates during learning")
     ax.legend(fontsize=8, ncols=2, frameon=False, loc="lower left")
-    if result.W_blocks is not None and n:
-        xs = np.arange(0, n + 1)
+    snaps = result.n_snapshots
+    if snaps:
+        picked = _sampled_blocks(snaps, max_blocks)
+        xs = np.concatenate([[0], picked + 1])
         spec = np.array([ee_specificity(result, "initial")]
-                        + [ee_specificity(result, b) for b in range(n)])
+                        + [_block_specificity(result, b) for b in picked])
+        note = "" if picked.size == snaps else f"\n(every ~{snaps // picked.size} blocks)"
     else:
         xs = np.array([0, n])
         spec = np.array([ee_specificity(result, "initial"), ee_specificity(result, "final")])
+        note = "\n(no per-block snapshots kept: initial and final only)" if n else ""
     shades = colormaps["viridis"](np.linspace(0.0, 0.8, len(SPECIFICITY_BINS_DEG)))
     for k, (a, b) in enumerate(SPECIFICITY_BINS_DEG):
         ax2.plot(xs, spec[:, k], "o-", ms=3, color=shades[k], label=f"|ΔPO| {a}–{b}°")
     ax2.set_xlabel("learning block (0: initial W$_0$)")
     ax2.set_ylabel("mean E → E weight (mV)")
     ax2.set_ylim(bottom=0)
-    ax2.set_title("Emergence of connection specificity")
+    ax2.set_title("Emergence of connection specificity" + note,
+                  fontsize=10 if note else None)
     ax2.legend(fontsize=8, frameon=False)
     fig.suptitle(f"Learning (N={result.N}, seed {result.seed}, {n} blocks)")
     return fig
+
+
+def _block_specificity(result, b):
+    """E→E specificity after block ``b`` from that block's weights only."""
+    view = copy.copy(result)          # shallow: shares every array with result
+    view.W = result.block_weights(b)
+    return ee_specificity(view, "final")
+

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["Metric", "RunContext", "METRICS", "DEFAULT_METRICS", "register_metric",
-           "available_metrics"]
+           "available_metrics", "existing_ee_specificity"]
 
 
 # --------------------------------------------------------------------------- metrics
@@ -153,6 +153,41 @@ def _pruning(pathway, key):
     return f
 
 
+def existing_ee_specificity(W, po, n_exc, bins_deg=((0, 30), (30, 60), (60, 90))):
+    """Mean weight of the existing E→E synapses per |ΔPO| bin, mV.
+
+    ``W`` is a :class:`~sensorynet.sparse.SparseWeights` (synapses of W0 kept as
+    explicit entries, pruned ones counting as 0) or a dense array (nonzero entries).
+    Works on the synapse list, never on an N×N matrix.
+    """
+    from ..analysis.orientation import wrap_distance
+    from ..sparse import SparseWeights
+    po = np.asarray(po, dtype=np.float64)
+    if isinstance(W, SparseWeights):
+        rows, cols, data = W.rows(), W.indices, W.data
+        sel = (rows < n_exc) & (cols < n_exc)
+        rows, cols, data = rows[sel], cols[sel], data[sel]
+    else:
+        Wee = np.asarray(W)[:n_exc, :n_exc]
+        rows, cols = np.nonzero(Wee)
+        data = Wee[rows, cols]
+    d = np.degrees(wrap_distance(po[rows], po[cols]))
+    out = []
+    for lo, hi in bins_deg:
+        m = (d >= lo) & ((d < hi) if hi < 90 else (d <= hi))
+        out.append(float(data[m].mean()) if m.any() else float("nan"))
+    return np.array(out)
+
+
+def _existing_spec(k):
+    def f(result, ctx):
+        s = ctx.cached("spec_EE_existing", lambda: existing_ee_specificity(
+            result.W0.with_data(result.W.data) if result.is_sparse else result.W,
+            result.po, result.n_exc))
+        return s[k] if k is not None else s[0] - s[-1]
+    return f
+
+
 _REGISTRY: dict = {}
 
 #: read-only view of the metric registry, name → :class:`Metric`
@@ -211,6 +246,12 @@ for _k, (_lo, _hi) in enumerate(((0, 30), (30, 60), (60, 90))):
     register_metric(f"spec_EE_{_lo}_{_hi}", _spec(_k), unit="mV",
                     description=f"mean learned E→E weight over all E pairs (absent = 0) "
                                 f"with |ΔPO| in {_lo}–{_hi}°")
+    register_metric(f"spec_EE_existing_{_lo}_{_hi}", _existing_spec(_k), unit="mV",
+                    description=f"mean learned weight of the existing E→E synapses of "
+                                f"W0 (pruned = 0) with |ΔPO| in {_lo}–{_hi}°")
+register_metric("contrast_EE_existing", _existing_spec(None), unit="mV",
+                description="spec_EE_existing_0_30 minus spec_EE_existing_60_90 (E→E "
+                            "specificity contrast per existing synapse)")
 register_metric("bidirectional_surplus", _bidirectional,
                 description="observed / expected reciprocally strong (>1 mV) E↔E pairs")
 register_metric("pruned_EE", _pruning("EE", "pruned"),

@@ -27,7 +27,8 @@ Panels, by notebook:
 * 03 :func:`evolution_panel` -- block slider scrubbing the weights, pathway;
 * 04 :func:`spontaneous_panel` -- I→E LTD switch, number of spontaneous blocks (Run);
 * 05 :func:`cardinal_panel` -- class half-width; learning blocks and seed (Run);
-* 06 :func:`sweep_panel` -- metric and axes of the sweep heat map.
+* 06 :func:`sweep_panel` -- metric and axes of the sweep heat map;
+* 07 :func:`scale_panel` -- scaling rule and network size of the scale study.
 
 :func:`claims_table` shows claim records in full (a Markdown table);
 :func:`dashboard_link` gives the Dask dashboard's address as the notebook's browser
@@ -39,10 +40,11 @@ from .experiments import cardinal_panel, spontaneous_panel, sweep_panel
 from .learning import evolution_panel, selectivity_panel
 from .network import network_panel
 from .tables import claims_table
+from .scale import scale_panel
 
 __all__ = [
     "Panel", "fig_to_png", "run_button",
     "network_panel", "selectivity_panel", "evolution_panel",
-    "spontaneous_panel", "cardinal_panel", "sweep_panel", "claims_table",
+    "spontaneous_panel", "cardinal_panel", "sweep_panel", "scale_panel", "claims_table",
     "dashboard_link",
 ]
