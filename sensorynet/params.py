@@ -27,7 +27,8 @@ import difflib
 import math
 from dataclasses import dataclass, field, fields
 
-from ._param_checks import (DT_RANGE, MAX_ABS_MV, MAX_AMPLITUDE, MAX_N, MAX_RATE, MAX_STEPS, MAX_TAU, UREF2_RANGE, check_bool, check_number, check_tau, set_number)
+from .scaling import DEFAULT_SCALING, SCALING_RULES, scale_network
+from ._param_checks import (DT_RANGE, MAX_ABS_MV, MAX_AMPLITUDE, MAX_N, MAX_RATE, MAX_STEPS, MAX_TAU, UREF2_RANGE, check_bool, check_tau, set_number)
 
 __all__ = [
     "canonical_name",
@@ -179,34 +180,7 @@ class NetworkParams(_Group):
         :func:`sensorynet.network.scaled_model` also raises the input).
         ``rule=None``: :data:`DEFAULT_SCALING`. ``N == reference_N`` returns ``self``.
         """
-        rule = DEFAULT_SCALING if rule is None else rule
-        if rule not in SCALING_RULES:
-            raise ValueError(f"NetworkParams.scaled: unknown rule {rule!r}; use {SCALING_RULES}")
-        N = check_number("NetworkParams.scaled", "N", N, low=2, high=MAX_N, integer=True)
-        if N == reference_N:
-            return self
-        k = reference_N / N
-        changes = {}
-        if rule in ("expected_indegree", "fixed_indegree"):
-            for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
-                p = getattr(self, name) * k
-                if p > 1.0:
-                    raise ValueError(
-                        f"NetworkParams.scaled: N={N} is smaller than "
-                        f"reference_N={reference_N} and {name} would exceed 1 ({p:.3g})")
-                changes[name] = p
-            if rule == "fixed_indegree":
-                changes["fixed_indegree"] = True
-        elif rule == "fixed_probability":
-            changes["J"] = self.J * k
-        else:
-            changes["J"] = self.J * math.sqrt(k)
-        return dataclasses.replace(self, N=int(N), **changes)
-
-
-#: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why)
-SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced")
-DEFAULT_SCALING = "fixed_indegree"
+        return scale_network(self, N, reference_N, rule)
 
 
 @dataclass(frozen=True)
