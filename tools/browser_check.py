@@ -60,6 +60,7 @@ CHANGES = {
     "04": ("toggle", "rule", "I→E LTD off", "Run spontaneous activity"),
     "05": ("slider", "class half-width (deg)", "10"),
     "06": ("dropdown", "metric", "spec_EE_contrast"),
+    "07": ("dropdown", "scaling rule", "expected_indegree"),
 }
 
 # --------------------------------------------------------------------- browser JS

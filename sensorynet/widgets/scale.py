@@ -193,7 +193,8 @@ def scale_panel(data=None, rule=None, N=None):
         bt = state["blocks_to_target"]
         text = (f"<b>{r}</b>, N = {n:,} ({len(pts)} seed{'s' * (len(pts) > 1)}): E→E "
                 f"contrast after 40 blocks = {state['contrast40_rel']:.2f} × N=500's; "
-                + (f"N=500's contrast reached after {bt:.0f} blocks; " if bt is not None
+                + ("the reference size (its seed mean defines the target); " if n == 500
+                   else f"N=500's contrast reached after {bt:.0f} blocks; " if bt is not None
                    else f"not reached within {max(p['blocks_run'] for p in pts)} blocks; ")
                 + f"E rate {state['rate_E_before']:.1f} → {state['rate_E_after']:.1f} Hz"
                 + ("" if state["rates_stable"] else " (rates not stable)"))
