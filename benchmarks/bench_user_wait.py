@@ -302,12 +302,21 @@ def main(argv=None):
     lines += ["", "Saving the figures, old (`fig.savefig(path, dpi=150)`) vs `reproduce._save_fig`, "
               "interleaved in one process:", "",
               "| figure | old s | new s | old bytes | new bytes |", "|---|---|---|---|---|"]
-    lines += [f"| {s} | {o:.3f} | {n:.3f} | {bo} | {bn} |" for s, o, n, bo, bn in ab]
-    lines.append(f"| **total** | {sum(r[1] for r in ab):.3f} | {sum(r[2] for r in ab):.3f} | "
-                 f"{sum(r[3] for r in ab)} | {sum(r[4] for r in ab)} |")
+    _emit(lines + _ab_rows(ab), args.out)
+
+
+def _ab_rows(ab):
+    """Table rows of an old-vs-new saving comparison, with a total row."""
+    return ([f"| {s} | {o:.3f} | {n:.3f} | {bo} | {bn} |" for s, o, n, bo, bn in ab]
+            + [f"| **total** | {sum(r[1] for r in ab):.3f} | {sum(r[2] for r in ab):.3f} | "
+               f"{sum(r[3] for r in ab)} | {sum(r[4] for r in ab)} |"])
+
+
+def _emit(lines, out):
+    """Print a markdown section and append it to ``out``."""
     text = "\n".join(lines) + "\n"
     print(text)
-    with open(args.out, "a", encoding="utf-8") as f:
+    with open(out, "a", encoding="utf-8") as f:
         f.write(text + "\n")
 
 
@@ -318,13 +327,7 @@ def _only_save(args, m):
              f"medians of {args.repeat} repeats, interleaved in one process.", "",
              "| figure | old s (`fig.savefig(path, dpi=150)`) | new s (`_save_fig`) | "
              "old bytes | new bytes |", "|---|---|---|---|---|"]
-    lines += [f"| {s} | {o:.3f} | {n:.3f} | {bo} | {bn} |" for s, o, n, bo, bn in ab]
-    lines.append(f"| **total** | {sum(r[1] for r in ab):.3f} | {sum(r[2] for r in ab):.3f} | "
-                 f"{sum(r[3] for r in ab)} | {sum(r[4] for r in ab)} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(args.out, "a", encoding="utf-8") as f:
-        f.write(text + "\n")
+    _emit(lines + _ab_rows(ab), args.out)
 
 
 if __name__ == "__main__":

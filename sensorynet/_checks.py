@@ -1,8 +1,9 @@
 """Argument checks shared by the protocol-level functions (one message per mistake)."""
 import numbers
 
-from .params import ModelParams
 import numpy as np
+
+from .params import ModelParams
 
 
 def check_params(params) -> ModelParams:

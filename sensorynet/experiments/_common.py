@@ -2,7 +2,6 @@
 published result, and the claim records and their formatting."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..results import ExperimentResult
@@ -19,7 +18,6 @@ ABLATIONS = {"all_plastic": {},
 DEFAULT_LTD_IE = True
 
 
-
 def check_published(published):
     if not isinstance(published, ExperimentResult):
         raise TypeError(f"published must be an ExperimentResult (from run_published), "
@@ -34,8 +32,6 @@ def is_decreasing(values):
 
 def fmt_values(values, digits=3):
     return "/".join(f"{x:.{digits}f}" for x in np.asarray(values, dtype=float))
-
-
 
 
 #: kinds of check: a claim of the paper, a finding of this package (no published
@@ -57,7 +53,3 @@ def claim(claim, measured, expected, holds, *, kind="claim", z=None, k=None, **e
 def block_rates(spikes):
     keys = sorted(k for k in spikes if k.startswith("block_"))
     return np.array([[spikes[k].population_rates()[p] for p in ("E", "I")] for k in keys])
-
-
-
-
