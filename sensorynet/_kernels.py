@@ -449,7 +449,7 @@ def _compiled(fn, name, parallel, compensated):
     clone = types.FunctionType(fn.__code__, glb, name, fn.__defaults__, fn.__closure__)
     clone.__qualname__ = name
     clone.__doc__ = fn.__doc__
-    return njit(cache=True, parallel=parallel)(clone)
+    return njit(cache=True, nogil=True, parallel=parallel)(clone)
 
 
 #: the builds of the simulation kernel, by (parallel, compensated); compiled lazily on
