@@ -1,18 +1,118 @@
 """Named rules for growing the published network (docs/scaling.md): what each holds fixed
-as N grows, applied by :meth:`sensorynet.NetworkParams.scaled`.
+as N grows, applied by :meth:`sensorynet.NetworkParams.scaled`, and the rate-calibrated
+input of the ``"balanced"`` rule (``sensorynet/data/balanced_calibration.json``).
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import math
+import pathlib
+
+import numpy as np
 
 from ._param_checks import MAX_N, check_number
 
-__all__ = ["SCALING_RULES", "DEFAULT_SCALING", "scale_network"]
+__all__ = ["SCALING_RULES", "DEFAULT_SCALING", "scale_network", "CALIBRATION_FILE",
+           "load_balanced_calibration", "calibrated_input_factor"]
 
-#: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why)
-SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced")
+#: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why);
+#: ``"balanced_mean"`` is ``"balanced"`` with the input set by the mean-potential formula
+SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced",
+                 "balanced_mean")
 DEFAULT_SCALING = "fixed_indegree"
+
+#: packaged calibration of the ``"balanced"`` input (written by tools/calibrate_balanced.py)
+CALIBRATION_FILE = pathlib.Path(__file__).resolve().parent / "data" / "balanced_calibration.json"
+_CALIBRATION_KEYS = ("N", "b", "rate_E", "rate_I")
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged():
+    return json.loads(CALIBRATION_FILE.read_text())
+
+
+def load_balanced_calibration(path=None) -> dict:
+    """The calibration of the ``"balanced"`` input, validated (a copy).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A file written by ``tools/calibrate_balanced.py`` (default: the packaged
+        :data:`CALIBRATION_FILE`).
+
+    Returns
+    -------
+    dict
+        ``reference_N``, ``reference_b`` (Hz), ``target_rate_E`` (Hz), ``seeds``,
+        ``command`` and ``points``: one dict per calibrated size with ``N``, ``b``
+        (Hz) and the achieved before-test ``rate_E``, ``rate_I`` (Hz, seed mean),
+        sorted by N.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks a field, the sizes are not distinct, or a rate is not
+        positive.
+    """
+    data = json.loads(json.dumps(_packaged() if path is None
+                                 else json.loads(pathlib.Path(path).read_text())))
+    for key in ("reference_N", "reference_b", "target_rate_E", "seeds", "command", "points"):
+        if key not in data:
+            raise ValueError(f"balanced calibration: missing field {key!r}")
+    for p in data["points"]:
+        missing = [k for k in _CALIBRATION_KEYS if k not in p]
+        if missing:
+            raise ValueError(f"balanced calibration: point {p} lacks {missing}")
+        if not (p["b"] > 0 and p["rate_E"] > 0 and p["rate_I"] > 0):
+            raise ValueError(f"balanced calibration: non-positive value in {p}")
+    data["points"].sort(key=lambda p: p["N"])
+    Ns = [p["N"] for p in data["points"]]
+    if len(set(Ns)) != len(Ns) or data["reference_N"] not in Ns:
+        raise ValueError(f"balanced calibration: sizes {Ns} must be distinct and include "
+                         f"reference_N={data['reference_N']}")
+    return data
+
+
+def calibrated_input_factor(N, reference_N=500, calibration=None) -> float:
+    """``b(N) / b(reference_N)`` of the rate-calibrated ``"balanced"`` rule.
+
+    Between calibrated sizes ``b`` is interpolated linearly in ``log N``.
+
+    Parameters
+    ----------
+    N : int
+    reference_N : int
+        Must be the calibration's reference size.
+    calibration : dict or path, optional
+        Default: the packaged calibration (:func:`load_balanced_calibration`).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``N`` lies outside the calibrated sizes (the message gives the command that
+        calibrates it) or ``reference_N`` differs from the calibration's.
+    """
+    cal = (calibration if isinstance(calibration, dict)
+           else load_balanced_calibration(calibration))
+    if reference_N != cal["reference_N"]:
+        raise ValueError(f"balanced calibration is for reference_N={cal['reference_N']}, "
+                         f"not {reference_N}")
+    Ns = np.array([p["N"] for p in cal["points"]], float)
+    bs = np.array([p["b"] for p in cal["points"]], float)
+    if not Ns[0] <= N <= Ns[-1]:
+        raise ValueError(
+            f"rule 'balanced': N={N} is outside the calibrated sizes "
+            f"{int(Ns[0])}..{int(Ns[-1])}. Calibrate it (about a minute per size at "
+            f"N = 10 000): PYTHONPATH=. python tools/calibrate_balanced.py --sizes "
+            f"{','.join(str(int(n)) for n in Ns)},{N}; or use rule='balanced_mean' "
+            f"(input from the mean-potential formula, rates not kept; docs/scaling.md)")
+    return float(np.interp(math.log(N), np.log(Ns), bs)) / cal["reference_b"]
 
 
 def scale_network(net, N, reference_N=500, rule=None):
@@ -38,6 +138,6 @@ def scale_network(net, N, reference_N=500, rule=None):
             changes["fixed_indegree"] = True
     elif rule == "fixed_probability":
         changes["J"] = net.J * k
-    else:
+    else:       # balanced, balanced_mean
         changes["J"] = net.J * math.sqrt(k)
     return dataclasses.replace(net, N=int(N), **changes)

@@ -1,11 +1,14 @@
 """Named scaling rules (issue 12): NetworkParams.scaled(rule=...), fixed in-degree
 construction, scaled_model, the --scaling option, sparse per-block snapshots."""
+import json
+
 import numpy as np
 import pytest
 
 import sensorynet as sn
 from sensorynet.network import in_degrees, scaled_model
 from sensorynet.params import DEFAULT_SCALING, SCALING_RULES
+from sensorynet.scaling import calibrated_input_factor, load_balanced_calibration
 
 
 @pytest.mark.parametrize("rule", SCALING_RULES)
@@ -39,12 +42,81 @@ def test_scaled_model_adjusts_plasticity_and_input():
     assert m.plasticity.w_max == pytest.approx(0.5)
     assert m.plasticity.A_LTP == pytest.approx(2e-5)
     assert m.input == sn.InputParams()
-    m = scaled_model(None, 2000, rule="balanced")
+    m = scaled_model(None, 2000, rule="balanced_mean")
     r_E, r_I = sn.network.REFERENCE_RATES
     mu_ref = 120 * 0.5 * r_E - 100 * 4.0 * r_I
     mu = 480 * 0.25 * r_E - 400 * 2.0 * r_I
     assert m.input.b + mu == pytest.approx(2000 + mu_ref)   # same mean free potential
     assert m.input.spontaneous_rate / m.input.b == pytest.approx(0.5)
+    c = scaled_model(None, 2000, rule="balanced")            # rate-calibrated input
+    assert c.network == m.network and c.plasticity == m.plasticity
+    cal = {p["N"]: p["b"] for p in load_balanced_calibration()["points"]}
+    assert c.input.b == pytest.approx(cal[2000])
+    assert c.input.spontaneous_rate / c.input.b == pytest.approx(0.5)
+
+
+def test_balanced_calibration_file():
+    cal = load_balanced_calibration()
+    assert cal["reference_N"] == 500 and cal["reference_b"] == sn.InputParams().b
+    assert "tools/calibrate_balanced.py" in cal["command"] and cal["seeds"] == [0, 1]
+    pts = cal["points"]
+    assert [p["N"] for p in pts] == [500, 1000, 2000, 5000, 10000]
+    assert cal["target_rate_E"] == pytest.approx(sn.network.REFERENCE_RATES[0], abs=0.05)
+    for p in pts:   # every size hits the target; b lies between b_ref and the mean formula
+        assert abs(p["rate_E"] - cal["target_rate_E"]) <= cal["tolerance_Hz"] + 1e-9
+        assert cal["reference_b"] <= p["b"] <= p["b_mean_potential"]
+        assert p["rate_E"] == pytest.approx(np.mean([r[0] for r in p["per_seed"]]))
+    assert np.all(np.diff([p["b"] for p in pts]) > 0)
+
+
+def test_balanced_calibration_interpolation_and_errors(tmp_path):
+    pts = {p["N"]: p["b"] for p in load_balanced_calibration()["points"]}
+    assert calibrated_input_factor(1000) * 2000 == pytest.approx(pts[1000])
+    b = calibrated_input_factor(1414) * 2000     # ≈ half-way in log N: ≈ the mean
+    assert b == pytest.approx((pts[1000] + pts[2000]) / 2, rel=2e-3)
+    for N in (400, 20_000):
+        with pytest.raises(ValueError, match="tools/calibrate_balanced.py"):
+            scaled_model(None, N, rule="balanced")
+    assert scaled_model(None, 20_000, rule="balanced_mean").input.b > 2000
+    bad = load_balanced_calibration()
+    del bad["points"][1]["rate_E"]
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="lacks"):
+        load_balanced_calibration(path)
+    bad = load_balanced_calibration()
+    bad["points"] = bad["points"][1:]
+    path.write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="reference_N"):
+        load_balanced_calibration(path)
+    custom = load_balanced_calibration()     # an explicit calibration is honoured
+    custom["points"][1]["b"] = 2500.0
+    assert scaled_model(None, 1000, rule="balanced", calibration=custom).input.b == 2500.0
+
+
+def _before_rate_E(params, seeds=(0, 1)):
+    """Mean E rate of the π/2 before test of the naive network (seeds of run_published)."""
+    from sensorynet.experiments.seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
+    from sensorynet.stimulus import probe_sequence, stimulus_input
+    rates = []
+    for seed in seeds:
+        net = sn.build_network(params.network, seed_sequence(seed, STREAM_NETWORK),
+                               sparse=True)
+        pr = params.protocol
+        inp = stimulus_input(probe_sequence(pr), pr.test_ms, net.po, net.n_exc,
+                             seed_sequence(seed, STREAM_TEST), params.input,
+                             params.network.dt)
+        res = sn.simulate(net.W, inp, plastic=False, params=params)
+        rates.append(sn.SpikeTrain.from_result(res).population_rates()["E"])
+    return float(np.mean(rates))
+
+
+def test_calibrated_balanced_keeps_the_published_rate():
+    target = sn.network.REFERENCE_RATES[0]
+    assert _before_rate_E(scaled_model(None, 1000, rule="balanced")) == \
+        pytest.approx(target, abs=0.25)
+    # the mean-potential input does not keep it: the rate rises with N
+    assert _before_rate_E(scaled_model(None, 1000, rule="balanced_mean")) > target + 1.0
 
 
 @pytest.mark.parametrize("N", [500, 1300])

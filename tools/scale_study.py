@@ -16,6 +16,12 @@ after block 40) with per-block metrics computed on the CSR weights as the blocks
 ones counted as 0) per |ΔPO| bin, its contrast (0–30° minus 60–90°), E and I rates, mean
 E→I and I→E weights. Learning continues past block 40 (up to ``--max-blocks``) until the
 contrast, in units of J, reaches that of the N = 500 network after 40 blocks.
+
+Runaway stop: a run stops early, "unstable after block k", once the mean E rate of
+``RUNAWAY_BLOCKS`` (5) consecutive learning blocks exceeds ``RUNAWAY_FACTOR`` (3, as
+the ablations' runaway criterion) times the E rate of its own before test; k is the
+first of those blocks. For runs stopped before block 40 the after test and the
+"after 40 blocks" metrics are those of the last block run.
 """
 from __future__ import annotations
 
@@ -38,6 +44,19 @@ SIZES = (500, 1000, 2000, 5000, 10000)
 PUBLISHED_BLOCKS = 40
 BINS = ((0, 30), (30, 60), (60, 90))
 COMMAND = "PYTHONPATH=. python tools/scale_study.py --workers 2"
+#: runaway stop: E rate > RUNAWAY_FACTOR x the before-test E rate for RUNAWAY_BLOCKS blocks
+RUNAWAY_FACTOR = 3.0
+RUNAWAY_BLOCKS = 5
+
+
+def runaway_block(rate_E, before):
+    """First block (1-based) of the first ``RUNAWAY_BLOCKS`` consecutive blocks whose E
+    rate exceeds ``RUNAWAY_FACTOR * before``; None if there is no such streak."""
+    high = np.asarray(rate_E) > RUNAWAY_FACTOR * before
+    for k in range(len(high) - RUNAWAY_BLOCKS + 1):
+        if high[k:k + RUNAWAY_BLOCKS].all():
+            return k + 1
+    return None
 
 
 def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_BLOCKS):
@@ -60,6 +79,8 @@ def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_B
     test_in = stimulus_input(test_th, pr.test_ms, po, NE, seed_sequence(seed, STREAM_TEST),
                              params.input, params.network.dt)
     before = SpikeTrain.from_result(simulate(W, test_in, plastic=False, params=params))
+    rate_before = before.population_rates()["E"]
+    unstable = None
     rows = W.rows()
     cols = W.indices
     ee = (rows < NE) & (cols < NE)
@@ -99,6 +120,12 @@ def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_B
             after = SpikeTrain.from_result(simulate(W, test_in, plastic=False, params=params))
         if b >= min_blocks and (target is None or reached is not None):
             break
+        unstable = runaway_block(per_block["rate_E"], rate_before)
+        if unstable is not None:
+            if after is None:       # the after test at the stop block
+                after = SpikeTrain.from_result(simulate(W, test_in, plastic=False,
+                                                        params=params))
+            break
     rE = np.array(per_block["rate_E"])
     last = rE[-10:].mean()
     return {
@@ -114,7 +141,8 @@ def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_B
         "mean_EI40_J": per_block["mean_EI"][min(PUBLISHED_BLOCKS, b)] / J,
         "mean_IE40_J": per_block["mean_IE"][min(PUBLISHED_BLOCKS, b)] / J,
         "rate_E_last10": float(last), "rate_E_min": float(rE.min()),
-        "rates_stable": bool(last <= 1.5 * rE.min() + 0.5),
+        "rates_stable": bool(last <= 1.5 * rE.min() + 0.5) and unstable is None,
+        "unstable_after": unstable,
         "per_block": per_block,
         "runtime_s": time.perf_counter() - t0,
         "peak_rss_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -128,7 +156,8 @@ def _summary_rows(points, ref):
             "rule", "N", "seed", "J", "b", "K_EE_mean", "K_EE_sd", "rate_E_before",
             "rate_I_before", "rate_E_after", "rate_I_after", "contrast40_J",
             "mean_EI40_J", "mean_IE40_J", "blocks_run", "blocks_to_target",
-            "rate_E_last10", "rate_E_min", "rates_stable", "runtime_s", "peak_rss_MB")})
+            "rate_E_last10", "rate_E_min", "rates_stable", "unstable_after", "runtime_s",
+            "peak_rss_MB")})
         rows[-1]["contrast40_rel"] = p["contrast40_J"] / ref
         for (lo, hi), v in zip(BINS, p["spec40"]):
             rows[-1][f"spec40_{lo}_{hi}_J"] = v / p["J"]
@@ -144,10 +173,17 @@ def write_results(points, extra=None):
             c = np.array(p["per_block"]["contrast"][1:]) / p["J"]
             hit = np.flatnonzero(c >= ref - 1e-12)
             p["blocks_to_target"] = int(hit[0]) + 1 if hit.size else None
+        if "unstable_after" not in p:   # runs made before the runaway stop existed
+            p["unstable_after"] = runaway_block(p["per_block"]["rate_E"], p["rate_E_before"])
+            p["rates_stable"] = p["rates_stable"] and p["unstable_after"] is None
     OUT.mkdir(parents=True, exist_ok=True)
     data = {"command": COMMAND, "bins_deg": BINS, "published_blocks": PUBLISHED_BLOCKS,
             "reference_contrast_J": ref, "rules": list(SCALING_RULES),
-            "stable_rule": "mean E rate of the last 10 blocks <= 1.5 x its minimum + 0.5 Hz",
+            "stable_rule": "mean E rate of the last 10 blocks <= 1.5 x its minimum + 0.5 Hz, "
+                           "and no runaway stop",
+            "runaway_rule": f"stop once the E rate of {RUNAWAY_BLOCKS} consecutive blocks "
+                            f"exceeds {RUNAWAY_FACTOR:g} x the before-test E rate "
+                            "(unstable_after: first of those blocks)",
             "points": points, **(extra or {})}
     (OUT / "results.json").write_text(json.dumps(data, indent=1))
     df = pd.DataFrame(_summary_rows(points, ref)).sort_values(["rule", "N", "seed"])
@@ -203,8 +239,8 @@ def main(argv=None):
     from sensorynet.sweep.cluster import local_cluster
     done = {(p["rule"], p["N"], p["seed"]) for p in old}
     tasks = [t for t in tasks if t not in done]
-    points = [dict(p, rule=r) for r in rules for p in ref_points]
-    points += [p for p in old if p["N"] != 500]
+    points = old + [dict(p, rule=r) for r in rules for p in ref_points
+                    if (r, 500, p["seed"]) not in done]
     env = {"PYTHONPATH": str(ROOT)}
     with local_cluster(a.workers, dashboard_address=None, env=env,
                        memory_limit=0) as cluster, Client(cluster) as client:
@@ -235,15 +271,22 @@ def table() -> str:
             "after 40 (units of J) | rates stable |", "|---" * 9 + "|"]
     for (rule, N), d in sorted(g, key=lambda kv: (kv[0][0], kv[0][1])):
         bt = d["blocks_to_target"]
+        un = d["unstable_after"].dropna() if "unstable_after" in d else d["N"][:0]
+        stable = ("yes" if d.rates_stable.all() else
+                  "no, unstable after block " + " / ".join(f"{k:.0f}" for k in un)
+                  if len(un) else "no")
         reach = (f"{bt.mean():.0f}" if bt.notna().all()
+                 else "not reached" if len(un) == len(d)
                  else f"> {d['blocks_run'].max():.0f}" if bt.isna().all()
                  else f"{bt.min():.0f} / > {d['blocks_run'].max():.0f}")
+        # a run stopped before block 40: its "after" numbers are those of the stop block
+        at = (f" (block {d.blocks_run.max():.0f})"
+              if (d.blocks_run < PUBLISHED_BLOCKS).any() else "")
         rows.append(
             f"| {rule} | {N:,} | {len(d)} | {d.rate_E_before.mean():.1f} → "
-            f"{d.rate_E_after.mean():.1f} | {d.rate_I_before.mean():.1f} → "
-            f"{d.rate_I_after.mean():.1f} | {d.contrast40_rel.mean():.2f} | {reach} | "
-            f"{d.mean_EI40_J.mean():.2f}, {d.mean_IE40_J.mean():.2f} | "
-            f"{'yes' if d.rates_stable.all() else 'no'} |")
+            f"{d.rate_E_after.mean():.1f}{at} | {d.rate_I_before.mean():.1f} → "
+            f"{d.rate_I_after.mean():.1f} | {d.contrast40_rel.mean():.2f}{at} | {reach} | "
+            f"{d.mean_EI40_J.mean():.2f}, {d.mean_IE40_J.mean():.2f} | {stable} |")
     return "\n".join(rows)
 
 
