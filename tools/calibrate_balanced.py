@@ -15,7 +15,7 @@ once inhibition has grown by √K) and the mean-potential value of ``"balanced_m
 (too much), until ``|rate_E − target| <= --tol`` or the bracket is narrower than 1 Hz.
 Every evaluation is a deterministic seeded simulation, so the result is reproducible.
 
-Command (writes sensorynet/data/balanced_calibration.json; ~2 min on two shared cores)::
+Command (writes sensorynet/data/balanced_calibration.json; ~30 s on two shared cores)::
 
     PYTHONPATH=. python tools/calibrate_balanced.py
 """
@@ -35,9 +35,14 @@ SEEDS = (0, 1)
 COMMAND = "PYTHONPATH=. python tools/calibrate_balanced.py"
 
 
-def before_rates(N, b, seeds=SEEDS, _nets={}):
-    """Mean E and I rates (Hz) of the π/2 before test of the balanced network at input ``b``."""
+_NETS = {}      # (N, seed) -> network of the size being calibrated (it does not depend on b)
+
+
+def before_rates(N, b, seeds=SEEDS):
+    """Mean E and I rates (Hz) of the π/2 before test of the balanced network at input
+    ``b``, and the per-seed (E, I) rates."""
     import numpy as np
+
     from sensorynet.experiments.seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
     from sensorynet.network import build_network, scaled_model
     from sensorynet.results import SpikeTrain
@@ -48,11 +53,12 @@ def before_rates(N, b, seeds=SEEDS, _nets={}):
     pr = params.protocol
     out = []
     for seed in seeds:
-        if (N, seed) not in _nets:          # the network does not depend on b
-            _nets.clear() if any(k[0] != N for k in _nets) else None
-            _nets[N, seed] = build_network(params.network,
+        if (N, seed) not in _NETS:
+            if any(k[0] != N for k in _NETS):   # keep one size in memory
+                _NETS.clear()
+            _NETS[N, seed] = build_network(params.network,
                                            seed_sequence(seed, STREAM_NETWORK), sparse=True)
-        net = _nets[N, seed]
+        net = _NETS[N, seed]
         test = stimulus_input(probe_sequence(pr), pr.test_ms, net.po, net.n_exc,
                               seed_sequence(seed, STREAM_TEST), params.input,
                               params.network.dt)

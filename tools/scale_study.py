@@ -120,12 +120,29 @@ def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_B
             after = SpikeTrain.from_result(simulate(W, test_in, plastic=False, params=params))
         if b >= min_blocks and (target is None or reached is not None):
             break
+        if b % 5 == 0 and b >= PUBLISHED_BLOCKS and os.environ.get("SCALE_STUDY_PARTIAL"):
+            # checkpoint of a long run (a point as if it had stopped here)
+            part = pathlib.Path(os.environ["SCALE_STUDY_PARTIAL"])
+            part.mkdir(parents=True, exist_ok=True)
+            (part / f"{rule}_{N}_{seed}.json").write_text(json.dumps(_point(locals())))
+        if b % 5 == 0:          # progress, in the workers' output
+            print(f"  [{rule} N={N} seed={seed}] block {b}: E {rates['E']:.1f} Hz, "
+                  f"contrast/J {per_block['contrast'][-1] / J:.3f}", flush=True)
         unstable = runaway_block(per_block["rate_E"], rate_before)
         if unstable is not None:
             if after is None:       # the after test at the stop block
                 after = SpikeTrain.from_result(simulate(W, test_in, plastic=False,
                                                         params=params))
             break
+    return _point(locals())
+
+
+def _point(v):
+    """The result dict of :func:`run_point` from its local variables ``v``."""
+    per_block, b, J, before, after, unstable = (v[k] for k in (
+        "per_block", "b", "J", "before", "after", "unstable"))
+    rule, N, seed, params, reached, in_degree_E, t0 = (v[k] for k in (
+        "rule", "N", "seed", "params", "reached", "in_degree_E", "t0"))
     rE = np.array(per_block["rate_E"])
     last = rE[-10:].mean()
     return {
@@ -195,6 +212,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-blocks", type=int, default=120)
+    ap.add_argument("--max-blocks-large", type=int, default=None,
+                    help="cap for N >= 10 000 (default: --max-blocks)")
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--rules", default=None)
     ap.add_argument("--seeds-small", type=int, default=2, help="seeds for N <= 2000")
@@ -244,7 +263,9 @@ def main(argv=None):
     env = {"PYTHONPATH": str(ROOT)}
     with local_cluster(a.workers, dashboard_address=None, env=env,
                        memory_limit=0) as cluster, Client(cluster) as client:
-        futs = [client.submit(run_point, r, N, s, a.max_blocks, target, pure=False)
+        cap = {N: a.max_blocks if N < 10_000 or a.max_blocks_large is None
+               else a.max_blocks_large for N in sizes}
+        futs = [client.submit(run_point, r, N, s, cap[N], target, pure=False)
                 for r, N, s in tasks]
         for f in as_completed(futs):
             p = f.result()
