@@ -108,8 +108,8 @@ def calibrated_input_factor(N, reference_N=500, calibration=None) -> float:
     if not Ns[0] <= N <= Ns[-1]:
         raise ValueError(
             f"rule 'balanced': N={N} is outside the calibrated sizes "
-            f"{int(Ns[0])}..{int(Ns[-1])}. Calibrate it (about a minute per size at "
-            f"N = 10 000): PYTHONPATH=. python tools/calibrate_balanced.py --sizes "
+            f"{int(Ns[0])}..{int(Ns[-1])}. Calibrate it (a few seeded simulations per size, "
+            f"about 15 s at N = 10 000): PYTHONPATH=. python tools/calibrate_balanced.py --sizes "
             f"{','.join(str(int(n)) for n in Ns)},{N}; or use rule='balanced_mean' "
             f"(input from the mean-potential formula, rates not kept; docs/scaling.md)")
     return float(np.interp(math.log(N), np.log(Ns), bs)) / cal["reference_b"]
