@@ -177,7 +177,9 @@ class NetworkParams(_Group):
         exactly ``round(ε·N_X)`` = K_ref inputs per neuron; ``"fixed_probability"`` --
         ε kept, J·K_ref/K (same mean input, fluctuations ∝ 1/√K); ``"balanced"`` -- ε
         kept, J·√(K_ref/K) (same fluctuations, E and I means ∝ √K;
-        :func:`sensorynet.network.scaled_model` also raises the input).
+        :func:`sensorynet.network.scaled_model` also calibrates the input rate on the
+        published before-test E rate); ``"balanced_mean"`` -- the same network, input
+        raised only to keep the mean free membrane potential.
         ``rule=None``: :data:`DEFAULT_SCALING`. ``N == reference_N`` returns ``self``.
         """
         return scale_network(self, N, reference_N, rule)
