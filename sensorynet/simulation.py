@@ -414,14 +414,14 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
                              f"params.network.dt={params.network.dt} ms")
         mu, expm = x.kernel_tables()
         x_tm = np.zeros((0, N), np.uint8)
-        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
-            indptr, indices, data, x_tm, mu, expm, x.segment_steps, np.uint64(x.key),
-            T, v0, consts, flags, rec, n_chunks)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
+            x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
     else:
         dummy = np.zeros((1, N))
-        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
-            indptr, indices, data, x, dummy, dummy, 1, np.uint64(0), T, v0, consts,
-            flags, rec, n_chunks)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
+            np.uint64(0), T, v0, consts, flags, rec, n_chunks)
     if sparse:
         W_out = W.with_data(data)
     else:
