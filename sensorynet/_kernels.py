@@ -66,7 +66,7 @@ MAX_EPOCH_DECAY_PLAIN = 8.0
 MAX_EPOCH_DECAY_COMPENSATED = 30.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp, w_max,
                w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
     """Apply row i's pending LTP accumulated over steps f[i] .. k−1; clip once."""
@@ -193,42 +193,46 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
 
     n_seg = gen_mu.shape[0]
     cur_seg = -1
-    for k in range(T):
-        # ---- input counts of this step
-        if use_gen:
-            seg = k // seg_len
-            seg = n_seg - 1 if n_seg - 1 < seg else seg
-            if seg != cur_seg:
-                cdf_table(gen_mu, gen_expm, seg, cdf)
-                cur_seg = seg
-            counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
-        else:
-            for n in range(N):
-                xk[n] = x_tm[k, n]
-        # ---- recurrent input: rows of the neurons that spiked at step k−1
-        # (split into column chunks, each summing the rows in increasing order, so
-        # the sums are the same whatever the number of chunks)
-        for ch in prange(n_ch):
-            j0 = ch * N // n_ch
-            j1 = (ch + 1) * N // n_ch
-            for n in range(j0, j1):
-                rec[n] = 0.0
-            for q in range(n_spk):
-                i = spk[q]
-                p0 = indptr[i]
-                p1 = indptr[i + 1]
-                if _PARALLEL and n_ch > 1:     # pruned from serial builds
-                    p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
-                        p0 + np.searchsorted(indices[p0:p1], j1)
-                for p in range(p0, p1):
-                    rec[indices[p]] += data[p]
-        if plastic and k - E0 == L:
-            # epoch boundary: flush all pending LTP (through k−1), restart the sums
+    # k = T only flushes the pending LTP (one inlined flush loop: it costs compile time)
+    for k in range(T + 1):
+        if k < T:
+            # ---- input counts of this step
+            if use_gen:
+                seg = k // seg_len
+                seg = n_seg - 1 if n_seg - 1 < seg else seg
+                if seg != cur_seg:
+                    cdf_table(gen_mu, gen_expm, seg, cdf)
+                    cur_seg = seg
+                counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
+            else:
+                for n in range(N):
+                    xk[n] = x_tm[k, n]
+            # ---- recurrent input: rows of the neurons that spiked at step k−1
+            # (split into column chunks, each summing the rows in increasing order, so
+            # the sums are the same whatever the number of chunks)
+            for ch in prange(n_ch):
+                j0 = ch * N // n_ch
+                j1 = (ch + 1) * N // n_ch
+                for n in range(j0, j1):
+                    rec[n] = 0.0
+                for q in range(n_spk):
+                    i = spk[q]
+                    p0 = indptr[i]
+                    p1 = indptr[i + 1]
+                    if _PARALLEL and n_ch > 1:     # pruned from serial builds
+                        p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
+                            p0 + np.searchsorted(indices[p0:p1], j1)
+                    for p in range(p0, p1):
+                        rec[indices[p]] += data[p]
+        if plastic and (k - E0 == L or k == T):
+            # epoch boundary or end: flush all pending LTP (through k−1), restart the sums
             for i in prange(N):
                 _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp,
                            w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
                            a_x_pow_neg)
             E0 = k
+        if k == T:
+            break
         m = k - E0
         am = a_x ** m
         inv_cnt = 1.0 / n_in_win if n_in_win > 0 else 0.0
@@ -374,11 +378,6 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
         for q in range(n_new):
             spk[q] = spk_new[q]
         n_spk = n_new
-
-    if plastic:
-        for i in prange(N):
-            _flush_row(i, T, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp,
-                       w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg)
     return sp_n, sp_k, n_sp
 
 
