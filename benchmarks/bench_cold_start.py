@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -148,9 +150,21 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--code", nargs="+", default=[ROOT])
     ap.add_argument("--json", help="also write the raw measurements here")
+    ap.add_argument("--out", help="also write the report (markdown) here")
     args = ap.parse_args(argv)
+    load0 = os.getloadavg()
     res = measure([os.path.abspath(c) for c in args.code], args.repeat)
-    print(report(res))
+    load1 = os.getloadavg()
+    text = (f"# First run, empty vs warm numba cache\n\nCommand: `python "
+            f"benchmarks/bench_cold_start.py --repeat {args.repeat}`; {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}; load average {load0[0]:.1f} at start, "
+            f"{load1[0]:.1f} at end ({time.strftime('%Y-%m-%d %H:%M')}). CPU rows are "
+            f"process time, which the machine's load distorts less than wall time.\n\n"
+            + report(res))
+    print(text)
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write(text)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(res, fh, indent=1)

@@ -389,7 +389,9 @@ def run_kernel(kernel, compensated, indptr, indices, data, x_tm, gen_mu, gen_exp
                seg_len, key, T, v_init, consts, flags, rec_idx, n_chunks):
     """Allocate the work arrays of a kernel build (``compensated`` or not) and run it.
 
-    Arguments as documented in ``_run`` (``v_init``: initial v). Returns
+    numpy allocates them: inside the kernel, numba would compile np.empty/np.zeros for
+    every dtype and shape on an empty cache (~1 s of a first run). Arguments as
+    documented in ``_run`` (``v_init``: initial v). Returns
     spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4: u⁻, u⁺,
     x̄, v̄; empty in static runs).
     """
