@@ -107,12 +107,21 @@ def _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E,
 
 @njit(cache=True)
 def row_split(indptr, indices, N_E, split):
-    """Per row, the first position whose postsynaptic neuron is inhibitory."""
+    """Per row, the first position whose postsynaptic neuron is inhibitory.
+
+    Columns are strictly increasing within a row (checked by SparseWeights), so a
+    bisection finds it (runs before every block: a scan cost ~0.1 ms at N = 500).
+    """
     for i in range(split.shape[0]):
-        p = indptr[i]
-        while p < indptr[i + 1] and indices[p] < N_E:
-            p += 1
-        split[i] = p
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if indices[mid] < N_E:
+                lo = mid + 1
+            else:
+                hi = mid
+        split[i] = lo
 
 
 def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, consts,
