@@ -90,8 +90,9 @@ def bench_block_profile(repeat):
             fl[getattr(K, k)] = v
 
         def once():
-            kernel(W.indptr, W.indices, W.data.copy(), x, dummy, dummy, 1, np.uint64(0),
-                   2000, np.zeros(500), c, fl, np.zeros(0, np.int64), 1)
+            K.run_kernel(kernel, S._compensated(500), W.indptr, W.indices, W.data.copy(),
+                         x, dummy, dummy, 1, np.uint64(0), 2000, np.zeros(500), c, fl,
+                         np.zeros(0, np.int64), 1)
         once()
         return min(_median_time(once, 1)[0] for _ in range(repeat * 2))
 

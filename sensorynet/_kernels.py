@@ -46,6 +46,7 @@ import types
 import numpy as np
 from numba import njit, prange
 
+from ._network_kernel import csr_to_dense, csr_to_dense_fill, dense_to_csr  # noqa: F401
 from ._rng import CDF_LEN, cdf_table, counts_step
 
 # ---- indices into the float constant vector --------------------------------------
@@ -63,46 +64,6 @@ COMPENSATE_ABOVE = 100
 #: LTP rescales x̄ by up to a_x^−L = exp(L·dt/τ_x) within an epoch
 MAX_EPOCH_DECAY_PLAIN = 8.0
 MAX_EPOCH_DECAY_COMPENSATED = 30.0
-
-@njit(cache=True)
-def dense_to_csr(W, keep_zero_block_rows_from, keep_zero_block_cols_to):
-    """CSR of the nonzeros of W; in rows >= r0 also keep zeros in columns < c1."""
-    N = W.shape[0]
-    indptr = np.zeros(N + 1, np.int64)
-    for i in range(N):
-        c = 0
-        for j in range(W.shape[1]):
-            if W[i, j] != 0.0 or (i >= keep_zero_block_rows_from and j < keep_zero_block_cols_to):
-                c += 1
-        indptr[i + 1] = indptr[i] + c
-    indices = np.empty(indptr[N], np.int32)
-    data = np.empty(indptr[N], np.float64)
-    for i in range(N):
-        p = indptr[i]
-        for j in range(W.shape[1]):
-            if W[i, j] != 0.0 or (i >= keep_zero_block_rows_from and j < keep_zero_block_cols_to):
-                indices[p] = j
-                data[p] = W[i, j]
-                p += 1
-    return indptr, indices, data
-
-
-@njit(cache=True)
-def csr_to_dense(indptr, indices, data, N, out):
-    for i in range(N):
-        for p in range(indptr[i], indptr[i + 1]):
-            out[i, indices[p]] = data[p]
-
-
-@njit(cache=True)
-def csr_to_dense_fill(indptr, indices, data, N, out):
-    """Like csr_to_dense, but writes every entry of ``out`` (may be uninitialised)."""
-    for i in range(N):
-        row = out[i]
-        for j in range(N):
-            row[j] = 0.0
-        for p in range(indptr[i], indptr[i + 1]):
-            row[indices[p]] = data[p]
 
 
 @njit(cache=True, inline="always")
@@ -145,20 +106,27 @@ def _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E,
 
 
 @njit(cache=True)
-def row_split(indptr, indices, N_E):
-    """Per row, the first position whose postsynaptic neuron is inhibitory."""
-    N = indptr.shape[0] - 1
-    split = np.empty(N, np.int64)
-    for i in range(N):
-        p = indptr[i]
-        while p < indptr[i + 1] and indices[p] < N_E:
-            p += 1
-        split[i] = p
-    return split
+def row_split(indptr, indices, N_E, split):
+    """Per row, the first position whose postsynaptic neuron is inhibitory.
+
+    Columns are strictly increasing within a row (checked by SparseWeights), so a
+    bisection finds it (runs before every block: a scan cost ~0.1 ms at N = 500).
+    """
+    for i in range(split.shape[0]):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if indices[mid] < N_E:
+                lo = mid + 1
+            else:
+                hi = mid
+        split[i] = lo
 
 
-def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
-         consts, flags, rec_idx, n_chunks):
+def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, consts,
+         flags, rec_idx, n_chunks, fw, f, spk2, sflag, window, G, Glo, cdf, a_x_pow_neg,
+         rec_v, rec_tr, sp_n, sp_k):
     """Simulate T steps. Modifies ``data`` in place (the caller passes a copy).
 
     Input: if ``x_tm`` has T rows it is read (time-major counts); otherwise counts are
@@ -170,8 +138,9 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     <= MAX_EPOCH_DECAY_PLAIN (plain builds), so that a_x^−L <= e^30 resp. e^8 (module
     docstring); :func:`sensorynet.simulation.epoch_steps` chooses it so.
 
-    Returns spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4:
-    u⁻, u⁺, x̄, v̄; zeros in static runs).
+    The work arrays (``fw`` ... ``sp_k``) come from :func:`run_kernel`, which
+    documents them. Returns the spike buffers (neurons, steps; grown if full) and the
+    number of spikes; v_last is left in ``fw[W_V]``, recordings in ``rec_v``, ``rec_tr``.
     """
     N = indptr.shape[0] - 1
     B = consts[C_B]
@@ -205,90 +174,74 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
     inv_uref2 = 1.0 / uref2
     c_ltd = -dt * consts[C_ALTD]
     c_ltp = dt * consts[C_ALTP]
-    split = row_split(indptr, indices, N_E)
 
-    # spikes, growable
-    cap = 1024 + N * 4
-    sp_n = np.empty(cap, np.int32)
-    sp_k = np.empty(cap, np.int32)
+    cap = sp_n.shape[0]
     n_sp = 0
-
     n_rec = rec_idx.shape[0]
-    rec_v = np.zeros((T if n_rec > 0 else 0, n_rec))
-    rec_tr = np.zeros((T if n_rec > 0 and plastic else 0, n_rec, 4))   # traces: plastic only
-
-    v = v_init.copy()
-    xk = np.empty(N)
-    rec = np.zeros(N)
-    spk = np.empty(N, np.int32)       # neurons that spiked at the previous step
+    v = fw[W_V]
+    xk = fw[W_XK]
+    rec = fw[W_REC]
+    spk = spk2[0]                     # neurons that spiked at the previous step
     n_spk = 0
-    spk_new = np.empty(N, np.int32)
-
-    # plasticity state (empty when static)
-    Np = N if plastic else 0
-    u_m = v_init[:Np].copy()          # "u_{-1}" = v_init, so u_0 = a·v_init + v_init/τ
-    u_p = v_init[:Np].copy()
-    xbar = np.zeros(Np)
-    vsum = np.zeros(Np)               # sum of the last n_in_win post-reset v
-    window = np.zeros((n_win if plastic else 0, Np))
+    spk_new = spk2[1]
+    u_m = fw[W_UM]
+    u_p = fw[W_UP]
+    xbar = fw[W_XBAR]
+    vsum = fw[W_VSUM]                 # sum of the last n_in_win post-reset v
+    xf = fw[W_XF]                     # x̄ of the row's neuron at step f
+    Dk = fw[W_DK]                     # LTD factor of each postsynaptic neuron, step k
+    Pk = fw[W_PK]                     # LTP factor of each postsynaptic neuron, step k
     n_in_win = 0
-    # prefix sums, high part; row m+1 is written at step m before any read, so only
-    # row 0 (never written) needs zeroing
-    G = np.empty((L + 1 if plastic else 0, Np))
-    # ... and their rounding errors, kept only for long epochs (see COMPENSATE_ABOVE)
     comp = _COMPENSATED      # a compile-time constant of each build (see _compiled)
-    Glo = np.empty((L + 1 if plastic else 0, Np if comp else 0))
-    if plastic:
+    if plastic:              # row 0 of the prefix sums is the only one read unwritten
         G[0, :] = 0.0
         Glo[0, :] = 0.0
-    f = np.zeros(Np, np.int64)        # first step of the pending LTP of each row
-    xf = np.zeros(Np)                 # x̄ of the row's neuron at step f
-    a_x_pow_neg = np.empty(L + 1 if plastic else 0)
     for m in range(a_x_pow_neg.shape[0]):
         a_x_pow_neg[m] = a_x ** (-m)
-    sflag = np.zeros(N, np.bool_)
-    Dk = np.empty(Np)                 # LTD factor of each postsynaptic neuron, step k
-    Pk = np.empty(Np)                 # LTP factor of each postsynaptic neuron, step k
     E0 = 0
 
     n_seg = gen_mu.shape[0]
-    cdf = np.empty((CDF_LEN, N if use_gen else 0))
     cur_seg = -1
-    for k in range(T):
-        # ---- input counts of this step
-        if use_gen:
-            seg = min(k // seg_len, n_seg - 1)
-            if seg != cur_seg:
-                cdf_table(gen_mu, gen_expm, seg, cdf)
-                cur_seg = seg
-            counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
-        else:
-            for n in range(N):
-                xk[n] = x_tm[k, n]
-        # ---- recurrent input: rows of the neurons that spiked at step k−1
-        # (split into column chunks, each summing the rows in increasing order, so
-        # the sums are the same whatever the number of chunks)
-        for ch in prange(n_ch):
-            j0 = ch * N // n_ch
-            j1 = (ch + 1) * N // n_ch
-            for n in range(j0, j1):
-                rec[n] = 0.0
-            for q in range(n_spk):
-                i = spk[q]
-                p0 = indptr[i]
-                p1 = indptr[i + 1]
-                if _PARALLEL and n_ch > 1:     # pruned from serial builds
-                    p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
-                        p0 + np.searchsorted(indices[p0:p1], j1)
-                for p in range(p0, p1):
-                    rec[indices[p]] += data[p]
-        if plastic and k - E0 == L:
-            # epoch boundary: flush all pending LTP (through k−1), restart the sums
+    # k = T only flushes the pending LTP (one inlined flush loop: it costs compile time)
+    for k in range(T + 1):
+        if k < T:
+            # ---- input counts of this step
+            if use_gen:
+                seg = k // seg_len
+                seg = n_seg - 1 if n_seg - 1 < seg else seg
+                if seg != cur_seg:
+                    cdf_table(gen_mu, gen_expm, seg, cdf)
+                    cur_seg = seg
+                counts_step(key, k, N, cdf, gen_mu, gen_expm, seg, xk)
+            else:
+                for n in range(N):
+                    xk[n] = x_tm[k, n]
+            # ---- recurrent input: rows of the neurons that spiked at step k−1
+            # (split into column chunks, each summing the rows in increasing order, so
+            # the sums are the same whatever the number of chunks)
+            for ch in prange(n_ch):
+                j0 = ch * N // n_ch
+                j1 = (ch + 1) * N // n_ch
+                for n in range(j0, j1):
+                    rec[n] = 0.0
+                for q in range(n_spk):
+                    i = spk[q]
+                    p0 = indptr[i]
+                    p1 = indptr[i + 1]
+                    if _PARALLEL and n_ch > 1:     # pruned from serial builds
+                        p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
+                            p0 + np.searchsorted(indices[p0:p1], j1)
+                    for p in range(p0, p1):
+                        rec[indices[p]] += data[p]
+        if plastic and (k - E0 == L or k == T):
+            # epoch boundary or end: flush all pending LTP (through k−1), restart the sums
             for i in prange(N):
                 _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp,
                            w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
                            a_x_pow_neg)
             E0 = k
+        if k == T:
+            break
         m = k - E0
         am = a_x ** m
         inv_cnt = 1.0 / n_in_win if n_in_win > 0 else 0.0
@@ -320,8 +273,14 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                 v[n] = vn
                 # LTD and LTP factors of postsynaptic n at step k
                 vb = vsum[n] * inv_cnt
-                Dk[n] = (vb * vb * inv_uref2) * max(um - th_m, 0.0)
-                P = max(vn - th_p, 0.0) * max(up - th_m, 0.0)
+                # [x]_+ written as max() evaluates it: the second argument if greater
+                # (the builtins min/max each cost a compilation on an empty cache)
+                dm = um - th_m
+                dm = 0.0 if 0.0 > dm else dm
+                Dk[n] = (vb * vb * inv_uref2) * dm
+                dv = vn - th_p
+                dp = up - th_m
+                P = (0.0 if 0.0 > dv else dv) * (0.0 if 0.0 > dp else dp)
                 Pk[n] = P
                 # prefix sums of the LTP factor, compensated (TwoSum) in builds for long
                 # epochs so that G_m − G_f keeps full precision (comp is a constant)
@@ -376,7 +335,8 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                             w = w + cp * d
                             w = w if w < w_max else w_max
                             w = w + (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
-                            data[p] = min(max(w, 0.0), w_max)
+                            w = 0.0 if 0.0 > w else w
+                            data[p] = w_max if w_max < w else w
                 elif plast_ie:
                     for p in range(indptr[i], split[i]):
                         w = data[p]
@@ -391,7 +351,8 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                                 w = w - (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
                             else:
                                 w = w - c_ltp * (xi * Pk[j])
-                            data[p] = min(max(w, w_min), 0.0)
+                            w = w_min if w_min > w else w
+                            data[p] = 0.0 if 0.0 < w else w
                 f[i] = k + 1      # its next interval starts at k+1 (x̄ set then)
                 xf[i] = 0.0
             for r in range(n_rec):
@@ -409,7 +370,7 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
                     spk_new[n_new] = n
                     n_new += 1
         if n_sp + n_new > cap:
-            cap = max(cap * 2, n_sp + n_new)
+            cap = n_sp + n_new if n_sp + n_new > cap * 2 else cap * 2
             t1 = np.empty(cap, np.int32)
             t2 = np.empty(cap, np.int32)
             for q in range(n_sp):     # explicit loop: not turned into a parfor
@@ -426,12 +387,49 @@ def _run(indptr, indices, data, x_tm, gen_mu, gen_expm, seg_len, key, T, v_init,
         for q in range(n_new):
             spk[q] = spk_new[q]
         n_spk = n_new
+    return sp_n, sp_k, n_sp
 
-    if plastic:
-        for i in prange(N):
-            _flush_row(i, T, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp,
-                       w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg)
-    return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), v.copy(), rec_v, rec_tr
+
+#: rows of the float work array ``fw`` of the kernel
+W_V, W_XK, W_REC, W_UM, W_UP, W_XBAR, W_VSUM, W_XF, W_DK, W_PK = range(10)
+
+
+def run_kernel(kernel, compensated, indptr, indices, data, x_tm, gen_mu, gen_expm,
+               seg_len, key, T, v_init, consts, flags, rec_idx, n_chunks):
+    """Allocate the work arrays of a kernel build (``compensated`` or not) and run it.
+
+    numpy allocates them: inside the kernel, numba would compile np.empty/np.zeros for
+    every dtype and shape on an empty cache (~1 s of a first run). Arguments as
+    documented in ``_run`` (``v_init``: initial v). Returns
+    spike_neurons, spike_steps, v_last, rec_v (T×n_rec), rec_tr (T×n_rec×4: u⁻, u⁺,
+    x̄, v̄; empty in static runs).
+    """
+    N = indptr.shape[0] - 1
+    plastic = flags[F_PLASTIC] != 0
+    Np = N if plastic else 0
+    n_L = flags[F_EPOCH] + 1 if plastic else 0
+    n_rec = rec_idx.shape[0]
+    split = np.empty(N, np.int64)
+    row_split(indptr, indices, flags[F_NE], split)
+    fw = np.zeros((10, N))
+    # v, and "u_{-1}" = v_init, so that u_0 = a·v_init + v_init/τ
+    fw[W_V] = fw[W_UM] = fw[W_UP] = v_init
+    f = np.zeros(N, np.int64)                 # first step of the pending LTP of each row
+    spk2 = np.empty((2, N), np.int32)
+    sflag = np.zeros(N, np.bool_)
+    window = np.zeros((flags[F_VWIN] if plastic else 0, Np))    # last post-reset v
+    # prefix sums, high part and (compensated builds) their rounding errors
+    G = np.empty((n_L, Np))
+    Glo = np.empty((n_L, Np if compensated else 0))
+    cdf = np.empty((CDF_LEN, N if x_tm.shape[0] != T else 0))
+    rec_v = np.zeros((T if n_rec > 0 else 0, n_rec))
+    rec_tr = np.zeros((T if n_rec > 0 and plastic else 0, n_rec, 4))   # plastic only
+    cap = 1024 + N * 4                        # spike buffers; the kernel grows them
+    sp_n, sp_k, n_sp = kernel(
+        indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, consts,
+        flags, rec_idx, n_chunks, fw, f, spk2, sflag, window, G, Glo, cdf, np.empty(n_L),
+        rec_v, rec_tr, np.empty(cap, np.int32), np.empty(cap, np.int32))
+    return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), fw[W_V].copy(), rec_v, rec_tr
 
 
 _COMPENSATED = False   # rebound per build by _compiled

@@ -9,7 +9,7 @@ counts generated inside the simulation kernel are therefore identical.
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["poisson_counts", "CDF_LEN"]
+__all__ = ["poisson_counts", "CDF_LEN", "uniform_array"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -24,6 +24,19 @@ def uniform(key, pos):
     z = (z ^ (z >> np.uint64(27))) * _M2
     z = z ^ (z >> np.uint64(31))
     return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+def uniform_array(key, pos):
+    """:func:`uniform` of every position in ``pos`` (uint64 array), in numpy.
+
+    The same integer operations (uint64 arithmetic wraps in numpy arrays as in numba),
+    and ``z >> 11 < 2**53`` converts to float64 exactly, so the doubles are identical.
+    """
+    z = (pos + np.uint64(1)) * _GAMMA + np.uint64(key)
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
 #: CDF entries tabulated per neuron and segment; larger counts continue the recurrence

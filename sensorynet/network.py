@@ -5,7 +5,8 @@ pathway (ε_EE, ε_EI, ε_IE, ε_II); excitatory synapses weigh J, inhibitory on
 autapses are allowed, as in the published code. The Bernoulli draws come from the
 counter-based generator of :mod:`sensorynet._network_kernel` (geometric skipping, so
 the cost is proportional to the number of synapses, not N²): the same seed gives the
-same network in any process, whether it is stored dense or sparse.
+same network in any process, whether it is stored dense or sparse, and whether numpy
+(small networks: nothing to compile) or numba (large ones) draws it.
 
 With ``NetworkParams.fixed_indegree`` every neuron instead receives exactly
 ``round(ε_XY·N_X)`` distinct inputs from population X, drawn per postsynaptic neuron
@@ -20,7 +21,7 @@ import numpy as np
 
 import math
 
-from ._network_kernel import build_csr, build_csr_fixed
+from ._network_kernel import build_csr_fixed, draw_csr
 from .params import DEFAULT_SCALING, NetworkParams
 from .scaling import calibrated_input_factor
 from .sparse import SparseWeights
@@ -115,7 +116,7 @@ def build_network(params=None, seed=0, *, sparse=None):
         K = np.rint(eps * n_pre).astype(np.int64)
         indptr, indices, data = build_csr_fixed(N, N_E, K, w, key)
     else:
-        indptr, indices, data = build_csr(N, N_E, eps, w, key)
+        indptr, indices, data = draw_csr(N, N_E, eps, w, key)
     W = SparseWeights(indptr, indices, data, N)
     if sparse is None:
         sparse = N > DENSE_MAX_N

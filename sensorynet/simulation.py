@@ -216,26 +216,30 @@ def check_weights(W, N_E, params, plastic):
         exc, inh = W.row_blocks(N_E)
     else:
         exc, inh = W[:N_E], W[N_E:]
-    if not np.all(np.isfinite(exc)) or not np.all(np.isfinite(inh)):
+    # one min and one max of each block (NaN and inf show in them): this runs before
+    # every block of an experiment
+    e_lo, e_hi = (exc.min(), exc.max()) if exc.size else (0.0, 0.0)
+    i_lo, i_hi = (inh.min(), inh.max()) if inh.size else (0.0, 0.0)
+    if not np.all(np.isfinite([e_lo, e_hi, i_lo, i_hi])):
         raise ValueError("W contains non-finite values")
-    if exc.size and exc.min() < 0:
+    if exc.size and e_lo < 0:
         raise ValueError(f"W: rows 0..{N_E - 1} are excitatory and must be >= 0, "
-                         f"found {exc.min():g}")
-    if inh.size and inh.max() > 0:
+                         f"found {e_lo:g}")
+    if inh.size and i_hi > 0:
         raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
-                         f"found {inh.max():g}")
-    if exc.size and exc.max() > MAX_ABS_MV:
+                         f"found {i_hi:g}")
+    if exc.size and e_hi > MAX_ABS_MV:
         raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {exc.max():g}")
-    if inh.size and inh.min() < -MAX_ABS_MV:
+                         f"found {e_hi:g}")
+    if inh.size and i_lo < -MAX_ABS_MV:
         raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {inh.min():g}")
+                         f"found {i_lo:g}")
     if plastic:
-        if exc.size and exc.max() > pl.w_max:
-            raise ValueError(f"W: excitatory weight {exc.max():g} mV exceeds "
+        if exc.size and e_hi > pl.w_max:
+            raise ValueError(f"W: excitatory weight {e_hi:g} mV exceeds "
                              f"plasticity.w_max={pl.w_max:g} mV (plastic run)")
-        if pl.plastic_IE and inh.size and inh.min() < pl.w_min_inh:
-            raise ValueError(f"W: inhibitory weight {inh.min():g} mV is below "
+        if pl.plastic_IE and inh.size and i_lo < pl.w_min_inh:
+            raise ValueError(f"W: inhibitory weight {i_lo:g} mV is below "
                              f"plasticity.w_min_inh={pl.w_min_inh:g} mV (plastic run)")
 
 
@@ -414,14 +418,14 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
                              f"params.network.dt={params.network.dt} ms")
         mu, expm = x.kernel_tables()
         x_tm = np.zeros((0, N), np.uint8)
-        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
-            indptr, indices, data, x_tm, mu, expm, x.segment_steps, np.uint64(x.key),
-            T, v0, consts, flags, rec, n_chunks)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
+            x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
     else:
         dummy = np.zeros((1, N))
-        sp_n, sp_k, v_last, rec_v, rec_tr = kernel(
-            indptr, indices, data, x, dummy, dummy, 1, np.uint64(0), T, v0, consts,
-            flags, rec, n_chunks)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
+            np.uint64(0), T, v0, consts, flags, rec, n_chunks)
     if sparse:
         W_out = W.with_data(data)
     else:

@@ -80,3 +80,21 @@ def test_sparse_weights_validate_structure():
         sn.SparseWeights([0, 1], [0], [0.5], 2)
     w = sn.SparseWeights([0, 1, 3], [1, 0, 1], [0.5, -1.0, -1.0], 2)   # rows restart: fine
     assert w.nnz == 3 and np.array_equal(w.to_dense(), [[0, 0.5], [-1, -1]])
+
+
+@pytest.mark.parametrize("N", [2, 3, 7, 60, 500, 1001])
+def test_numpy_draw_equals_the_compiled_stream(N):
+    """Small networks are drawn in numpy (nothing to compile on a first run): the same
+    (indptr, indices, data) as the numba form, bit for bit, for any probabilities."""
+    from sensorynet._network_kernel import build_csr, draw_csr
+    rng = np.random.default_rng(N)
+    w = np.array([0.2, -1.2])
+    choices = [0.0, 1.0, 0.3, 0.2, 0.05, 0.999, 1e-13, 0.5]
+    for trial in range(8):
+        N_E = max(1, round(0.8 * N)) if trial == 0 else int(rng.integers(1, N)) if N > 2 else 1
+        eps = np.full((2, 2), 0.3) if trial == 0 else rng.choice(choices, size=(2, 2))
+        for key in (0, 2 ** 64 - 1, int(rng.integers(0, 2 ** 63))):
+            a = build_csr(N, N_E, eps, w, np.uint64(key))
+            b = draw_csr(N, N_E, eps, w, np.uint64(key))
+            for x, y in zip(a, b):
+                assert x.dtype == y.dtype and np.array_equal(x, y), (N_E, eps, key)
