@@ -9,7 +9,6 @@ from ..analysis.connectivity import connectivity_summary
 from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing
 from .published import run_published
 from .tuning import run_tuning
-from ..sparse import as_dense
 
 __all__ = ["AblationResult", "run_ablations", "RUNAWAY_FACTOR"]
 
@@ -132,7 +131,7 @@ def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas
         runs[name] = r
         tb[name] = run_tuning(r.W0, r.po, p, seed, **kw)
         ta[name] = run_tuning(r.W, r.po, p, seed, **kw)
-        conn[name] = connectivity_summary(r.W, r.po, r.n_exc, W0=as_dense(r.W0),
+        conn[name] = connectivity_summary(r.W, r.po, r.n_exc, W0=r.W0,
                                           w_max=p.plasticity.w_max,
                                           w_min_inh=p.plasticity.w_min_inh)
     return AblationResult(runs, tb, ta, {k: dict(v) for k, v in conditions.items()}, conn)

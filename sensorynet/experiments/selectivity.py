@@ -11,7 +11,6 @@ from .tuning import run_tuning
 from .._checks import check_seed
 from ..analysis.connectivity import PATHWAYS_PLASTIC
 from ._common import check_published, claim, block_rates
-from ..sparse import as_dense
 from .._json import jsonable
 from ..analysis.connectivity import connectivity_summary
 from ..analysis.selectivity import po_match
@@ -67,7 +66,9 @@ class SelectivityAnalysis:
         Tuning of W0 and of the learned W, same input realisation.
     po_in : ndarray (N,), input POs, rad
     n_exc : int
-    W0, W : ndarray (N, N), initial and learned weights, mV
+    W0, W : ndarray (N, N) or SparseWeights
+        Initial and learned weights, mV, stored as in the published result (sparse ones
+        are analysed without expanding them).
     connectivity : dict
         :func:`connectivity_summary` of ``"before"`` (W0, input PO), ``"after_input_po"``
         and ``"after_output_po"`` (W with the measured PO after learning).
@@ -174,7 +175,7 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
     kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
     before = run_tuning(pub.W0, pub.po, pub.params, seed, **kw)
     after = run_tuning(pub.W, pub.po, pub.params, seed, **kw)
-    W0, W = as_dense(pub.W0), as_dense(pub.W)
+    W0, W = pub.W0, pub.W
     pl = pub.params.plasticity
     bounds = dict(w_max=pl.w_max, w_min_inh=pl.w_min_inh)
     conn = {"before": connectivity_summary(W0, pub.po, pub.n_exc),
