@@ -68,7 +68,7 @@ def run_science_experiment(name, published, *, progress=True) -> dict:
     if name == "selectivity":
         sel = selectivity_analysis(pub, progress=progress)
         metrics, claims, results = sel.metrics(), sel.claims(), {"selectivity": sel}
-        if pub.W_blocks is not None:
+        if pub.n_snapshots:
             evo = connectivity_evolution(pub)
             metrics["connectivity_evolution"] = evo.metrics()
             results["evolution"] = evo

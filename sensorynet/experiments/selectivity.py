@@ -12,6 +12,7 @@ from .._checks import check_seed
 from ..analysis.connectivity import PATHWAYS_PLASTIC
 from ._common import check_published, claim, block_rates
 from .._json import jsonable
+from ..sparse import SparseWeights
 from ..analysis.connectivity import connectivity_summary
 from ..analysis.selectivity import po_match
 from ..analysis.reciprocity import bidirectional_counts_dpo_matched
@@ -226,17 +227,21 @@ def connectivity_evolution(published) -> ConnectivityEvolution:
     """Connectivity structure after every learning block of ``published``.
 
     Needs the per-block snapshots ``published.W_blocks`` (kept by default for N <= 2000).
+    Each block is analysed in its compact (CSR) form, one at a time: the snapshots are
+    never expanded to a dense stack.
     """
     pub = check_published(published)
-    if pub.W_blocks is None:
+    n = pub.n_snapshots
+    if n == 0:
         raise ValueError("published has no per-block weight snapshots (W_blocks is None); "
                          "rerun run_published with keep_snapshots=True")
     pl = pub.params.plasticity
-    W0 = pub.weights_after_block(-1)
-    n = len(pub.W_blocks)
-    rows = [connectivity_summary(pub.weights_after_block(b), pub.po, pub.n_exc, W0=W0,
-                                 w_max=pl.w_max, w_min_inh=pl.w_min_inh)
-            for b in range(-1, n)]
+    blocks = [pub.block_weights(b) for b in range(n)]
+    W0 = pub.W0
+    if isinstance(blocks[0], SparseWeights) and not isinstance(W0, SparseWeights):
+        W0 = SparseWeights.from_dense(W0)          # once, not per block
+    rows = [connectivity_summary(W, pub.po, pub.n_exc, W0=W0, w_max=pl.w_max,
+                                 w_min_inh=pl.w_min_inh) for W in [W0, *blocks]]
     spec = {pw: {m: np.array([r["specificity"][pw][m] for r in rows])
                  for m in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
     pruned = {pw: np.array([r["pruning"][pw]["pruned"] for r in rows]) for pw in PATHWAYS_PLASTIC}
