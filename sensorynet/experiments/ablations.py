@@ -127,7 +127,10 @@ def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas
     runs, tb, ta, conn = {}, {}, {}, {}
     for name, ch in conditions.items():
         p = params.replace(**ch)
-        r = run_published(p, seed, n_blocks=n_blocks, progress=progress, keep_snapshots=False)
+        # block rates are all these runs need of the learning blocks: no spike lists
+        # (E→I frozen runs away, ~340 Hz at N = 10 000: gigabytes of spikes)
+        r = run_published(p, seed, n_blocks=n_blocks, progress=progress, keep_snapshots=False,
+                          keep_block_spikes=False)
         runs[name] = r
         tb[name] = run_tuning(r.W0, r.po, p, seed, **kw)
         ta[name] = run_tuning(r.W, r.po, p, seed, **kw)
