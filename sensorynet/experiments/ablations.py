@@ -24,7 +24,9 @@ class AblationResult:
     Attributes
     ----------
     runs : dict
-        name -> ExperimentResult of the published protocol with those changes.
+        name -> ExperimentResult of the published protocol with those changes; its
+        learning blocks hold spike counts (:class:`~sensorynet.results.SpikeCounts`),
+        not spike lists.
     tuning_before, tuning_after : dict
         name -> TuningResult of W0 and of the learned W (same input realisation).
     changes : dict
