@@ -207,7 +207,15 @@ def _nonzero_triplets(W):
 def weights_equal(a, b) -> bool:
     """Whether two weight matrices (dense or sparse) are equal entry by entry.
 
-    A stored zero equals an absent synapse; sparse ones are never expanded to N×N.
+    Parameters
+    ----------
+    a, b : ndarray (N, N) or SparseWeights
+
+    Returns
+    -------
+    bool
+        As ``np.array_equal`` of the dense forms: a stored zero equals an absent
+        synapse. Sparse ones are never expanded to N×N.
     """
     if not isinstance(a, SparseWeights) and not isinstance(b, SparseWeights):
         return bool(np.array_equal(np.asarray(a), np.asarray(b)))

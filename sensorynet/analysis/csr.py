@@ -17,13 +17,12 @@ import hashlib
 
 import numpy as np
 
-from ..sparse import SparseWeights
 from .orientation import dpo_bin_index, wrap_distance
 
 __all__ = ["PAIR_CHUNK", "check_sparse", "entries", "lookup", "existing_pairs",
            "pair_counts", "csr_specificity", "csr_bidirectional_counts",
            "csr_dpo_matched_counts", "csr_reciprocal_pairs", "group_sums",
-           "dense_block", "is_sparse"]
+           "dense_block"]
 
 #: neuron pairs per chunk when counting all pairs per |ΔPO| bin (2 MB per float array)
 PAIR_CHUNK = 2 ** 18
@@ -33,6 +32,17 @@ _PAIR_CACHE: dict = {}
 
 def check_sparse(W, name="W"):
     """``W`` if it is a structurally valid :class:`SparseWeights` with finite weights.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    name : str
+        Name used in the error message.
+
+    Returns
+    -------
+    SparseWeights
+        ``W`` itself.
 
     Raises
     ------
@@ -75,7 +85,19 @@ def entries(W, pre=slice(None), post=slice(None), *, nonzero=True):
 
 
 def lookup(W, rows, cols):
-    """Weights ``W[rows, cols]`` (0 where there is no stored synapse)."""
+    """Weights at given positions.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    rows, cols : array_like of int
+        Presynaptic and postsynaptic neuron of each position.
+
+    Returns
+    -------
+    ndarray of float64
+        ``W[rows, cols]``, 0 where no synapse is stored.
+    """
     key = np.asarray(rows, np.int64) * W.N + np.asarray(cols, np.int64)
     keyw = W.rows().astype(np.int64) * W.N + W.indices    # sorted: CSR order
     if keyw.size == 0:
@@ -87,8 +109,18 @@ def lookup(W, rows, cols):
 def existing_pairs(W0, W, pre, post):
     """Weights in ``W0`` and in ``W`` of the synapses non-zero in ``W0``, in a block.
 
-    Row-major order, as ``W0[pre, post][m], W[pre, post][m]`` with
-    ``m = W0[pre, post] != 0`` on dense arrays.
+    Parameters
+    ----------
+    W0, W : SparseWeights
+        Same N; W may share W0's structure (fast path) or not.
+    pre, post : slice
+        Block of rows and columns.
+
+    Returns
+    -------
+    w0, w : ndarray of float64
+        Row-major order, as ``W0[pre, post][m], W[pre, post][m]`` with
+        ``m = W0[pre, post] != 0`` on dense arrays.
     """
     rows, cols, w0 = entries(W0, pre, post)
     if np.array_equal(W.indptr, W0.indptr) and np.array_equal(W.indices, W0.indices):
@@ -108,8 +140,19 @@ def _bins(p_a, p_b, lo, hi):
 def pair_counts(p_pre, p_post, lo, hi, *, upper=False):
     """Neuron pairs per |ΔPO| bin, synapse or not (memoised; chunks of PAIR_CHUNK).
 
-    ``upper=True`` (``p_pre`` is ``p_post``): unordered pairs ``i < j`` only, binned
-    by ``|ΔPO|(p[i], p[j])``.
+    Parameters
+    ----------
+    p_pre, p_post : ndarray
+        Preferred orientations (rad) of the pre- and postsynaptic neurons.
+    lo, hi : ndarray
+        Bin edges, degrees (see :func:`~sensorynet.analysis.orientation.dpo_bin_index`).
+    upper : bool
+        ``p_pre`` is ``p_post``: count unordered pairs ``i < j`` only, binned by
+        ``|ΔPO|(p[i], p[j])``.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_bins,)
     """
     key = (hashlib.sha256(b"".join(np.ascontiguousarray(x, np.float64).tobytes()
                                    for x in (p_pre, [np.nan], p_post, lo, hi))).hexdigest(),
@@ -136,8 +179,24 @@ def pair_counts(p_pre, p_post, lo, hi, *, upper=False):
 def csr_specificity(W, p, pre, post, lo, hi, existing_only, chunk_elements):
     """Mean weight per |ΔPO| bin of one block (see ``connectivity.specificity``).
 
-    ``chunk_elements`` is the dense path's chunk size: partial sums are formed over the
-    same row chunks, so the result is the dense one bit for bit.
+    Parameters
+    ----------
+    W : SparseWeights
+    p : ndarray (N,)
+        Finite preferred orientations, rad.
+    pre, post : slice
+        The pathway's block.
+    lo, hi : ndarray
+        Bin edges, degrees.
+    existing_only : bool
+    chunk_elements : int
+        The dense path's chunk size: partial sums are formed over the same row chunks,
+        so the result is the dense one bit for bit.
+
+    Returns
+    -------
+    ndarray, shape (n_bins,)
+        Mean weight per bin, mV; nan for a bin without pairs.
     """
     rows, cols, vals = entries(W, pre, post)
     a, b, _ = pre.indices(W.N)
@@ -193,7 +252,20 @@ def _strong_totals(n_marked, n_mutual, n_pairs, complement):
 
 
 def csr_bidirectional_counts(W, n_exc, threshold):
-    """``(n_strong, observed)`` of ``reciprocity.bidirectional_counts``."""
+    """Strong E→E connections and reciprocally strong E pairs.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    n_exc : int
+    threshold : float
+        Strong means ``W > threshold``, mV (absent synapses too, if it is negative).
+
+    Returns
+    -------
+    n_strong, observed : int
+        As in ``reciprocity.bidirectional_counts``.
+    """
     r, c, mutual, comp = _marked(W, np.arange(n_exc), threshold)
     n_pairs = n_exc * (n_exc - 1) // 2
     return _strong_totals(r.size, int(np.count_nonzero(mutual & (r < c))), n_pairs, comp)
@@ -201,6 +273,17 @@ def csr_bidirectional_counts(W, n_exc, threshold):
 
 def csr_dpo_matched_counts(W, p, keep, threshold, lo, hi):
     """Counts of ``reciprocity.bidirectional_counts_dpo_matched``.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    p : ndarray (N,)
+        Preferred orientations, rad.
+    keep : ndarray of int
+        E neurons counted (increasing).
+    threshold : float
+    lo, hi : ndarray
+        |ΔPO| bin edges, degrees.
 
     Returns
     -------
@@ -225,8 +308,19 @@ def csr_dpo_matched_counts(W, p, keep, threshold, lo, hi):
 
 
 def csr_reciprocal_pairs(W, n_exc):
-    """``(w_ij, w_ji)`` over E pairs ``i < j`` where both synapses are non-zero, in
-    row-major order of ``(i, j)`` (as ``reciprocity.reciprocal_correlation``)."""
+    """Both directions of the reciprocal E→E synapses.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    n_exc : int
+
+    Returns
+    -------
+    a, b : ndarray of float64
+        ``W[i, j]`` and ``W[j, i]`` over E pairs ``i < j`` where both are non-zero, in
+        row-major order of ``(i, j)`` (as ``reciprocity.reciprocal_correlation``).
+    """
     e = slice(0, n_exc)
     rows, cols, vals = entries(W, e, e)
     key = rows * n_exc + cols                     # sorted: CSR order
@@ -240,7 +334,19 @@ def csr_reciprocal_pairs(W, n_exc):
 
 
 def group_sums(W, idx):
-    """Per row of the group ``idx``: sum of ``W[i, j]`` over ``j`` in ``idx``."""
+    """Summed weight from each neuron of a group onto the group.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    idx : ndarray of int
+        Distinct neurons of the group.
+
+    Returns
+    -------
+    ndarray of float64, shape (idx.size,)
+        ``sum_j W[idx[k], j]`` over ``j`` in ``idx``.
+    """
     pos = np.full(W.N, -1, np.int64)
     pos[idx] = np.arange(idx.size)
     r, c = pos[W.rows()], pos[W.indices]
@@ -249,7 +355,17 @@ def group_sums(W, idx):
 
 
 def dense_block(W, idx):
-    """Dense ``W[np.ix_(idx, idx)]`` (for small ``idx`` only)."""
+    """Dense ``W[np.ix_(idx, idx)]`` (for small ``idx`` only).
+
+    Parameters
+    ----------
+    W : SparseWeights
+    idx : array_like of int
+
+    Returns
+    -------
+    ndarray, shape (idx.size, idx.size)
+    """
     idx = np.asarray(idx, np.int64)
     pos = np.full(W.N, -1, np.int64)
     pos[idx] = np.arange(idx.size)
@@ -260,7 +376,3 @@ def dense_block(W, idx):
     out[r[sel], c[sel]] = vals[sel]
     return out
 
-
-def is_sparse(W) -> bool:
-    """Whether ``W`` is a :class:`SparseWeights`."""
-    return isinstance(W, SparseWeights)
