@@ -6,8 +6,8 @@ import numpy as np
 from .params import ModelParams
 from .sparse import SparseWeights
 
-__all__ = ["SpikeTrain", "ExperimentResult", "CSRSnapshots", "snapshot_arrays",
-           "snapshots_from_arrays"]
+__all__ = ["SpikeTrain", "SpikeCounts", "ExperimentResult", "CSRSnapshots",
+           "snapshot_arrays", "snapshots_from_arrays"]
 
 
 class CSRSnapshots:
@@ -96,6 +96,48 @@ class SpikeTrain:
     def __repr__(self):
         pr = self.population_rates()
         return (f"SpikeTrain({self.neurons.size} spikes, {self.duration_ms:g} ms, "
+                f"E={pr['E']:.2f} Hz, I={pr['I']:.2f} Hz)")
+
+
+class SpikeCounts:
+    """Spike count per neuron of one phase: the rates of a :class:`SpikeTrain` without
+    its spike list (kept where only rates are read, e.g. the learning blocks of the
+    ablation runs, whose spike lists can reach gigabytes at large N).
+
+    Attributes
+    ----------
+    counts : ndarray (N,) of int64
+    n_steps, N, n_exc : int
+    dt : float, ms
+    """
+
+    def __init__(self, counts, n_steps, N, n_exc, dt=1.0):
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.n_steps, self.N, self.n_exc = int(n_steps), int(N), int(n_exc)
+        self.dt = float(dt)
+
+    @classmethod
+    def from_result(cls, res):
+        """From a :class:`~sensorynet.simulate.SimulationResult`."""
+        return cls(np.bincount(res.spike_neurons, minlength=res.N), res.n_steps, res.N,
+                   res.n_exc, res.dt)
+
+    @property
+    def duration_ms(self) -> float:
+        return self.n_steps * self.dt
+
+    def rates(self) -> np.ndarray:
+        """Rate per neuron, Hz (the numbers of :meth:`SpikeTrain.rates`)."""
+        return self.counts / (self.duration_ms / 1000.0)
+
+    def population_rates(self) -> dict:
+        """Mean E and I rate, Hz."""
+        r = self.rates()
+        return {"E": float(r[:self.n_exc].mean()), "I": float(r[self.n_exc:].mean())}
+
+    def __repr__(self):
+        pr = self.population_rates()
+        return (f"SpikeCounts({int(self.counts.sum())} spikes, {self.duration_ms:g} ms, "
                 f"E={pr['E']:.2f} Hz, I={pr['I']:.2f} Hz)")
 
 

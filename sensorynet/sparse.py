@@ -16,6 +16,7 @@ from ._param_checks import MAX_N
 __all__ = [
     "SparseWeights",
     "as_dense",
+    "weights_equal",
 ]
 
 
@@ -150,6 +151,44 @@ class SparseWeights:
     def copy(self) -> "SparseWeights":
         return self.with_data(self.data.copy())
 
+    def submatrix(self, idx) -> "SparseWeights":
+        """``W[idx][:, idx]`` as a :class:`SparseWeights` (never expanded to N×N).
+
+        Parameters
+        ----------
+        idx : array_like of int
+            Distinct neuron indices; the new neuron ``k`` is ``idx[k]``.
+        """
+        idx = np.asarray(idx).ravel()
+        if idx.size and (idx.dtype == np.bool_ or not np.issubdtype(idx.dtype, np.integer)):
+            raise TypeError("SparseWeights.submatrix: idx must be integer indices")
+        idx = idx.astype(np.int64)
+        if idx.size < 2 or idx.min() < 0 or idx.max() >= self.N \
+                or np.unique(idx).size != idx.size:
+            raise ValueError(f"SparseWeights.submatrix: idx must hold at least 2 distinct "
+                             f"indices in 0..{self.N - 1}")
+        pos = np.full(self.N, -1, np.int32)
+        pos[idx] = np.arange(idx.size)
+        r, c = pos[self.rows()], pos[self.indices]
+        keep = (r >= 0) & (c >= 0)
+        r, c, d = r[keep], c[keep], self.data[keep]
+        if np.any(idx[1:] < idx[:-1]):        # CSR order is kept for increasing idx
+            order = np.lexsort((c, r))
+            r, c, d = r[order], c[order], d[order]
+        indptr = np.zeros(idx.size + 1, np.int64)
+        np.cumsum(np.bincount(r, minlength=idx.size), out=indptr[1:])
+        return SparseWeights(indptr, c, d, idx.size)
+
+    def __getitem__(self, key):
+        """Only ``W[np.ix_(idx, idx)]``: the :meth:`submatrix` of ``idx``."""
+        if isinstance(key, tuple) and len(key) == 2:
+            a, b = (np.asarray(k) for k in key)
+            if a.ndim == 2 and a.shape[1] == 1 and b.shape == (1, a.shape[0]) \
+                    and np.array_equal(a.ravel(), b.ravel()):
+                return self.submatrix(a.ravel())
+        raise TypeError("SparseWeights supports only W[np.ix_(idx, idx)] indexing "
+                        "(a square submatrix); use to_dense() for anything else")
+
     def __repr__(self):
         return (f"SparseWeights(N={self.N}, nnz={self.nnz}, "
                 f"density={self.nnz / self.N ** 2:.3g})")
@@ -158,3 +197,31 @@ class SparseWeights:
 def as_dense(W) -> np.ndarray:
     """``W`` as a dense float64 array (a :class:`SparseWeights` is expanded)."""
     return W.to_dense() if isinstance(W, SparseWeights) else np.asarray(W, dtype=np.float64)
+
+
+def _nonzero_triplets(W):
+    nz = W.data != 0
+    return W.rows()[nz], W.indices[nz], W.data[nz]
+
+
+def weights_equal(a, b) -> bool:
+    """Whether two weight matrices (dense or sparse) are equal entry by entry.
+
+    Parameters
+    ----------
+    a, b : ndarray (N, N) or SparseWeights
+
+    Returns
+    -------
+    bool
+        As ``np.array_equal`` of the dense forms: a stored zero equals an absent
+        synapse. Sparse ones are never expanded to N×N.
+    """
+    if not isinstance(a, SparseWeights) and not isinstance(b, SparseWeights):
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    a, b = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x) for x in (a, b))
+    if a.N != b.N:
+        return False
+    if np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices):
+        return bool(np.array_equal(a.data, b.data))
+    return all(np.array_equal(x, y) for x, y in zip(_nonzero_triplets(a), _nonzero_triplets(b)))

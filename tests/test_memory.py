@@ -80,3 +80,21 @@ def test_static_runs_record_no_plasticity_traces():
     assert set(static.recorded) == {"neurons", "v"}
     assert {"u_minus", "u_plus", "xbar", "vbar"} <= set(plastic.recorded)
     assert plastic.recorded["xbar"].shape == (50, 2)
+
+
+def test_block_spike_counts_give_the_spike_train_rates():
+    """Runs that keep only spike counts per block (the ablations) report the same block
+    rates, bit for bit, and hold no spike lists."""
+    import numpy as np
+    from sensorynet.experiments import run_blocks
+    from sensorynet.results import SpikeCounts, SpikeTrain
+    p = sn.ModelParams()
+    net = sn.build_network(p.network, 0)
+    out = {keep: run_blocks(net.W, net.po, p, 0, 2, 2, progress=False, keep_snapshots=False,
+                            keep_spikes=keep)[3] for keep in (True, False)}
+    for k, train in out[True].items():
+        counts = out[False][k]
+        assert isinstance(train, SpikeTrain) and isinstance(counts, SpikeCounts)
+        assert not hasattr(counts, "neurons") and counts.counts.shape == (net.N,)
+        np.testing.assert_array_equal(counts.rates(), train.rates())
+        assert counts.population_rates() == train.population_rates()

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sparse import as_dense
+from ..sparse import SparseWeights, as_dense
 from .._checks import as_real_array, check_real
 from .orientation import dpo_bin_index, wrap_distance
 from .._checks import check_W, check_n_exc
 from .reciprocity import bidirectional_counts, reciprocal_correlation
+from . import csr
 
 __all__ = [
     "DEFAULT_BINS_DEG",
@@ -37,6 +38,8 @@ __all__ = [
     "mean_weight_within_groups",
     "connectivity_summary",
     "PATHWAYS_PLASTIC",
+    "group_row_means",
+    "existing_block_weights",
 ]
 
 #: |dPO| bins (degrees) of the published connection-specificity figure (Fig 3G).
@@ -47,14 +50,9 @@ PATHWAYS = ("EE", "EI", "IE", "II")
 _CHUNK_ELEMENTS = 2 ** 22  # pairs processed per chunk in specificity (bounds memory)
 
 
-
-
-
-
-
-
-
-
+def _check_weights(W, name="W"):
+    """A dense W as checked float64 array; a SparseWeights checked, kept sparse."""
+    return csr.check_sparse(W, name) if isinstance(W, SparseWeights) else check_W(W, name)
 def _check_po(po, n):
     p = as_real_array(po, "po", ndim=1)
     if p.size != n:
@@ -112,8 +110,8 @@ def specificity(W, po, n_exc, pathway="EE", bins_deg=DEFAULT_BINS_DEG,
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
-        Weights ``W[pre, post]`` (mV).
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
     po : array_like, shape (N,)
         Preferred orientation of each neuron (rad).
     n_exc : int
@@ -143,7 +141,7 @@ def specificity(W, po, n_exc, pathway="EE", bins_deg=DEFAULT_BINS_DEG,
     >>> specificity(W, po, 3, "EE").round(3)           # autapses count as pairs at 0°
     array([0.4, nan, 0.2])
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n = w.shape[0]
     p = _check_po(po, n)
     n_exc = check_n_exc(n_exc, n)
@@ -151,7 +149,9 @@ def specificity(W, po, n_exc, pathway="EE", bins_deg=DEFAULT_BINS_DEG,
     lo, hi = _check_bins(bins_deg)
     if not isinstance(existing_only, (bool, np.bool_)):
         raise TypeError(f"existing_only must be a bool, got {type(existing_only).__name__}")
-
+    if isinstance(w, SparseWeights):
+        return csr.csr_specificity(w, p, pre, post, lo, hi, bool(existing_only),
+                                   _CHUNK_ELEMENTS)
     p_pre, p_post = p[pre], p[post]
     block = w[pre, post]
     sums = np.zeros(lo.size)
@@ -175,7 +175,7 @@ def weights_vs_delta_po(W, po, n_exc, pathway):
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
+    W : array_like, shape (N, N), or SparseWeights
         Weights ``W[pre, post]`` (mV).
     po : array_like, shape (N,)
         Preferred orientations (rad).
@@ -191,11 +191,14 @@ def weights_vs_delta_po(W, po, n_exc, pathway):
     w : ndarray, shape (n_syn,)
         The corresponding weights (mV), all non-zero.
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n = w.shape[0]
     p = _check_po(po, n)
     n_exc = check_n_exc(n_exc, n)
     pre, post = _populations(pathway, n_exc, n)
+    if isinstance(w, SparseWeights):
+        rows, cols, vals = csr.entries(w, pre, post)
+        return wrap_distance(p[rows], p[cols]), vals.copy()
     block = w[pre, post]
     i, j = np.nonzero(block)
     return wrap_distance(p[pre][i], p[post][j]), block[i, j].copy()
@@ -206,9 +209,9 @@ def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
+    W : array_like, shape (N, N), or SparseWeights
         Learned weights (mV).
-    W0 : array_like, shape (N, N)
+    W0 : array_like, shape (N, N), or SparseWeights
         Initial weights (mV); ``W0 != 0`` defines the synapses that existed.
     n_exc : int
         Number of excitatory neurons.
@@ -231,8 +234,8 @@ def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
 
         Fractions and means are ``nan`` when no synapse existed.
     """
-    w = check_W(W, "W")
-    w0 = check_W(W0, "W0")
+    w = _check_weights(W, "W")
+    w0 = _check_weights(W0, "W0")
     if w.shape != w0.shape:
         raise ValueError(f"W and W0 must have the same shape, got {w.shape} and {w0.shape}")
     n = w.shape[0]
@@ -243,10 +246,17 @@ def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
         raise ValueError(f"w_max must be > 0, got {w_max}")
     if w_min_inh >= 0:
         raise ValueError(f"w_min_inh must be < 0, got {w_min_inh}")
+    sparse = isinstance(w, SparseWeights) or isinstance(w0, SparseWeights)
+    if sparse:
+        w, w0 = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x)
+                 for x in (w, w0))
     out = {}
     for name, bound in (("EE", w_max), ("EI", w_max), ("IE", w_min_inh)):
         pre, post = _populations(name, n_exc, n)
-        vals = w[pre, post][w0[pre, post] != 0]
+        if sparse:
+            vals = csr.existing_pairs(w0, w, pre, post)[1]
+        else:
+            vals = w[pre, post][w0[pre, post] != 0]
         if vals.size:
             stats = {"pruned": float(np.mean(vals == 0)),
                      "at_bound": float(np.mean(vals == bound)),
@@ -268,7 +278,7 @@ def mean_weight_within_groups(W, groups_mask, n_exc):
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
+    W : array_like, shape (N, N), or SparseWeights
         Weights ``W[pre, post]`` (mV).
     groups_mask : array_like of bool, shape (n_exc,)
         Selects the E neurons of the group.
@@ -282,7 +292,7 @@ def mean_weight_within_groups(W, groups_mask, n_exc):
         group, absent synapses counting as 0 and autapses (``i == j``) included, for
         consistency with :func:`specificity`. ``nan`` for an empty group.
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n_exc = check_n_exc(n_exc, w.shape[0])
     m = np.asarray(groups_mask)
     if m.dtype != np.bool_:
@@ -292,7 +302,60 @@ def mean_weight_within_groups(W, groups_mask, n_exc):
     idx = np.flatnonzero(m)
     if idx.size == 0:
         return float("nan")
+    if isinstance(w, SparseWeights):
+        return float(csr.group_sums(w, idx).sum() / (idx.size * idx.size))
     return float(w[np.ix_(idx, idx)].mean())
+
+
+def group_row_means(W, mask):
+    """Mean weight from each neuron of a group onto the group (rows of W[group, group]).
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV).
+    mask : array_like of bool
+        Selects the group among neurons ``0 .. mask.size - 1``.
+
+    Returns
+    -------
+    ndarray, shape (group size,)
+        ``W[np.ix_(g, g)].mean(axis=1)`` (absent synapses counting as 0, autapses
+        included), mV.
+    """
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if idx.size == 0:
+        return np.zeros(0)
+    if isinstance(W, SparseWeights):
+        return csr.group_sums(W, idx) / idx.size
+    return np.asarray(W)[np.ix_(idx, idx)].mean(axis=1)
+
+
+def existing_block_weights(W0, W, n_exc, pathway):
+    """Weights in ``W0`` and ``W`` of the synapses of a pathway non-zero in ``W0``.
+
+    Parameters
+    ----------
+    W0, W : array_like, shape (N, N), or SparseWeights
+        Reference and compared weights (mV), same N.
+    n_exc : int
+    pathway : {"EE", "EI", "IE", "II"}
+
+    Returns
+    -------
+    w0, w : ndarray
+        Row-major order, as ``W0[b][m], W[b][m]`` with ``m = W0[b] != 0`` for the
+        pathway's block ``b`` of dense arrays.
+    """
+    n = W0.shape[0]
+    pre, post = _populations(pathway, check_n_exc(n_exc, n), n)
+    if isinstance(W0, SparseWeights) or isinstance(W, SparseWeights):
+        w0, w = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x)
+                 for x in (W0, W))
+        return csr.existing_pairs(w0, w, pre, post)
+    b0 = np.asarray(W0)[pre, post]
+    m = b0 != 0
+    return b0[m], np.asarray(W)[pre, post][m]
 
 
 def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
@@ -302,13 +365,14 @@ def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
     Parameters
     ----------
     W : ndarray (N, N) or SparseWeights
-        Weights ``W[pre, post]``, mV.
+        Weights ``W[pre, post]``, mV; sparse ones are analysed without forming any
+        N×N array.
     po : ndarray (N,)
         Preferred orientations used for |ΔPO| (input or measured), rad. Neurons with a
         NaN PO (silent) are left out of the specificity only.
     n_exc : int
         Number of excitatory neurons.
-    W0 : ndarray (N, N), optional
+    W0 : ndarray (N, N) or SparseWeights, optional
         Initial weights; adds ``"pruning"`` (fraction pruned to 0 / at the bound).
     w_max, w_min_inh : float
         Weight bounds, mV (for the pruning statistics).
@@ -327,10 +391,16 @@ def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
         ``"reciprocal_correlation"``: Pearson r of w_ij with w_ji; optionally
         ``"pruning"`` (see :func:`sensorynet.analysis.connectivity.pruning_stats`).
     """
-    w = as_dense(W)
+    w = csr.check_sparse(W) if isinstance(W, SparseWeights) else as_dense(W)
     p = np.asarray(po, dtype=np.float64)
     keep = np.flatnonzero(np.isfinite(p))
-    ws, ps, ne = w[np.ix_(keep, keep)], p[keep], int(np.count_nonzero(keep < n_exc))
+    ps, ne = p[keep], int(np.count_nonzero(keep < n_exc))
+    if not isinstance(w, SparseWeights):
+        ws = w[np.ix_(keep, keep)]
+    elif keep.size == w.N:
+        ws = w
+    else:
+        ws = w.submatrix(keep) if keep.size >= 2 else csr.dense_block(w, keep)
     spec = {pw: {mode: specificity(ws, ps, ne, pw, bins_deg, existing_only=mode == "existing")
                  for mode in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
     bid = bidirectional_counts(w, n_exc, threshold)
@@ -339,7 +409,7 @@ def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
     out = {"specificity": spec, "bidirectional": bid,
            "reciprocal_correlation": reciprocal_correlation(w, n_exc)}
     if W0 is not None:
-        out["pruning"] = pruning_stats(w, as_dense(W0), n_exc, w_max, w_min_inh)
+        out["pruning"] = pruning_stats(w, W0, n_exc, w_max, w_min_inh)
     return out
 
 

@@ -100,17 +100,17 @@ def ee_specificity(result, which="final", bins_deg=SPECIFICITY_BINS_DEG):
     elif which == "final":
         W = result.W
     elif isinstance(which, numbers.Integral) and not isinstance(which, bool):
-        if result.W_blocks is None:
+        n = result.n_snapshots
+        if n == 0:
             raise ValueError("which: this result kept no per-block weight snapshots")
-        if not 0 <= which < len(result.W_blocks):
-            raise ValueError(f"which must be a block in 0..{len(result.W_blocks) - 1}, "
-                             f"got {which}")
-        W = (result.W0.with_data(result.W_blocks[which]) if result.is_sparse
-             else result.W_blocks[which])
+        if not 0 <= which < n:
+            raise ValueError(f"which must be a block in 0..{n - 1}, got {which}")
+        W = result.block_weights(which)          # compact: no dense stack of snapshots
     else:
         raise ValueError(f"which must be 'initial', 'final' or a block index, got {which!r}")
-    if isinstance(W, SparseWeights):
+    if result.is_sparse:
         return _sparse_specificity(W, np.asarray(result.po), result.n_exc, bins_deg)
+    # a dense array, or one CSR snapshot of a dense result (same numbers, bit for bit)
     return connectivity.specificity(W, result.po, result.n_exc, "EE", bins_deg)
 
 

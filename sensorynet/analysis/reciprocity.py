@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from .._checks import check_W, check_n_exc, check_real
+from ..sparse import SparseWeights
 from .orientation import dpo_bin_index, wrap_distance
+from . import csr
 
 __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
            "bidirectional_surplus", "reciprocal_correlation", "DPO_MATCH_BINS_DEG"]
@@ -15,13 +17,17 @@ __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
 DPO_MATCH_BINS_DEG = tuple((lo, lo + 10) for lo in range(0, 90, 10))
 
 
+def _check_weights(W):
+    return csr.check_sparse(W) if isinstance(W, SparseWeights) else check_W(W)
+
+
 def bidirectional_counts(W, n_exc, threshold=1.0):
     """Count reciprocally strong E<->E pairs and the count expected by chance.
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
-        Weights ``W[pre, post]`` (mV).
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
     n_exc : int
         Number of excitatory neurons.
     threshold : float
@@ -40,13 +46,17 @@ def bidirectional_counts(W, n_exc, threshold=1.0):
 
         With fewer than 2 E neurons, ``q`` and ``expected`` are ``nan``.
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n_exc = check_n_exc(n_exc, w.shape[0])
     threshold = check_real(threshold, "threshold")
-    strong = w[:n_exc, :n_exc] > threshold
-    np.fill_diagonal(strong, False)
-    n_strong = int(np.count_nonzero(strong))
-    observed = int(np.count_nonzero(strong & strong.T)) // 2
+    if isinstance(w, SparseWeights):
+        n_strong, observed = (int(x) for x in csr.csr_bidirectional_counts(w, n_exc,
+                                                                             threshold))
+    else:
+        strong = w[:n_exc, :n_exc] > threshold
+        np.fill_diagonal(strong, False)
+        n_strong = int(np.count_nonzero(strong))
+        observed = int(np.count_nonzero(strong & strong.T)) // 2
     n_pairs = n_exc * (n_exc - 1) // 2
     if n_pairs:
         q = n_strong / (2.0 * n_pairs)
@@ -70,8 +80,8 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
-        Weights ``W[pre, post]`` (mV).
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
     po : array_like, shape (N,)
         Preferred orientations, rad (input PO). E neurons with a non-finite PO are left
         out of every count.
@@ -106,7 +116,7 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
     >>> c["explained_by_dpo"]
     1.0
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n_exc = check_n_exc(n_exc, w.shape[0])
     threshold = check_real(threshold, "threshold")
     p = np.asarray(po, dtype=np.float64)
@@ -116,24 +126,29 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
     if b.ndim != 2 or b.shape[1] != 2 or b.shape[0] < 1 or not (b[:, 1] > b[:, 0]).all():
         raise ValueError(f"bins_deg must be a sequence of (lo, hi) pairs, got {bins_deg!r}")
     keep = np.flatnonzero(np.isfinite(p[:n_exc]))
-    strong = w[np.ix_(keep, keep)] > threshold
-    np.fill_diagonal(strong, False)
     n = keep.size
-    upper = np.triu(np.ones((n, n), dtype=bool), k=1)
-    k = dpo_bin_index(np.degrees(wrap_distance(p[keep][:, None], p[keep][None, :])),
-                      b[:, 0], b[:, 1])
-    both = strong & strong.T
-    nb = b.shape[0]
-    sel = upper & (k >= 0)
-    n_pairs = np.bincount(k[sel], minlength=nb)
-    n_strong = (np.bincount(k[sel], weights=strong[sel], minlength=nb)
-                + np.bincount(k[sel], weights=strong.T[sel], minlength=nb))
-    obs_bin = np.bincount(k[sel], weights=both[sel], minlength=nb).astype(np.int64)
+    if isinstance(w, SparseWeights):
+        n_pairs, n_strong, obs_bin, n_strong_all, observed = csr.csr_dpo_matched_counts(
+            w, p, keep, threshold, b[:, 0], b[:, 1])
+    else:
+        strong = w[np.ix_(keep, keep)] > threshold
+        np.fill_diagonal(strong, False)
+        upper = np.triu(np.ones((n, n), dtype=bool), k=1)
+        k = dpo_bin_index(np.degrees(wrap_distance(p[keep][:, None], p[keep][None, :])),
+                          b[:, 0], b[:, 1])
+        both = strong & strong.T
+        nb = b.shape[0]
+        sel = upper & (k >= 0)
+        n_pairs = np.bincount(k[sel], minlength=nb)
+        n_strong = (np.bincount(k[sel], weights=strong[sel], minlength=nb)
+                    + np.bincount(k[sel], weights=strong.T[sel], minlength=nb))
+        obs_bin = np.bincount(k[sel], weights=both[sel], minlength=nb).astype(np.int64)
+        observed = int(np.count_nonzero(both & upper))
+        n_strong_all = int(np.count_nonzero(strong))
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.where(n_pairs > 0, n_strong / (2.0 * np.maximum(n_pairs, 1)), np.nan)
-    observed = int(np.count_nonzero(both & upper))
     n_all = n * (n - 1) // 2
-    q_all = np.count_nonzero(strong) / (2.0 * n_all) if n_all else float("nan")
+    q_all = n_strong_all / (2.0 * n_all) if n_all else float("nan")
     e_glob = n_all * q_all * q_all if n_all else float("nan")
     e_dpo = float(np.nansum(n_pairs * q * q)) if n_all else float("nan")
 
@@ -153,8 +168,8 @@ def bidirectional_surplus(W, n_exc, threshold=1.0):
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
-        Weights ``W[pre, post]`` (mV).
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
     n_exc : int
         Number of excitatory neurons.
     threshold : float
@@ -177,8 +192,8 @@ def reciprocal_correlation(W, n_exc):
 
     Parameters
     ----------
-    W : array_like, shape (N, N)
-        Weights ``W[pre, post]`` (mV).
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
     n_exc : int
         Number of excitatory neurons.
 
@@ -189,12 +204,15 @@ def reciprocal_correlation(W, n_exc):
         E neurons where both synapses exist (non-zero). ``nan`` with fewer than 3
         such pairs or when either direction has constant weights.
     """
-    w = check_W(W)
+    w = _check_weights(W)
     n_exc = check_n_exc(n_exc, w.shape[0])
-    e = w[:n_exc, :n_exc]
-    upper = np.triu(np.ones((n_exc, n_exc), dtype=bool), k=1)
-    upper &= (e != 0) & (e.T != 0)
-    a, b = e[upper], e.T[upper]
+    if isinstance(w, SparseWeights):
+        a, b = csr.csr_reciprocal_pairs(w, n_exc)
+    else:
+        e = w[:n_exc, :n_exc]
+        upper = np.triu(np.ones((n_exc, n_exc), dtype=bool), k=1)
+        upper &= (e != 0) & (e.T != 0)
+        a, b = e[upper], e.T[upper]
     if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
     a = a - a.mean()

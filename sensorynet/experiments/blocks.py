@@ -7,7 +7,7 @@ import numpy as np
 from .._checks import check_count
 from .._progress import progress_bar
 from .seeds import seed_sequence
-from ..results import CSRSnapshots, SpikeTrain
+from ..results import CSRSnapshots, SpikeCounts, SpikeTrain
 from ..simulation import simulate
 from ..sparse import SparseWeights
 from ..stimulus import cardinal_sequence, learning_sequence, stimulus_input, untuned_input
@@ -22,7 +22,7 @@ SNAPSHOT_MAX_N = 2000
 
 
 def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
-               progress=True, keep_snapshots=True, desc="learning"):
+               progress=True, keep_snapshots=True, desc="learning", keep_spikes=True):
     """Run ``n_blocks`` plastic blocks from ``W`` (docs/model.md §5.3, §5.5, §5.6).
 
     Parameters
@@ -40,6 +40,10 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
         Orientations of each block: uniform (published learning), 50% cardinal
         (§5.6) or no stimulus at all (untuned input at ``input.spontaneous_rate``,
         §5.5).
+    keep_spikes : bool
+        Keep each block's spike list (:class:`~sensorynet.results.SpikeTrain`); False
+        keeps only the spike count per neuron (:class:`~sensorynet.results.SpikeCounts`,
+        same rates), for runs whose block spikes are never read.
 
     Returns
     -------
@@ -75,7 +79,7 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
                                  params.network.dt)
         res = simulate(W, inp, plastic=True, params=params)
         W = res.W
-        spikes[f"block_{b:03d}"] = SpikeTrain.from_result(res)
+        spikes[f"block_{b:03d}"] = (SpikeTrain if keep_spikes else SpikeCounts).from_result(res)
         if snaps is not None:
             snaps.append(W.data)      # a fresh array each block: no copy needed
     if dense_in:

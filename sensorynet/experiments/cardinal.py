@@ -9,14 +9,13 @@ from statistics import NormalDist
 import numpy as np
 from .._checks import check_count, check_params, check_seed
 from .._json import jsonable
-from ..analysis.connectivity import mean_weight_within_groups
+from ..analysis.connectivity import group_row_means, mean_weight_within_groups
 from ..analysis.orientation import CARDINAL_DEG, OBLIQUE_DEG, near_orientation_mask, orientation_class_fractions
 from ._common import block_rates, claim
 from .blocks import run_blocks
 from .seeds import STREAM_CARDINAL, STREAM_LEARNING, STREAM_NETWORK, seed_sequence
 from .tuning import run_tuning
 from ..network import build_network
-from ..sparse import as_dense
 
 __all__ = ["CardinalResult", "run_cardinal", "mcnemar_one_sided", "two_proportion_z",
            "CARDINAL_ALPHA"]
@@ -64,18 +63,13 @@ def two_proportion_z(x1, n1, x2, n2):
     return float(z), float(1.0 - NormalDist().cdf(z))
 
 
-def _row_means(W, mask, n_exc):
-    idx = np.flatnonzero(mask)
-    return W[np.ix_(idx, idx)].mean(axis=1) if idx.size else np.zeros(0)
-
-
 # ------------------------------------------------------------------------ cardinal
 class CardinalResult:
     """Cardinal-biased learning vs a uniform control from the same W0 (docs/model.md §5.6).
 
     Attributes
     ----------
-    W0 : ndarray (N, N), naive weights, mV
+    W0 : ndarray (N, N) or SparseWeights, naive weights, mV (sparse for large N)
     naive : TuningResult of W0
     conditions : dict
         ``"cardinal"`` and ``"control"`` -> dict with ``"W"`` (learned weights, mV),
@@ -146,7 +140,7 @@ class CardinalResult:
         parts = {}
         for name, (c, o) in (("cardinal", (ca, oa)), ("control", (ck, ok))):
             W = self.state(name)[0]
-            rc, ro = _row_means(W, c, ne), _row_means(W, o, ne)
+            rc, ro = group_row_means(W, c), group_row_means(W, o)
             var = sum(r.var(ddof=1) / r.size if r.size > 1 else np.nan for r in (rc, ro))
             parts[name] = (float(rc.mean() - ro.mean()) if rc.size and ro.size
                            else float("nan"), float(var))
@@ -235,9 +229,9 @@ def run_cardinal(params=None, seed=0, *, n_blocks=20, half_width_deg=15.0, theta
         W, _, th, spikes = run_blocks(net.W, net.po, params, seed, stream, n_blocks,
                                       sequence=seq, progress=progress, keep_snapshots=False,
                                       desc=name)
-        conds[name] = {"W": as_dense(W), "tuning": run_tuning(W, net.po, params, seed, **kw),
+        conds[name] = {"W": W, "tuning": run_tuning(W, net.po, params, seed, **kw),
                        "block_thetas": th, "block_rates": block_rates(spikes)}
-    return CardinalResult(as_dense(net.W), naive, conds, float(half_width_deg), net.po,
+    return CardinalResult(net.W, naive, conds, float(half_width_deg), net.po,
                           net.n_exc)
 
 

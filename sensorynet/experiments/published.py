@@ -53,7 +53,7 @@ def check_published_fits(params, n_blocks=None, *, sparse=None, keep_snapshots=N
 
 
 def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
-                  keep_snapshots=None, sparse=None) -> ExperimentResult:
+                  keep_snapshots=None, sparse=None, keep_block_spikes=True) -> ExperimentResult:
     """The published experiment: construction → before → learning → after.
 
     Parameters
@@ -70,6 +70,10 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
         Keep W after every block (default: when N <= 2000).
     sparse : bool, optional
         Store W sparse (default: for N > 5000).
+    keep_block_spikes : bool
+        Keep the spike lists of the learning blocks (default); False keeps only their
+        spike counts per neuron (:class:`~sensorynet.results.SpikeCounts`: the same
+        block rates, far less memory when rates run away).
 
     Returns
     -------
@@ -99,7 +103,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     spikes["before"] = SpikeTrain.from_result(before)
     W, snaps, block_thetas, block_spikes = run_blocks(
         net.W, net.po, params, seed, STREAM_LEARNING, n_blocks, sequence="uniform",
-        progress=progress, keep_snapshots=keep_snapshots)
+        progress=progress, keep_snapshots=keep_snapshots, keep_spikes=keep_block_spikes)
     spikes.update(block_spikes)
     after = simulate(W, test_in, plastic=False, params=params)
     spikes["after"] = SpikeTrain.from_result(after)

@@ -29,10 +29,8 @@ Units: mV, ms, Hz; angles in rad unless a name ends in ``_deg``.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ._common import SCIENCE_EXPERIMENTS, DEFAULT_LTD_IE, check_published, claim
-from ..sparse import as_dense
+from ..sparse import weights_equal
 from .ablations import run_ablations
 from .cardinal import run_cardinal
 from .spontaneous import run_spontaneous
@@ -70,7 +68,7 @@ def run_science_experiment(name, published, *, progress=True) -> dict:
     if name == "selectivity":
         sel = selectivity_analysis(pub, progress=progress)
         metrics, claims, results = sel.metrics(), sel.claims(), {"selectivity": sel}
-        if pub.W_blocks is not None:
+        if pub.n_snapshots:
             evo = connectivity_evolution(pub)
             metrics["connectivity_evolution"] = evo.metrics()
             results["evolution"] = evo
@@ -87,7 +85,7 @@ def run_science_experiment(name, published, *, progress=True) -> dict:
     else:
         abl = run_ablations(pub.params, pub.seed, n_blocks=pub.n_blocks, progress=progress)
         metrics, claims = {"ablations": abl.metrics()}, abl.claims()
-        same = np.array_equal(as_dense(abl.runs["all_plastic"].W), as_dense(pub.W))
+        same = weights_equal(abl.runs["all_plastic"].W, pub.W)
         claims.insert(0, claim("Ablation all_plastic reproduces the published run (same "
                                "seed)", "learned W identical" if same else "learned W differs",
                                "identical", same, kind="sanity"))

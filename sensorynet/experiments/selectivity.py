@@ -11,8 +11,8 @@ from .tuning import run_tuning
 from .._checks import check_seed
 from ..analysis.connectivity import PATHWAYS_PLASTIC
 from ._common import check_published, claim, block_rates
-from ..sparse import as_dense
 from .._json import jsonable
+from ..sparse import SparseWeights
 from ..analysis.connectivity import connectivity_summary
 from ..analysis.selectivity import po_match
 from ..analysis.reciprocity import bidirectional_counts_dpo_matched
@@ -67,7 +67,9 @@ class SelectivityAnalysis:
         Tuning of W0 and of the learned W, same input realisation.
     po_in : ndarray (N,), input POs, rad
     n_exc : int
-    W0, W : ndarray (N, N), initial and learned weights, mV
+    W0, W : ndarray (N, N) or SparseWeights
+        Initial and learned weights, mV, stored as in the published result (sparse ones
+        are analysed without expanding them).
     connectivity : dict
         :func:`connectivity_summary` of ``"before"`` (W0, input PO), ``"after_input_po"``
         and ``"after_output_po"`` (W with the measured PO after learning).
@@ -174,7 +176,7 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
     kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
     before = run_tuning(pub.W0, pub.po, pub.params, seed, **kw)
     after = run_tuning(pub.W, pub.po, pub.params, seed, **kw)
-    W0, W = as_dense(pub.W0), as_dense(pub.W)
+    W0, W = pub.W0, pub.W
     pl = pub.params.plasticity
     bounds = dict(w_max=pl.w_max, w_min_inh=pl.w_min_inh)
     conn = {"before": connectivity_summary(W0, pub.po, pub.n_exc),
@@ -225,17 +227,21 @@ def connectivity_evolution(published) -> ConnectivityEvolution:
     """Connectivity structure after every learning block of ``published``.
 
     Needs the per-block snapshots ``published.W_blocks`` (kept by default for N <= 2000).
+    Each block is analysed in its compact (CSR) form, one at a time: the snapshots are
+    never expanded to a dense stack.
     """
     pub = check_published(published)
-    if pub.W_blocks is None:
+    n = pub.n_snapshots
+    if n == 0:
         raise ValueError("published has no per-block weight snapshots (W_blocks is None); "
                          "rerun run_published with keep_snapshots=True")
     pl = pub.params.plasticity
-    W0 = pub.weights_after_block(-1)
-    n = len(pub.W_blocks)
-    rows = [connectivity_summary(pub.weights_after_block(b), pub.po, pub.n_exc, W0=W0,
-                                 w_max=pl.w_max, w_min_inh=pl.w_min_inh)
-            for b in range(-1, n)]
+    blocks = [pub.block_weights(b) for b in range(n)]
+    W0 = pub.W0
+    if isinstance(blocks[0], SparseWeights) and not isinstance(W0, SparseWeights):
+        W0 = SparseWeights.from_dense(W0)          # once, not per block
+    rows = [connectivity_summary(W, pub.po, pub.n_exc, W0=W0, w_max=pl.w_max,
+                                 w_min_inh=pl.w_min_inh) for W in [W0, *blocks]]
     spec = {pw: {m: np.array([r["specificity"][pw][m] for r in rows])
                  for m in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
     pruned = {pw: np.array([r["pruning"][pw]["pruned"] for r in rows]) for pw in PATHWAYS_PLASTIC}

@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 from .._checks import check_count
 from .._json import jsonable
-from ..analysis.connectivity import connectivity_summary, specificity
+from ..analysis.connectivity import connectivity_summary, existing_block_weights, specificity
 from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
 from .blocks import run_blocks
 from .seeds import STREAM_SPONTANEOUS
 from .tuning import run_tuning
-from ..sparse import as_dense
 
 __all__ = ["SpontaneousResult", "run_spontaneous", "STABILITY_MAX_FRACTION"]
 
@@ -42,8 +41,9 @@ class SpontaneousResult:
     ----------
     ltd_IE : bool
         The I→E LTD switch used.
-    W_start, W_end : ndarray (N, N)
-        Weights before and after the spontaneous blocks, mV.
+    W_start, W_end : ndarray (N, N) or SparseWeights
+        Weights before and after the spontaneous blocks, mV (stored as the published
+        result stores them).
     block_rates : ndarray (n_blocks, 2)
         Mean E and I rate in each spontaneous block, Hz.
     tuning_before, tuning_after : TuningResult
@@ -85,8 +85,7 @@ class SpontaneousResult:
 
     def metrics(self) -> dict:
         ob, oa = self.tuning_before.summary(), self.tuning_after.summary()
-        ne = self.n_exc
-        ie0, ie1 = self.W_start[ne:, :ne], self.W_end[ne:, :ne]
+        ie0, ie1 = existing_block_weights(self.W_start, self.W_end, self.n_exc, "IE")
         return jsonable({
             "ltd_IE": self.ltd_IE, "n_blocks": len(self.block_rates),
             "changes": self.changes,
@@ -99,7 +98,7 @@ class SpontaneousResult:
             "specificity_IE_change": self.specificity_change("IE"),
             "specificity_EE_before": self.conn_before["specificity"]["EE"]["all"],
             "specificity_EE_after": self.conn_after["specificity"]["EE"]["all"],
-            "mean_IE_weight_change": ie1[ie0 != 0].mean() - ie0[ie0 != 0].mean(),
+            "mean_IE_weight_change": ie1.mean() - ie0.mean(),
             "osi_E_change": oa["osi"]["E"] - ob["osi"]["E"],
             "osi_I_change": oa["osi"]["I"] - ob["osi"]["I"],
             "osi_before": ob["osi"], "osi_after": oa["osi"],
@@ -157,7 +156,7 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
     kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
     t0 = run_tuning(pub.W, pub.po, pub.params, pub.seed, **kw)
     t1 = run_tuning(W_end, pub.po, pub.params, pub.seed, **kw)
-    W0, W1 = as_dense(pub.W), as_dense(W_end)
+    W0, W1 = pub.W, W_end
     return SpontaneousResult(bool(ltd_IE), W0, W1, block_rates(spikes), t0, t1,
                              connectivity_summary(W0, pub.po, pub.n_exc),
                              connectivity_summary(W1, pub.po, pub.n_exc), pub.po, pub.n_exc,
