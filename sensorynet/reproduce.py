@@ -24,11 +24,13 @@ still written and the exit code is non-zero.
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import pathlib
 import platform
 import re
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -42,8 +44,8 @@ from .analysis.metrics import published_metrics
 from ._checks import check_count, check_params, check_seed
 from .store import save_result
 from .experiments.science import run_science_experiment
-from .plotting.protocols import science_figures
 from ._json import jsonable
+from ._pool import JobRun
 
 __all__ = [
     "reproduce",
@@ -174,11 +176,28 @@ def _save_fig(fig, path, files):
         plt.close(fig)
 
 
-def _run_science(name, result, progress):
-    """Run one further experiment and draw its figures."""
-    out = run_science_experiment(name, result, progress=progress)
-    out["figures"] = science_figures(name, out.pop("results"))
-    return out
+def _figure_makers(name, results):
+    """:func:`sensorynet.plotting.protocols.science_figure_makers`, imported late."""
+    from .plotting.protocols import science_figure_makers
+    return science_figure_makers(name, results)
+
+
+def _science_job(name, result, progress, out):
+    """A job (:class:`~sensorynet._pool.JobRun`): run one further experiment, draw and
+    write its figures; returns metrics, claims, stems written, error and runtime."""
+    def job():
+        t0, stems, error = time.perf_counter(), [], None
+        try:
+            res = run_science_experiment(name, result, progress=progress)
+            for stem, make in _figure_makers(name, res.pop("results")).items():
+                _save_fig(make(), out / f"{stem}.png", [])
+                stems.append(stem)
+        except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
+            res, error = None, f"{type(exc).__name__}: {exc}"
+            traceback.print_exc(file=sys.stderr)
+        return {"metrics": res and res["metrics"], "claims": res and res["claims"],
+                "stems": stems, "error": error, "runtime": time.perf_counter() - t0}
+    return job
 
 
 def changed_params(params) -> dict:
@@ -348,56 +367,69 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     blocks = check_count(blocks, "blocks", default=params.protocol.n_blocks)
     names = parse_experiments(experiments)
     from ._version import __version__
-    from . import plotting
 
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
-    runtimes, files, errors, figures = {}, [], {}, []
+    runtimes, files, errors, figures = {}, [], {}, list(PUBLISHED_FIGURES)
+    # the figure modules are imported meanwhile (numba kernels release the GIL)
+    importing = threading.Thread(target=importlib.import_module, daemon=True,
+                                 args=(f"{__package__}.plotting.protocols",))
+    importing.start()
 
     log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
     t0 = time.perf_counter()
     result = run_published(params, int(seed), n_blocks=blocks, progress=progress)
     runtimes["published simulation"] = time.perf_counter() - t0
-    files.append(save_result(result, out / "result_published.npz"))
-    metrics = published_metrics(result)
-    claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
-    metrics["claims_calibration"] = claims_summary()
+    importing.join()
+    from . import plotting
     makers = (plotting.plot_rasters, plotting.plot_weight_matrices,
               plotting.plot_weights_vs_dpo, plotting.plot_learning_curve)
-    for stem, make in zip(PUBLISHED_FIGURES, makers):
-        _save_fig(make(result), out / f"{stem}.png", files)
-        figures.append(stem)
-    runtimes["published figures and files"] = (time.perf_counter() - t0
-                                                - runtimes["published simulation"])
-    r = metrics["rates"]
-    s = metrics["specificity_EE"]["final"]
-    log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
-        f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
-        + " / ".join(f"{v:.3f}" for v in s) + f" mV ({time.perf_counter() - t0:.1f} s)")
-
+    # every figure and further experiment is an independent job, run on both cores
+    # (forked workers); longest first: the experiments, then the figures
+    pub_paths = [out / f"{stem}.png" for stem in PUBLISHED_FIGURES]
+    jobs = ([lambda m=m, p=p: _save_fig(m(result), p, []) for m, p in zip(makers, pub_paths)]
+            + [_science_job(n, result, progress, out) for n in names[1:]])
+    order = list(range(4, len(jobs))) + list(range(4))
     for name in names[1:]:
         log(f"[{name}] running ...")
-        t0 = time.perf_counter()
-        try:
-            res = _run_science(name, result, progress)
-            for stem, fig in res["figures"].items():
-                _save_fig(fig, out / f"{stem}.png", files)
-                figures.append(stem)
-            for key, val in dict(res["metrics"]).items():
-                # never let an experiment overwrite the published numbers
-                target = key if key not in metrics else f"{name}.{key}"
-                metrics[target] = val
-            claims += [{"experiment": name, **c, "kind": c.get("kind", "claim"),
-                        "z": c.get("z"), "k": c.get("k")}
-                       for c in res["claims"]]
-            runtimes[name] = time.perf_counter() - t0
-            log(f"[{name}] done ({runtimes[name]:.1f} s)")
-        except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
-            runtimes[name] = time.perf_counter() - t0
-            errors[name] = f"{type(exc).__name__}: {exc}"
+    with JobRun(jobs, order=order) as run:
+        files.append(save_result(result, out / "result_published.npz"))
+        metrics = published_metrics(result)
+        claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
+        metrics["claims_calibration"] = claims_summary()
+        r, s = metrics["rates"], metrics["specificity_EE"]["final"]
+        log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
+            f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
+            + " / ".join(f"{v:.3f}" for v in s) + f" mV ({time.perf_counter() - t0:.1f} s)")
+        done = run.wait()
+    for make, path, (_, err) in zip(makers, pub_paths, done):
+        if err is not None:           # raise the error here, as drawing in process does
+            _save_fig(make(result), path, [])
+        files.append(path)
+    runtimes["published figures and files" if len(names) == 1 else "figures, files and "
+             "further experiments"] = (time.perf_counter() - t0
+                                       - runtimes["published simulation"])
+
+    for name, (res, err) in zip(names[1:], done[4:]):
+        if err is not None:           # the worker itself failed
+            res = {"metrics": None, "claims": None, "stems": [], "runtime": 0.0,
+                   "error": err[0]}
+        files += [out / f"{stem}.png" for stem in res["stems"]]
+        figures += res["stems"]
+        runtimes[name] = res["runtime"]
+        if res["error"] is not None:
+            errors[name] = res["error"]
             log(f"[{name}] FAILED: {errors[name]}")
-            traceback.print_exc(file=sys.stderr)
+            continue
+        for key, val in dict(res["metrics"]).items():
+            # never let an experiment overwrite the published numbers
+            target = key if key not in metrics else f"{name}.{key}"
+            metrics[target] = val
+        claims += [{"experiment": name, **c, "kind": c.get("kind", "claim"),
+                    "z": c.get("z"), "k": c.get("k")}
+                   for c in res["claims"]]
+        log(f"[{name}] done ({runtimes[name]:.1f} s)")
 
     runtimes["total"] = time.perf_counter() - t_start
     metrics["claims"] = claims

@@ -85,10 +85,10 @@ def _fake_science(monkeypatch, fail):
         ax.plot([0, 1])
         ax.set_xlabel("x (a.u.)")
         ax.set_ylabel("y (a.u.)")
-        return {f"{results['name']}_fig": fig}
+        return {f"{results['name']}_fig": lambda: fig}
 
     monkeypatch.setattr(rp, "run_science_experiment", run)
-    monkeypatch.setattr(rp, "science_figures", figures)
+    monkeypatch.setattr(rp, "_figure_makers", figures)
 
 
 def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch, capsys):
