@@ -195,6 +195,7 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from .experiments.published import check_published_fits
     from .reproduce import reproduce
+    from ._pool import default_workers
     try:
         params = _apply_sets(_params_for(args.neurons, args.scaling), args.sets)
         check_published_fits(params, args.blocks)    # refuse early what cannot fit
@@ -205,7 +206,8 @@ def main(argv=None) -> int:
     try:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
                             experiments=args.experiments, progress=args.progress,
-                            strict=args.strict, params=params)
+                            strict=args.strict, params=params,
+                            workers=default_workers())
     except OSError as exc:   # e.g. an unwritable output directory
         print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
         return 1

@@ -17,9 +17,12 @@ published runs (:mod:`sensorynet.experiments.claims`), also when ``params`` diff
 the published ones; at another N or block count the claims the ensemble does not cover
 are marked not calibrated (``holds`` None), not failed.
 
-The published experiment always runs first, because the others start from its
-learned network. A failing further experiment is reported and skipped; the rest is
-still written and the exit code is non-zero.
+The published experiment always runs first, because the others start from its learned
+network. Its figures and the further experiments (own seeds, own figures) then run as
+independent jobs: on two forked processes from the command line (:mod:`sensorynet._pool`),
+in this process for ``workers=1`` (the default here), with the same results. A failing
+further experiment is reported and skipped; the rest is still written and the exit code
+is non-zero.
 """
 from __future__ import annotations
 
@@ -46,15 +49,8 @@ from .experiments.science import run_science_experiment
 from ._json import jsonable
 from ._pool import JobRun
 
-__all__ = [
-    "reproduce",
-    "changed_params",
-    "ReproduceOutcome",
-    "EXPERIMENTS",
-    "SCIENCE_NAMES",
-    "PUBLISHED_FIGURES",
-    "parse_experiments",
-]
+__all__ = ["reproduce", "changed_params", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
+           "PUBLISHED_FIGURES", "parse_experiments"]
 
 #: further experiments, implemented in :mod:`sensorynet.experiments.science`
 SCIENCE_NAMES = ("selectivity", "spontaneous", "cardinal", "ablations")
@@ -337,7 +333,8 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
 
 
 def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published",),
-              params=None, progress=True, strict=False, log=print) -> ReproduceOutcome:
+              params=None, progress=True, strict=False, log=print,
+              workers=1) -> ReproduceOutcome:
     """Run the experiments and write figures, metrics and a report to ``out_dir``.
 
     Parameters
@@ -358,6 +355,9 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
         Also return a non-zero exit code when a claim does not hold.
     log : callable
         Receives one line of progress text at a time (default ``print``).
+    workers : int
+        Forked worker processes for the figures and further experiments (same results
+        for any number); the command line uses 2 (``$SENSORYNET_WORKERS``).
 
     Returns
     -------
@@ -394,7 +394,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     order = sorted(range(4, len(jobs)), key=lambda i: -_COST[names[i - 3]]) + [0, 1, 2, 3]
     for name in names[1:]:
         log(f"[{name}] running ...")
-    with JobRun(jobs, order=order) as run:
+    with JobRun(jobs, workers=workers, order=order) as run:
         files.append(save_result(result, out / "result_published.npz"))
         metrics = published_metrics(result)
         claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
