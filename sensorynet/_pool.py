@@ -11,12 +11,6 @@ when the jobs run one after another in the parent.
 Forking is used only where it is safe: on Linux, with more than one CPU, and while no
 numba threading layer (``parallel=True`` kernels) has started threads in the parent.
 Otherwise, and for ``workers < 2``, the jobs run in the parent, in order.
-
-Each worker uses one OpenBLAS thread (:func:`blas_threads`): the workers already keep
-every core busy, and a BLAS call split over two threads would wait for the other
-worker's core (measured: a Student-t quantile of ``experiments.claims``, 65 ``np.dot``
-of 20001 points, took 0.3-0.6 s instead of 3 ms; ``--experiments all`` 15.8 s instead
-of 8.6 s at load 4, with the same metrics.json).
 """
 from __future__ import annotations
 
@@ -24,7 +18,7 @@ import os
 import sys
 import traceback
 
-__all__ = ["JobRun", "can_fork", "default_workers", "blas_threads"]
+__all__ = ["JobRun", "can_fork", "default_workers"]
 
 # the jobs of the running JobRun: set in the parent before the workers are forked
 _JOBS: list = []
@@ -54,36 +48,6 @@ def can_fork() -> bool:
         except ValueError:
             pass
     return True
-
-
-_BLAS_FUNCS = ("scipy_openblas_{}_num_threads64_", "openblas_{}_num_threads64_",
-               "openblas_{}_num_threads")
-
-
-def blas_threads(n=None):
-    """Threads of the OpenBLAS that numpy loaded: set to ``n`` if given; returns the
-    count before, or None where it cannot be found (another BLAS, not Linux)."""
-    import ctypes
-    try:
-        with open("/proc/self/maps") as fh:
-            paths = {line.split()[-1] for line in fh if "openblas" in line.split()[-1]}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        lib = ctypes.CDLL(path)
-        for name in _BLAS_FUNCS:
-            get = getattr(lib, name.format("get"), None)
-            put = getattr(lib, name.format("set"), None)
-            if get is not None and put is not None:
-                before = int(get())
-                if n is not None:
-                    put(int(n))
-                return before
-    return None
-
-
-def _init_worker():
-    blas_threads(1)
 
 
 def _run(i):
@@ -129,8 +93,7 @@ class JobRun:
             from concurrent.futures import ProcessPoolExecutor
             _JOBS = self.jobs
             self._pool = ProcessPoolExecutor(min(self.workers, len(self.jobs)),
-                                             mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_init_worker)
+                                             mp_context=multiprocessing.get_context("fork"))
             self._futures = [self._pool.submit(_run, i) for i in self.order]
         return self
 

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from sensorynet._pool import JobRun, blas_threads, can_fork, default_workers
+from sensorynet._pool import JobRun, can_fork, default_workers
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 
@@ -42,13 +42,3 @@ def test_workers_from_the_environment(monkeypatch):
         assert run.wait() == [(os.getpid(), None)] * 2
     monkeypatch.delenv("SENSORYNET_WORKERS")
     assert default_workers() == min(2, os.cpu_count() or 1)
-
-
-@needs_fork
-def test_workers_use_one_blas_thread():
-    before = blas_threads()
-    with JobRun([blas_threads, blas_threads], workers=2) as run:
-        out = run.wait()
-    assert blas_threads() == before                   # the parent is left alone
-    if before is not None:
-        assert out == [(1, None), (1, None)]
