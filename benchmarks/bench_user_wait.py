@@ -45,9 +45,9 @@ def _median(fn, repeat):
     return statistics.median(ts)
 
 
-def _run(args, env=None):
+def _run(args, env=None, cwd=ROOT):
     t = time.perf_counter()
-    p = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True, text=True)
+    p = subprocess.run(args, cwd=cwd, env=env or ENV, capture_output=True, text=True)
     dt = time.perf_counter() - t
     if p.returncode not in (0, 1):
         raise RuntimeError(f"{args} failed:\n{p.stderr[-2000:]}")
@@ -96,12 +96,17 @@ def end_to_end_ab(repeat, experiments, old_root):
         args = [sys.executable, "-m", "sensorynet", "reproduce", "--out", d, "--no-progress",
                 "--experiments", experiments]
         envs = {"old": dict(os.environ, PYTHONPATH=old_root), "new": ENV}
+        # not in ROOT: `python -m` puts the working directory first on sys.path
+        where = {k: _run([sys.executable, "-c", "import sensorynet; print(sensorynet.__file__)"],
+                         env, cwd=d)[1].strip() for k, env in envs.items()}
+        if where["old"] == where["new"]:
+            raise RuntimeError(f"old and new both import {where['old']}")
         for env in envs.values():
-            _run(args, env)                         # warm the numba caches
+            _run(args, env, cwd=d)                  # warm the numba caches
         for _ in range(repeat):
             for k, env in envs.items():
                 loads.append(os.getloadavg()[0])
-                runs[k].append(_run(args, env)[0])
+                runs[k].append(_run(args, env, cwd=d)[0])
     return runs["old"], runs["new"], loads
 
 
