@@ -45,9 +45,9 @@ def _median(fn, repeat):
     return statistics.median(ts)
 
 
-def _run(args, env=None):
+def _run(args, env=None, cwd=ROOT):
     t = time.perf_counter()
-    p = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True, text=True)
+    p = subprocess.run(args, cwd=cwd, env=env or ENV, capture_output=True, text=True)
     dt = time.perf_counter() - t
     if p.returncode not in (0, 1):
         raise RuntimeError(f"{args} failed:\n{p.stderr[-2000:]}")
@@ -85,6 +85,58 @@ def end_to_end(repeat, experiments):
         for _ in range(repeat):
             ts.append(_run(args)[0])
     return statistics.median(ts)
+
+
+def end_to_end_ab(repeat, experiments, old_root):
+    """``reproduce`` end to end, an old checkout (``old_root`` on PYTHONPATH, e.g. made
+    by ``git archive``) and this one alternated: (old runs s, new runs s, load avgs)."""
+    runs = {"old": [], "new": []}
+    loads = []
+    with tempfile.TemporaryDirectory() as d:
+        args = [sys.executable, "-m", "sensorynet", "reproduce", "--out", d, "--no-progress",
+                "--experiments", experiments]
+        envs = {"old": dict(os.environ, PYTHONPATH=old_root), "new": ENV}
+        # not in ROOT: `python -m` puts the working directory first on sys.path
+        where = {k: _run([sys.executable, "-c", "import sensorynet; print(sensorynet.__file__)"],
+                         env, cwd=d)[1].strip() for k, env in envs.items()}
+        if where["old"] == where["new"]:
+            raise RuntimeError(f"old and new both import {where['old']}")
+        for env in envs.values():
+            _run(args, env, cwd=d)                  # warm the numba caches
+        for _ in range(repeat):
+            for k, env in envs.items():
+                loads.append(os.getloadavg()[0])
+                runs[k].append(_run(args, env, cwd=d)[0])
+    return runs["old"], runs["new"], loads
+
+
+def store_ab(repeat):
+    """``save_result``/``load_result`` of the published result, the old writer
+    (``np.savez_compressed``) vs ``store.write_npz``, alternated: rows (writer, save s,
+    load s, bytes)."""
+    import numpy as np
+    import sensorynet as sn
+    from sensorynet import store
+    result = sn.run_published(seed=0, progress=False)
+    writers = {"np.savez_compressed (old)": lambda fh, a: np.savez_compressed(fh, **a),
+               "np.savez (uncompressed)": lambda fh, a: np.savez(fh, **a),
+               "store.write_npz (new)": store.write_npz}
+    real, ts = store.write_npz, {k: ([], [], 0) for k in writers}
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            for _ in range(repeat):
+                for k, w in writers.items():
+                    store.write_npz, p = w, os.path.join(d, "r.npz")
+                    t = time.perf_counter()
+                    store.save_result(result, p)
+                    ts[k][0].append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    store.load_result(p)
+                    ts[k][1].append(time.perf_counter() - t)
+                    ts[k] = (ts[k][0], ts[k][1], os.path.getsize(p))
+    finally:
+        store.write_npz = real
+    return [(k, statistics.median(a), statistics.median(b), n) for k, (a, b, n) in ts.items()]
 
 
 # ---------------------------------------------------------------- parts
@@ -269,10 +321,15 @@ def main(argv=None):
     ap.add_argument("--label", default="", help="heading suffix, e.g. 'after'")
     ap.add_argument("--only-save", action="store_true",
                     help="only the old-vs-new figure saving comparison")
+    ap.add_argument("--ab", metavar="OLD_ROOT",
+                    help="only: end to end and results-file A/B against the sensorynet "
+                         "in OLD_ROOT (e.g. git archive REV sensorynet | tar -x -C OLD_ROOT)")
     args = ap.parse_args(argv)
     m = machine()
     if args.only_save:
         return _only_save(args, m)
+    if args.ab:
+        return _only_ab(args, m)
     lines = [f"## User wait {args.label}".rstrip(), "",
              f"Machine: {m['nproc']} cores ({m['cpu']}), load average {m['load']} at start "
              "(shared with another worker); Python {python}, numpy {numpy}, numba {numba}, "
@@ -328,6 +385,23 @@ def _only_save(args, m):
              "| figure | old s (`fig.savefig(path, dpi=150)`) | new s (`_save_fig`) | "
              "old bytes | new bytes |", "|---|---|---|---|---|"]
     _emit(lines + _ab_rows(ab), args.out)
+
+
+def _only_ab(args, m):
+    lines = [f"## Old vs new {args.label}".rstrip(), "",
+             f"Machine: {m['nproc']} cores ({m['cpu']}), load average {m['load']} at start; "
+             f"old = `{args.ab}` on PYTHONPATH, runs alternated old/new, {args.repeat} "
+             "each.", "", "| what | old s (median) | new s (median) | old runs | new runs | "
+             "load avg (1 min) during |", "|---|---|---|---|---|---|"]
+    for exp in ["published"] + (["all"] if args.all else []):
+        old, new, loads = end_to_end_ab(args.repeat, exp, args.ab)
+        lines.append(f"| reproduce --experiments {exp} | {statistics.median(old):.2f} | "
+                     f"{statistics.median(new):.2f} | {' '.join(f'{x:.2f}' for x in old)} | "
+                     f"{' '.join(f'{x:.2f}' for x in new)} | {min(loads):.1f}–{max(loads):.1f} |")
+    lines += ["", "Results file of the published run (save_result / load_result):", "",
+              "| writer | save s | load s | bytes |", "|---|---|---|---|"]
+    lines += [f"| {k} | {a:.3f} | {b:.3f} | {n} |" for k, a, b, n in store_ab(args.repeat)]
+    _emit(lines, args.out)
 
 
 if __name__ == "__main__":

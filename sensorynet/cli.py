@@ -83,6 +83,23 @@ def _apply_sets(params, assignments):
                          + f": {exc}") from None
 
 
+def _workers(params, blocks):
+    """Worker processes for ``reproduce``: :func:`sensorynet._pool.default_workers`, or 1
+    when two further experiments at once (each up to one learning run,
+    :func:`sensorynet.memory.estimate_run_bytes`) would not fit in the available memory
+    beside the published run."""
+    from ._pool import default_workers
+    from .memory import available_bytes, estimate_run_bytes
+    n = default_workers()
+    if n > 1:
+        run = estimate_run_bytes(params, n_blocks=params.protocol.n_blocks
+                                 if blocks is None else blocks, keep_snapshots=True)
+        free = available_bytes()
+        if free is not None and (n + 1) * run > free:
+            return 1
+    return n
+
+
 def _experiments(text):
     from .reproduce import parse_experiments
     try:
@@ -205,7 +222,8 @@ def main(argv=None) -> int:
     try:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
                             experiments=args.experiments, progress=args.progress,
-                            strict=args.strict, params=params)
+                            strict=args.strict, params=params,
+                            workers=_workers(params, args.blocks))
     except OSError as exc:   # e.g. an unwritable output directory
         print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
         return 1

@@ -17,18 +17,22 @@ published runs (:mod:`sensorynet.experiments.claims`), also when ``params`` diff
 the published ones; at another N or block count the claims the ensemble does not cover
 are marked not calibrated (``holds`` None), not failed.
 
-The published experiment always runs first, because the others start from its
-learned network. A failing further experiment is reported and skipped; the rest is
-still written and the exit code is non-zero.
+The published experiment always runs first, because the others start from its learned
+network. Its figures and the further experiments (own seeds, own figures) then run as
+independent jobs: on two forked processes from the command line (:mod:`sensorynet._pool`),
+in this process for ``workers=1`` (the default here), with the same results. A failing
+further experiment is reported and skipped; the rest is still written and the exit code
+is non-zero.
 """
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import pathlib
 import platform
-import re
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -42,18 +46,11 @@ from .analysis.metrics import published_metrics
 from ._checks import check_count, check_params, check_seed
 from .store import save_result
 from .experiments.science import run_science_experiment
-from .plotting.protocols import science_figures
 from ._json import jsonable
+from ._pool import JobRun
 
-__all__ = [
-    "reproduce",
-    "changed_params",
-    "ReproduceOutcome",
-    "EXPERIMENTS",
-    "SCIENCE_NAMES",
-    "PUBLISHED_FIGURES",
-    "parse_experiments",
-]
+__all__ = ["reproduce", "changed_params", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
+           "PUBLISHED_FIGURES", "parse_experiments"]
 
 #: further experiments, implemented in :mod:`sensorynet.experiments.science`
 SCIENCE_NAMES = ("selectivity", "spontaneous", "cardinal", "ablations")
@@ -62,8 +59,10 @@ EXPERIMENTS = ("published",) + SCIENCE_NAMES
 #: file stems of the published experiment's figures
 PUBLISHED_FIGURES = ("fig1_rasters", "fig3abc_weights", "fig3dg_alignment", "learning_curve")
 
-_STEM_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _DPI = 150
+#: CPU seconds of each further experiment with its figures (benchmarks/USER_WAIT.md);
+#: the jobs are handed to the workers longest first, the published figures last
+_COST = {"selectivity": 4.3, "ablations": 1.9, "cardinal": 1.1, "spontaneous": 0.6}
 
 
 @dataclass
@@ -174,11 +173,28 @@ def _save_fig(fig, path, files):
         plt.close(fig)
 
 
-def _run_science(name, result, progress):
-    """Run one further experiment and draw its figures."""
-    out = run_science_experiment(name, result, progress=progress)
-    out["figures"] = science_figures(name, out.pop("results"))
-    return out
+def _figure_makers(name, results):
+    """:func:`sensorynet.plotting.protocols.science_figure_makers`, imported late."""
+    from .plotting.protocols import science_figure_makers
+    return science_figure_makers(name, results)
+
+
+def _science_job(name, result, progress, out):
+    """A job (:class:`~sensorynet._pool.JobRun`): run one further experiment, draw and
+    write its figures; returns metrics, claims, stems written, error and runtime."""
+    def job():
+        t0, stems, error = time.perf_counter(), [], None
+        try:
+            res = run_science_experiment(name, result, progress=progress)
+            for stem, make in _figure_makers(name, res.pop("results")).items():
+                _save_fig(make(), out / f"{stem}.png", [])
+                stems.append(stem)
+        except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
+            res, error = None, f"{type(exc).__name__}: {exc}"
+            traceback.print_exc(file=sys.stderr)
+        return {"metrics": res and res["metrics"], "claims": res and res["claims"],
+                "stems": stems, "error": error, "runtime": time.perf_counter() - t0}
+    return job
 
 
 def changed_params(params) -> dict:
@@ -317,7 +333,8 @@ def _write_report(path, *, metrics, claims, errors, params, seed, blocks, runtim
 
 
 def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published",),
-              params=None, progress=True, strict=False, log=print) -> ReproduceOutcome:
+              params=None, progress=True, strict=False, log=print,
+              workers=1) -> ReproduceOutcome:
     """Run the experiments and write figures, metrics and a report to ``out_dir``.
 
     Parameters
@@ -338,6 +355,9 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
         Also return a non-zero exit code when a claim does not hold.
     log : callable
         Receives one line of progress text at a time (default ``print``).
+    workers : int
+        Forked worker processes for the figures and further experiments (same results
+        for any number); the command line uses 2 (``$SENSORYNET_WORKERS``).
 
     Returns
     -------
@@ -348,56 +368,69 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     blocks = check_count(blocks, "blocks", default=params.protocol.n_blocks)
     names = parse_experiments(experiments)
     from ._version import __version__
-    from . import plotting
 
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
-    runtimes, files, errors, figures = {}, [], {}, []
+    runtimes, files, errors, figures = {}, [], {}, list(PUBLISHED_FIGURES)
+    # the figure modules are imported meanwhile (numba kernels release the GIL)
+    importing = threading.Thread(target=importlib.import_module, daemon=True,
+                                 args=(f"{__package__}.plotting.protocols",))
+    importing.start()
 
     log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
     t0 = time.perf_counter()
     result = run_published(params, int(seed), n_blocks=blocks, progress=progress)
     runtimes["published simulation"] = time.perf_counter() - t0
-    files.append(save_result(result, out / "result_published.npz"))
-    metrics = published_metrics(result)
-    claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
-    metrics["claims_calibration"] = claims_summary()
+    importing.join()
+    from . import plotting
     makers = (plotting.plot_rasters, plotting.plot_weight_matrices,
               plotting.plot_weights_vs_dpo, plotting.plot_learning_curve)
-    for stem, make in zip(PUBLISHED_FIGURES, makers):
-        _save_fig(make(result), out / f"{stem}.png", files)
-        figures.append(stem)
-    runtimes["published figures and files"] = (time.perf_counter() - t0
-                                                - runtimes["published simulation"])
-    r = metrics["rates"]
-    s = metrics["specificity_EE"]["final"]
-    log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
-        f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
-        + " / ".join(f"{v:.3f}" for v in s) + f" mV ({time.perf_counter() - t0:.1f} s)")
-
+    # every figure and further experiment is an independent job, run on both cores
+    # (forked workers); longest first: the experiments, then the figures
+    pub_paths = [out / f"{stem}.png" for stem in PUBLISHED_FIGURES]
+    jobs = ([lambda m=m, p=p: _save_fig(m(result), p, []) for m, p in zip(makers, pub_paths)]
+            + [_science_job(n, result, progress, out) for n in names[1:]])
+    order = sorted(range(4, len(jobs)), key=lambda i: -_COST[names[i - 3]]) + [0, 1, 2, 3]
     for name in names[1:]:
         log(f"[{name}] running ...")
-        t0 = time.perf_counter()
-        try:
-            res = _run_science(name, result, progress)
-            for stem, fig in res["figures"].items():
-                _save_fig(fig, out / f"{stem}.png", files)
-                figures.append(stem)
-            for key, val in dict(res["metrics"]).items():
-                # never let an experiment overwrite the published numbers
-                target = key if key not in metrics else f"{name}.{key}"
-                metrics[target] = val
-            claims += [{"experiment": name, **c, "kind": c.get("kind", "claim"),
-                        "z": c.get("z"), "k": c.get("k")}
-                       for c in res["claims"]]
-            runtimes[name] = time.perf_counter() - t0
-            log(f"[{name}] done ({runtimes[name]:.1f} s)")
-        except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
-            runtimes[name] = time.perf_counter() - t0
-            errors[name] = f"{type(exc).__name__}: {exc}"
+    with JobRun(jobs, workers=workers, order=order) as run:
+        files.append(save_result(result, out / "result_published.npz"))
+        metrics = published_metrics(result)
+        claims = [{"experiment": "published", **c} for c in published_claims(metrics)]
+        metrics["claims_calibration"] = claims_summary()
+        r, s = metrics["rates"], metrics["specificity_EE"]["final"]
+        log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
+            f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
+            + " / ".join(f"{v:.3f}" for v in s) + f" mV ({time.perf_counter() - t0:.1f} s)")
+        done = run.wait()
+    for make, path, (_, err) in zip(makers, pub_paths, done):
+        if err is not None:           # raise the error here, as drawing in process does
+            _save_fig(make(result), path, [])
+        files.append(path)
+    runtimes["published figures and files" if len(names) == 1 else "figures, files and "
+             "further experiments"] = (time.perf_counter() - t0
+                                       - runtimes["published simulation"])
+
+    for name, (res, err) in zip(names[1:], done[4:]):
+        if err is not None:           # the worker itself failed
+            res = {"metrics": None, "claims": None, "stems": [], "runtime": 0.0,
+                   "error": err[0]}
+        files += [out / f"{stem}.png" for stem in res["stems"]]
+        figures += res["stems"]
+        runtimes[name] = res["runtime"]
+        if res["error"] is not None:
+            errors[name] = res["error"]
             log(f"[{name}] FAILED: {errors[name]}")
-            traceback.print_exc(file=sys.stderr)
+            continue
+        for key, val in dict(res["metrics"]).items():
+            # never let an experiment overwrite the published numbers
+            target = key if key not in metrics else f"{name}.{key}"
+            metrics[target] = val
+        claims += [{"experiment": name, **c, "kind": c.get("kind", "claim"),
+                    "z": c.get("z"), "k": c.get("k")}
+                   for c in res["claims"]]
+        log(f"[{name}] done ({runtimes[name]:.1f} s)")
 
     runtimes["total"] = time.perf_counter() - t_start
     metrics["claims"] = claims

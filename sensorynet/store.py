@@ -1,11 +1,18 @@
 """Saving, loading and caching :class:`~sensorynet.results.ExperimentResult` objects.
 
-One result is one compressed ``.npz`` file, read back with ``allow_pickle=False``:
+One result is one ``.npz`` file (a zip of ``.npy`` members, as ``np.savez`` writes
+it), read back with ``allow_pickle=False``:
 numeric arrays only, plus a JSON metadata entry (stored as a uint8 array of UTF-8
 bytes, never a pickle) that holds the format name and version, the package version,
 the protocol kind, the seed, the parameters, the spike-phase names and ``extra``.
 Loading a file this module did not write, or a damaged one, raises ``ValueError``
 naming the file; nothing in a file is ever unpickled.
+
+Each member is deflated (zlib level :data:`DEFLATE_LEVEL`) unless a sample does not
+shrink below :data:`STORE_RATIO` of its size; then it is stored. On the published result
+(benchmarks/USER_WAIT.md) the weight snapshots (``W_blocks``, 35 MB of float64) deflate
+to 84 % only, in 1.2 s at level 6, the other arrays to 3-40 % in ms at level 1. Files
+of ``np.savez_compressed`` (older sensorynet) load the same way.
 """
 from __future__ import annotations
 
@@ -35,6 +42,9 @@ __all__ = [
     "MAX_RESULT_BYTES",
     "atomic_write",
     "MAX_MEMBERS",
+    "write_npz",
+    "DEFLATE_LEVEL",
+    "STORE_RATIO",
 ]
 
 #: written into every file; a file with another name is not ours
@@ -46,19 +56,46 @@ _META_KEY = "__sensorynet_meta__"
 # Errors numpy/zipfile/zlib raise on damaged or foreign files; all become ValueError.
 _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, IndexError, TypeError,
                 zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
+#: zlib level of the deflated members (1: the fastest; level 6 gains ~10 % in size)
+DEFLATE_LEVEL = 1
+#: a member whose sample deflates to more than this fraction of its size is stored
+STORE_RATIO = 0.8
+_SAMPLE = 1 << 16   # bytes per sample window; three windows (start, middle, end)
 
 
+def _compressible(buf: memoryview) -> bool:
+    """Whether deflating ``buf`` (bytes) pays: small members always, larger ones if
+    three 64 kB windows deflate to at most :data:`STORE_RATIO` of their size."""
+    n = buf.nbytes
+    if n <= 3 * _SAMPLE:
+        return True
+    wins = [buf[a:a + _SAMPLE] for a in (0, (n - _SAMPLE) // 2, n - _SAMPLE)]
+    packed = sum(len(zlib.compress(w, DEFLATE_LEVEL)) for w in wins)
+    return packed <= STORE_RATIO * len(wins) * _SAMPLE
 
 
+def write_npz(fh, arrays: dict) -> None:
+    """Write ``arrays`` as an ``.npz`` archive to the binary file object ``fh``.
 
-
-
-
+    The layout of ``np.savez``/``np.savez_compressed`` (one ``<key>.npy`` member per
+    array, zip64), but each member deflated or stored as :func:`_compressible` decides,
+    so ``np.load`` and :func:`load_result` read it.
+    """
+    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_DEFLATED,
+                         compresslevel=DEFLATE_LEVEL, allowZip64=True) as zf:
+        for key, arr in arrays.items():
+            arr, name = np.asarray(arr), f"{key}.npy"
+            if not _compressible(memoryview(np.ascontiguousarray(arr).reshape(-1)).cast("B")):
+                name = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                name.compress_type = zipfile.ZIP_STORED
+            # a str name is deflated at the archive's level, a ZipInfo stored as is
+            with zf.open(name, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, arr, allow_pickle=False)
 
 
 # ------------------------------------------------------------------------------ save
 def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.Path:
-    """Write an experiment result to a single compressed ``.npz`` file.
+    """Write an experiment result to a single ``.npz`` file (:func:`write_npz`).
 
     Parameters
     ----------
@@ -142,7 +179,7 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
     text = json.dumps(meta, default=json_default, sort_keys=True)
     arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     # a file object, so numpy does not append ".npz" to the name
-    atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
+    atomic_write(path, lambda fh: write_npz(fh, arrays))
     return path
 
 

@@ -85,10 +85,10 @@ def _fake_science(monkeypatch, fail):
         ax.plot([0, 1])
         ax.set_xlabel("x (a.u.)")
         ax.set_ylabel("y (a.u.)")
-        return {f"{results['name']}_fig": fig}
+        return {f"{results['name']}_fig": lambda: fig}
 
     monkeypatch.setattr(rp, "run_science_experiment", run)
-    monkeypatch.setattr(rp, "science_figures", figures)
+    monkeypatch.setattr(rp, "_figure_makers", figures)
 
 
 def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch, capsys):
@@ -185,3 +185,20 @@ def test_sweep_without_the_extra_gives_the_install_hint(tmp_path, monkeypatch, c
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.count("\n") == 0
     assert "missing dependency 'distributed'" in err and "sensorynet[sweep]" in err
+
+
+def test_forked_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
+    """Figures and further experiments run as jobs on forked workers: metrics, claims
+    and every PNG are those of a run in one process (SENSORYNET_WORKERS=1)."""
+    out = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("SENSORYNET_WORKERS", workers)
+        d = tmp_path / workers
+        assert main(["reproduce", "--out", str(d), "--blocks", "1", "--no-progress",
+                     "--experiments", "spontaneous"]) == 0
+        m = json.loads((d / "metrics.json").read_text())
+        m.pop("run")
+        out[workers] = m, {p.stem: p.read_bytes() for p in d.glob("*.png")}
+    assert out["1"][0] == out["2"][0]
+    assert sorted(out["1"][1]) == sorted(PUBLISHED_FIGURES + ("spontaneous",)) and \
+        all(out["1"][1][k] == out["2"][1][k] for k in out["1"][1])

@@ -112,6 +112,32 @@ def _assert_refused(path, match=None):
         assert match in str(info.value)
 
 
+def test_members_deflated_or_stored_by_measurement(small, tmp_path, monkeypatch):
+    """Incompressible members (e.g. float64 weight snapshots) are stored, the others
+    deflated; np.load reads the file, and a file written the old way
+    (np.savez_compressed) loads to the same result."""
+    from sensorynet import store
+    arrays = {"noise": np.random.default_rng(0).random(100_000), "zeros": np.zeros(10**5),
+              "small": np.random.default_rng(1).random(10), "empty": np.zeros((0, 3)),
+              "ints": np.arange(10**5, dtype=np.int32)[::-1]}
+    with open(tmp_path / "a.npz", "wb") as fh:
+        store.write_npz(fh, arrays)
+    with zipfile.ZipFile(tmp_path / "a.npz") as zf:
+        kinds = {i.filename[:-4]: i.compress_type for i in zf.infolist()}
+    assert kinds.pop("noise") == zipfile.ZIP_STORED
+    assert set(kinds.values()) == {zipfile.ZIP_DEFLATED}
+    with np.load(tmp_path / "a.npz", allow_pickle=False) as d:
+        assert all(_same_array(d[k], v) for k, v in arrays.items())
+    path = tmp_path / "r.npz"
+    save_result(small, path)
+    old = tmp_path / "old.npz"
+    monkeypatch.setattr(store, "write_npz", lambda fh, arrays: np.savez_compressed(fh, **arrays))
+    save_result(small, old)
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zipfile.ZipFile(old).infolist())
+    assert_same_result(load_result(old), load_result(path))
+    assert_same_result(load_result(path), small)
+
+
 def test_truncated_file(small, tmp_path):
     path = tmp_path / "t.npz"
     save_result(small, path)
@@ -126,7 +152,7 @@ def test_corrupt_member(small, tmp_path):
     save_result(small, path)
     data = bytearray(path.read_bytes())
     mid = len(data) // 2
-    data[mid:mid + 64] = bytes(64)   # inside the compressed W_blocks member
+    data[mid:mid + 64] = bytes(64)   # inside the W_blocks member (stored: CRC refuses it)
     path.write_bytes(bytes(data))
     _assert_refused(path)
 

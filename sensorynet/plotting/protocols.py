@@ -10,7 +10,8 @@ from matplotlib.patches import Patch
 from .science import plot_connectivity_evolution, plot_connectivity_vs_dpo, plot_osi_distributions, plot_po_out_vs_in, plot_tuning_examples
 from .style import BIN_LABELS, COLORS, C_AFTER, C_BEFORE, C_BINS, PW_LABEL, fig_legend, grouped_bars, headroom, legend, new_figure, spec_lines
 
-__all__ = ["plot_spontaneous", "plot_cardinal", "plot_ablations", "science_figures"]
+__all__ = ["plot_spontaneous", "plot_cardinal", "plot_ablations", "science_figures",
+           "science_figure_makers"]
 
 
 def plot_spontaneous(results):
@@ -175,8 +176,9 @@ def plot_ablations(abl):
     return fig
 
 
-def science_figures(name, results) -> dict:
-    """The figures of one science experiment, ``{stem: Figure}``.
+def science_figure_makers(name, results) -> dict:
+    """The figures of one science experiment, not yet drawn: ``{stem: make}``, where
+    ``make()`` returns the Figure (the same one :func:`science_figures` returns).
 
     Parameters
     ----------
@@ -186,19 +188,30 @@ def science_figures(name, results) -> dict:
     """
     if name == "selectivity":
         sel = results["selectivity"]
-        figs = {"selectivity_tuning_examples": plot_tuning_examples(sel),
-                "selectivity_osi_distributions": plot_osi_distributions(sel),
-                "selectivity_po_out_vs_in": plot_po_out_vs_in(sel),
-                "connectivity_vs_dpo": plot_connectivity_vs_dpo(sel)}
+        makers = {"selectivity_tuning_examples": lambda: plot_tuning_examples(sel),
+                  "selectivity_osi_distributions": lambda: plot_osi_distributions(sel),
+                  "selectivity_po_out_vs_in": lambda: plot_po_out_vs_in(sel),
+                  "connectivity_vs_dpo": lambda: plot_connectivity_vs_dpo(sel)}
         if "evolution" in results:
-            figs["connectivity_evolution"] = plot_connectivity_evolution(results["evolution"])
-        return figs
-    if name == "spontaneous":
-        return {"spontaneous": plot_spontaneous(results["spontaneous"])}
-    if name == "cardinal":
-        return {"cardinal_po_histograms": plot_cardinal(results["cardinal"])}
-    if name == "ablations":
-        return {"ablations": plot_ablations(results["ablations"])}
-    raise ValueError(f"no figures for experiment {name!r}")
+            evo = results["evolution"]
+            makers["connectivity_evolution"] = lambda: plot_connectivity_evolution(evo)
+        return makers
+    single = {"spontaneous": ("spontaneous", plot_spontaneous),
+              "cardinal": ("cardinal_po_histograms", plot_cardinal),
+              "ablations": ("ablations", plot_ablations)}
+    if name not in single:
+        raise ValueError(f"no figures for experiment {name!r}")
+    stem, plot = single[name]
+    return {stem: lambda: plot(results[name])}
 
 
+def science_figures(name, results) -> dict:
+    """The figures of one science experiment, ``{stem: Figure}``.
+
+    Parameters
+    ----------
+    name : {"selectivity", "spontaneous", "cardinal", "ablations"}
+    results : dict
+        ``run_science_experiment(...)["results"]``.
+    """
+    return {stem: make() for stem, make in science_figure_makers(name, results).items()}

@@ -1,0 +1,44 @@
+"""Jobs on forked workers (sensorynet._pool): same results as in process, in order,
+failures reported per job."""
+import os
+
+import numpy as np
+import pytest
+
+from sensorynet._pool import JobRun, can_fork, default_workers
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
+
+
+def _jobs(big):
+    return [lambda: float(big.sum()), lambda: os.getpid(),
+            lambda: 1 / 0, lambda: np.arange(3) * 2]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_in_order_and_errors_per_job(workers):
+    big = np.random.default_rng(0).random(100_000)     # inherited, never pickled
+    with JobRun(_jobs(big), workers=workers, order=[3, 2, 1, 0]) as run:
+        out = run.wait()
+    assert out[0] == (float(big.sum()), None)
+    assert (out[1][0] == os.getpid()) == (workers == 1 or not can_fork())
+    assert out[2][0] is None and out[2][1][0].startswith("ZeroDivisionError")
+    assert "Traceback" in out[2][1][1]
+    assert np.array_equal(out[3][0], [0, 2, 4]) and out[3][1] is None
+
+
+@needs_fork
+def test_a_dying_worker_fails_its_jobs_only():
+    jobs = [lambda: 1, lambda: os._exit(3), lambda: 2]
+    with JobRun(jobs, workers=2) as run:
+        out = run.wait()
+    assert out[1][0] is None and "worker process failed" in out[1][1][0]
+
+
+def test_workers_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SENSORYNET_WORKERS", "1")
+    assert default_workers() == 1
+    with JobRun([os.getpid, os.getpid]) as run:     # in process
+        assert run.wait() == [(os.getpid(), None)] * 2
+    monkeypatch.delenv("SENSORYNET_WORKERS")
+    assert default_workers() == min(2, os.cpu_count() or 1)
