@@ -83,11 +83,16 @@ def _apply_sets(params, assignments):
                          + f": {exc}") from None
 
 
+#: parallel workers only while all processes together are estimated below this: a
+#: large network is run one experiment at a time rather than at 3× the memory
+PARALLEL_MEMORY_BUDGET = 1.5e9
+
+
 def _workers(params, blocks):
     """Worker processes for ``reproduce``: :func:`sensorynet._pool.default_workers`, or 1
     when two further experiments at once (each up to one learning run,
-    :func:`sensorynet.memory.estimate_run_bytes`) would not fit in the available memory
-    beside the published run."""
+    :func:`sensorynet.memory.estimate_run_bytes`) beside the published run would not
+    fit in the available memory or exceed :data:`PARALLEL_MEMORY_BUDGET`."""
     from ._pool import default_workers
     from .memory import available_bytes, estimate_run_bytes
     n = default_workers()
@@ -95,7 +100,8 @@ def _workers(params, blocks):
         run = estimate_run_bytes(params, n_blocks=params.protocol.n_blocks
                                  if blocks is None else blocks, keep_snapshots=True)
         free = available_bytes()
-        if free is not None and (n + 1) * run > free:
+        budget = PARALLEL_MEMORY_BUDGET if free is None else min(free, PARALLEL_MEMORY_BUDGET)
+        if (n + 1) * run > budget:
             return 1
     return n
 

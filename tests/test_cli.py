@@ -202,3 +202,16 @@ def test_forked_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
     assert out["1"][0] == out["2"][0]
     assert sorted(out["1"][1]) == sorted(PUBLISHED_FIGURES + ("spontaneous",)) and \
         all(out["1"][1][k] == out["2"][1][k] for k in out["1"][1])
+
+
+def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
+    """Forked workers multiply memory: above the parallel budget (N = 10 000 with its
+    further experiments) ``reproduce`` keeps to one process, at N = 500 it uses two."""
+    from sensorynet import ModelParams
+    from sensorynet.cli import _workers
+    from sensorynet.network import scaled_model
+    monkeypatch.setenv("SENSORYNET_WORKERS", "2")
+    assert _workers(ModelParams(), None) == 2
+    assert _workers(scaled_model(ModelParams(), 10_000), None) == 1
+    monkeypatch.setattr("sensorynet.cli.PARALLEL_MEMORY_BUDGET", 1e6)
+    assert _workers(ModelParams(), None) == 1

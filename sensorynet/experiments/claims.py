@@ -189,18 +189,24 @@ MUTATION_SCORE = {"killed": 14, "total": 16, "measured": "2026-12-01",
 
 
 # ----------------------------------------------------------------- statistics
+_SIMPSON_N = 20000                     # even; error far below 1e-10 here
+_SIMPSON_W = np.ones(_SIMPSON_N + 1)
+_SIMPSON_W[1:-1:2], _SIMPSON_W[2:-1:2] = 4.0, 2.0
+
+
 @functools.lru_cache(maxsize=64)
 def _t_tail(x, df):
     """P(T > x) of Student's t with ``df`` degrees of freedom, x >= 0 (Simpson's rule)."""
-    n = 20000                                  # even; error far below 1e-10 here
+    n = _SIMPSON_N
     t = np.linspace(0.0, x, n + 1)
     logc = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
     f = np.exp(logc - (df + 1) / 2 * np.log1p(t * t / df))
-    w = np.ones(n + 1)
-    w[1:-1:2], w[2:-1:2] = 4.0, 2.0
-    return 0.5 - float(np.dot(w, f)) * (x / n) / 3.0
+    # numpy's pairwise sum, not np.dot: BLAS may split a dot over threads, which
+    # makes the last digits depend on the machine's core count (and waits for a core)
+    return 0.5 - float((_SIMPSON_W * f).sum()) * (x / n) / 3.0
 
 
+@functools.lru_cache(maxsize=256)
 def student_t_quantile(p, df):
     """Quantile of Student's t distribution (``df = inf``: standard normal).
 
