@@ -10,9 +10,10 @@ called from tests and notebooks (the console script passes it to ``sys.exit``).
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "run", "build_parser"]
 
 
 def _non_negative_int(name):
@@ -188,8 +189,22 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+def run() -> int:
+    """The ``sensorynet`` console script and ``python -m sensorynet``: :func:`main`,
+    then the objects left are frozen out of the garbage collector.
+
+    Interpreter shutdown otherwise runs collections over everything numba and
+    matplotlib created, ~0.25 s of a 2-s ``reproduce`` (benchmarks/USER_WAIT.md); every
+    file is written and closed by then, and the process ends right after.
+    """
+    rc = main()
+    sys.stdout.flush()
+    gc.freeze()
+    return rc
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``sensorynet`` console script.
+    """Entry point of the ``sensorynet`` console script (via :func:`run`).
 
     Parameters
     ----------

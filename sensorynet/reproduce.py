@@ -44,6 +44,7 @@ from .experiments.claims import claims_summary, published_claims
 from .params import ModelParams
 from .analysis.metrics import published_metrics
 from ._checks import check_count, check_params, check_seed
+from .simulation import start_compiled_code
 from .store import save_result
 from .experiments.science import run_science_experiment
 from ._json import jsonable
@@ -144,13 +145,10 @@ _PNG_COMPRESS_LEVEL = 3
 def _save_fig(fig, path, files):
     """Write ``fig`` as a PNG of ``_DPI`` dpi, drawn once.
 
-    ``fig.savefig`` draws a figure with a layout engine twice: a pass with drawing
-    disabled that runs the (constrained) layout, then the rendering pass. Here the
-    rendering draw runs the layout itself (``Figure.draw`` executes the layout engine
-    before drawing any artist, exactly as the first pass of ``savefig`` does), so the
-    pixels are those of ``savefig``; the buffer is then encoded as ``savefig`` does
-    (``matplotlib.image.imsave``). Falls back to ``savefig`` when savefig-only rc
-    settings are in effect.
+    ``fig.savefig`` draws a figure with a layout engine twice (a layout pass, then the
+    rendering); ``Figure.draw`` runs the layout engine before any artist, so one draw
+    gives the pixels of ``savefig``, encoded as it does (``matplotlib.image.imsave``).
+    Falls back to ``savefig`` when savefig-only rc settings are in effect.
     """
     import matplotlib as mpl
     rc = mpl.rcParams
@@ -373,7 +371,9 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     runtimes, files, errors, figures = {}, [], {}, list(PUBLISHED_FIGURES)
-    # the figure modules are imported meanwhile (numba kernels release the GIL)
+    # the figure modules are imported during the simulation (numba kernels release the
+    # GIL), after numba's own start-up, which would compete with them for the GIL
+    start_compiled_code()
     importing = threading.Thread(target=importlib.import_module, daemon=True,
                                  args=(f"{__package__}.plotting.protocols",))
     importing.start()

@@ -27,6 +27,7 @@ __all__ = [
     "EPOCH_LONG_MAX_N",
     "check_weights",
     "MAX_COUNT",
+    "start_compiled_code",
 ]
 
 #: restart interval of the lazy-LTP prefix sums: long (compensated sums) while they fit
@@ -439,3 +440,16 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
                 recorded[name] = np.ascontiguousarray(rec_tr[:, :, q])
     return SimulationResult(sp_n, sp_k, W_out, v_last, T, N_E, params.network.dt,
                             recorded)
+
+
+def start_compiled_code() -> None:
+    """Start numba's runtime in this process now, from its cache (no compilation).
+
+    The first compiled call of a process pays a one-time start-up of ~0.3 s (numba's
+    target context, Python-bound); :func:`sensorynet.reproduce.reproduce` calls this
+    first so that its figure imports run in a thread during the simulation itself,
+    whose kernels release the GIL, instead of competing with the start-up.
+    """
+    # the signature every simulation uses, so the cached code is loaded, not compiled
+    K.row_split(np.zeros(1, np.int64), np.zeros(0, np.int32), np.int64(0),
+                np.zeros(0, np.int64))

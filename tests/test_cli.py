@@ -215,3 +215,19 @@ def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
     assert _workers(scaled_model(ModelParams(), 10_000), None) == 1
     monkeypatch.setattr("sensorynet.cli.PARALLEL_MEMORY_BUDGET", 1e6)
     assert _workers(ModelParams(), None) == 1
+
+
+def test_console_script_and_module_go_through_run(tmp_path):
+    """``sensorynet`` and ``python -m sensorynet`` call ``cli.run`` (main, then the
+    collector frozen for a fast exit) and keep main's exit codes and output."""
+    import tomllib
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["sensorynet"] == "sensorynet.cli:run"
+    bad = subprocess.run([sys.executable, "-m", "sensorynet", "reproduce", "--blocks", "-1"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "blocks" in bad.stderr
+    ok = subprocess.run([sys.executable, "-m", "sensorynet", "reproduce", "--blocks", "0",
+                         "--no-progress", "--out", str(tmp_path / "o")],
+                        capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0 and (tmp_path / "o" / "metrics.json").is_file()
+    assert "claims of the paper hold" in ok.stdout
