@@ -38,9 +38,9 @@ def load_balanced_calibration(path=None) -> dict:
 
     Parameters
     ----------
-    path : str or pathlib.Path, optional
-        A file written by ``tools/calibrate_balanced.py`` (default: the packaged
-        :data:`CALIBRATION_FILE`).
+    path : str, pathlib.Path or dict, optional
+        A file written by ``tools/calibrate_balanced.py``, or its contents (default:
+        the packaged :data:`CALIBRATION_FILE`).
 
     Returns
     -------
@@ -56,8 +56,9 @@ def load_balanced_calibration(path=None) -> dict:
         If the file lacks a field, the sizes are not distinct, or a rate is not
         positive.
     """
-    data = json.loads(json.dumps(_packaged() if path is None
-                                 else json.loads(pathlib.Path(path).read_text())))
+    src = (_packaged() if path is None else path if isinstance(path, dict)
+           else json.loads(pathlib.Path(path).read_text()))
+    data = json.loads(json.dumps(src))
     for key in ("reference_N", "reference_b", "target_rate_E", "seeds", "command", "points"):
         if key not in data:
             raise ValueError(f"balanced calibration: missing field {key!r}")
@@ -98,8 +99,7 @@ def calibrated_input_factor(N, reference_N=500, calibration=None) -> float:
         If ``N`` lies outside the calibrated sizes (the message gives the command that
         calibrates it) or ``reference_N`` differs from the calibration's.
     """
-    cal = (calibration if isinstance(calibration, dict)
-           else load_balanced_calibration(calibration))
+    cal = load_balanced_calibration(calibration)
     if reference_N != cal["reference_N"]:
         raise ValueError(f"balanced calibration is for reference_N={cal['reference_N']}, "
                          f"not {reference_N}")

@@ -92,6 +92,9 @@ def test_balanced_calibration_interpolation_and_errors(tmp_path):
     custom = load_balanced_calibration()     # an explicit calibration is honoured
     custom["points"][1]["b"] = 2500.0
     assert scaled_model(None, 1000, rule="balanced", calibration=custom).input.b == 2500.0
+    del custom["points"][1]["rate_I"]            # a dict is validated like a file
+    with pytest.raises(ValueError, match="lacks"):
+        scaled_model(None, 1000, rule="balanced", calibration=custom)
 
 
 def _before_rate_E(params, seeds=(0, 1)):
