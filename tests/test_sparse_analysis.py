@@ -234,3 +234,40 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
     for key in ("selectivity", "claims", "spontaneous", "ablations"):
         assert _exact(sparse[key]) == _exact(dense[key]), key
     _assert_close(sparse["cardinal"], dense["cardinal"])
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(n=st.integers(1, 200), kind=st.sampled_from(["grid", "random", "coarse", "wide"]),
+       offset=st.sampled_from([0.0, 0.1, -np.pi, np.pi, 1e-17]),
+       bins=st.sampled_from([((0, 30, 60), (30, 60, 90)), (tuple(range(0, 90, 10)),
+                             tuple(range(10, 100, 10))), ((10, 45), (20, 90)), ((0,), (90,))]),
+       seed=st.integers(0, 2 ** 16))
+def test_dpo_pair_counts_fast_path_equals_all_pairs(n, kind, offset, bins, seed):
+    """The O(n log n) pair count equals comparing every pair, also for POs on a grid
+    whose pairs sit exactly on bin edges, POs outside [0, π) and duplicates."""
+    from sensorynet.analysis import orientation as O
+    rng = np.random.default_rng(seed)
+    po = {"grid": np.arange(n) * np.pi / n, "random": rng.random(n) * np.pi,
+          "coarse": np.round(rng.random(n) * 12) * np.pi / 12,
+          "wide": rng.random(n) * 10 - 5}[kind] + offset
+    lo, hi = (np.array(b, dtype=float) for b in bins)
+    old = O.DPO_PAIRS_BRUTE_MAX
+    O.DPO_PAIRS_BRUTE_MAX = 0          # force the fast path at this size
+    try:
+        fast = O.dpo_pair_counts(po, lo, hi)
+    finally:
+        O.DPO_PAIRS_BRUTE_MAX = old
+    assert np.array_equal(fast, O.dpo_pair_counts(po, lo, hi))   # all pairs (n <= max)
+
+
+def test_dpo_pair_counts_at_scale_on_the_published_grid():
+    """At 4200 E neurons (input POs on a grid: the 30° and 60° edges are hit exactly)
+    the fast count equals the all-pairs count."""
+    from sensorynet.analysis import orientation as O
+    po = np.arange(4200) * np.pi / 4200
+    lo, hi = np.array([0.0, 30, 60]), np.array([30.0, 60, 90])
+    assert po.size > O.DPO_PAIRS_BRUTE_MAX
+    d = np.degrees(O.wrap_distance(po[:, None], po[None, :]))     # every pair, 141 MB
+    k = O.dpo_bin_index(d, lo, hi)
+    assert np.array_equal(O.dpo_pair_counts(po, lo, hi),
+                          np.bincount(k[k >= 0], minlength=lo.size))

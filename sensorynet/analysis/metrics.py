@@ -16,7 +16,7 @@ import numpy as np
 from ..analysis import connectivity
 from ..results import ExperimentResult
 from ..sparse import SparseWeights
-from .orientation import dpo_bin_index, wrap_distance
+from .orientation import dpo_bin_index, dpo_pair_counts, wrap_distance
 
 __all__ = [
     "published_metrics",
@@ -29,7 +29,6 @@ __all__ = [
 SPECIFICITY_BINS_DEG = [[0, 30], [30, 60], [60, 90]]
 
 
-_CHUNK = 2 ** 22  # pairs per chunk when counting |ΔPO| pairs (bounds memory)
 
 
 def _check_result(result):
@@ -45,22 +44,17 @@ _COUNTS_CACHE: dict = {}
 
 
 def _pair_counts(pe, lo, hi):
-    """Ordered E pairs per |ΔPO| bin (synapse or not), memoised.
-
-    O(n_exc²) work, done in bounded chunks; it depends only on the POs and the bins,
-    so initial, final and per-block specificities of one network share it.
+    """Ordered E pairs per |ΔPO| bin (synapse or not), memoised
+    (:func:`~sensorynet.analysis.orientation.dpo_pair_counts`: exact, O(n log n) for
+    large networks); it depends only on the POs and the bins, so initial, final and
+    per-block specificities of one network share it.
     """
     import hashlib
     key = hashlib.sha256(pe.tobytes() + lo.tobytes() + hi.tobytes()).hexdigest()
     if key not in _COUNTS_CACHE:
-        counts = np.zeros(lo.size, dtype=np.int64)
-        step = max(1, _CHUNK // max(1, pe.size))
-        for s in range(0, pe.size, step):
-            kk = dpo_bin_index(_dpo_deg(pe[s:s + step, None], pe[None, :]), lo, hi)
-            counts += np.bincount(kk[kk >= 0], minlength=lo.size)
         if len(_COUNTS_CACHE) >= 8:   # a few networks at a time is plenty
             _COUNTS_CACHE.clear()
-        _COUNTS_CACHE[key] = counts
+        _COUNTS_CACHE[key] = dpo_pair_counts(pe, lo, hi)
     return _COUNTS_CACHE[key].copy()
 
 

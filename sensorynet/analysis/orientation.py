@@ -11,7 +11,8 @@ import numpy as np
 from .._checks import as_real_array
 
 __all__ = ["CARDINAL_DEG", "OBLIQUE_DEG", "DPO_DECIMALS", "circular_distance", "wrap_distance",
-           "signed_dpo", "dpo_bin_index", "near_orientation_mask", "orientation_class_fractions"]
+           "signed_dpo", "dpo_bin_index", "near_orientation_mask", "orientation_class_fractions",
+           "dpo_pair_counts", "DPO_PAIRS_BRUTE_MAX"]
 
 #: centres of the cardinal and oblique orientation classes, degrees
 CARDINAL_DEG = (0.0, 90.0)
@@ -149,3 +150,88 @@ def dpo_bin_index(dpo_deg, lo, hi):
         m = (d >= lo[k]) & ((d <= hi[k]) if k == len(lo) - 1 else (d < hi[k]))
         idx[m] = k
     return idx
+
+
+#: below this many POs :func:`dpo_pair_counts` compares every pair (as it always did)
+DPO_PAIRS_BRUTE_MAX = 4000
+_PAIR_CHUNK = 2 ** 22      # pairs per chunk of the all-pairs comparison
+_EDGE_EPS = 1e-6           # rad: pairs this close to a bin edge are binned one by one
+
+
+def _dpo_pairs_brute(po, lo, hi):
+    counts = np.zeros(lo.size, dtype=np.int64)
+    step = max(1, _PAIR_CHUNK // max(1, po.size))
+    for s in range(0, po.size, step):
+        k = dpo_bin_index(np.degrees(wrap_distance(po[s:s + step, None], po[None, :])), lo, hi)
+        counts += np.bincount(k[k >= 0], minlength=lo.size)
+    return counts
+
+
+def dpo_pair_counts(po, lo, hi):
+    """Ordered pairs (i, j) of ``po`` (self-pairs included) per |ΔPO| bin.
+
+    The counts of binning every pair with :func:`dpo_bin_index`, exactly. Up to
+    :data:`DPO_PAIRS_BRUTE_MAX` POs every pair is compared; above, in O(n log n + pairs
+    near an edge): on the circle of orientations sorted once, the pairs farther than
+    1e-6 rad from every bin edge are counted by binary search per stretch between
+    edges (one bin per stretch), and the pairs within 1e-6 rad of an edge -- on a grid
+    of POs, those exactly on an edge -- are binned one by one as above.
+
+    Parameters
+    ----------
+    po : ndarray (n,)
+        Finite preferred orientations, rad.
+    lo, hi : ndarray (n_bins,)
+        Bin edges, degrees, as :func:`dpo_bin_index` takes them.
+
+    Returns
+    -------
+    ndarray (n_bins,) of int64
+    """
+    po = np.asarray(po, dtype=np.float64)
+    lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    n = po.size
+    if n <= DPO_PAIRS_BRUTE_MAX:
+        return _dpo_pairs_brute(po, lo, hi)
+    eps = _EDGE_EPS
+    order = np.argsort(np.mod(po, np.pi), kind="stable")
+    orig = po[order]
+    s = np.mod(orig, np.pi)
+    s3 = np.concatenate([s - np.pi, s, s + np.pi])
+    o3 = np.tile(orig, 3)
+    # edges of the bins on x = (PO_j − PO_i) mod π: |ΔPO| = min(x, π − x) has its kink
+    # at π/2, so that is an edge too; x = 0 ≡ π is covered by the window around 0
+    e = np.radians(np.concatenate([lo, hi]))
+    t = np.unique(np.concatenate([e, np.pi - e, [np.pi / 2]]))
+    t = t[(t > 2 * eps) & (t < np.pi - 2 * eps)]
+    bounds = np.concatenate([[-eps, eps], np.ravel(np.column_stack([t - eps, t + eps])),
+                             [np.pi - eps]])
+    if np.any(np.diff(bounds) <= 0):            # edges closer than 2·1e-6 rad
+        return _dpo_pairs_brute(po, lo, hi)
+    a = np.mod(po, np.pi)
+    counts = np.zeros(lo.size, dtype=np.int64)
+    total = np.zeros(n, dtype=np.int64)
+    mid = (bounds[1:-1:2] + bounds[2::2]) / 2      # one bin per stretch between windows
+    seg_bins = dpo_bin_index(np.degrees(np.minimum(mid, np.pi - mid)), lo, hi)
+    step = max(1, _PAIR_CHUNK // (4 * bounds.size))
+    for c in range(0, n, step):
+        ai = a[c:c + step]
+        P = np.searchsorted(s3, ai[:, None] + bounds[None, :], side="left")
+        seg = P[:, 2::2] - P[:, 1:-1:2]            # pairs between two edge windows
+        win = P[:, 1::2] - P[:, 0:-1:2]            # pairs inside a window
+        total[c:c + step] = seg.sum(axis=1) + win.sum(axis=1)
+        inside = seg_bins >= 0
+        counts += np.bincount(seg_bins[inside], weights=seg.sum(axis=0)[inside],
+                              minlength=lo.size).astype(np.int64)
+        # the pairs inside the windows, one by one, as the all-pairs comparison does
+        starts, lens = P[:, 0:-1:2].ravel(), win.ravel()
+        rows = np.repeat(np.arange(c, c + ai.size), win.shape[1])
+        rows, starts, lens = rows[lens > 0], starts[lens > 0], lens[lens > 0]
+        if lens.size:
+            i_of = np.repeat(rows, lens)
+            j_idx = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+            k = dpo_bin_index(np.degrees(wrap_distance(po[i_of], o3[j_idx])), lo, hi)
+            counts += np.bincount(k[k >= 0], minlength=lo.size)
+    if np.any(total != n):        # a PO straddled the wrap in rounding: compare all
+        return _dpo_pairs_brute(po, lo, hi)
+    return counts
