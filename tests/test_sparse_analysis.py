@@ -240,7 +240,8 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
 @given(n=st.integers(1, 200), kind=st.sampled_from(["grid", "random", "coarse", "wide"]),
        offset=st.sampled_from([0.0, 0.1, -np.pi, np.pi, 1e-17]),
        bins=st.sampled_from([((0, 30, 60), (30, 60, 90)), (tuple(range(0, 90, 10)),
-                             tuple(range(10, 100, 10))), ((10, 45), (20, 90)), ((0,), (90,))]),
+                             tuple(range(10, 100, 10))), ((10, 45), (20, 90)), ((0,), (90,)),
+                             ((0, 1e-4), (1e-4, 90))]),
        seed=st.integers(0, 2 ** 16))
 def test_dpo_pair_counts_fast_path_equals_all_pairs(n, kind, offset, bins, seed):
     """The O(n log n) pair count equals comparing every pair, also for POs on a grid

@@ -203,7 +203,9 @@ def dpo_pair_counts(po, lo, hi):
     # at π/2, so that is an edge too; x = 0 ≡ π is covered by the window around 0
     e = np.radians(np.concatenate([lo, hi]))
     t = np.unique(np.concatenate([e, np.pi - e, [np.pi / 2]]))
-    t = t[(t > 2 * eps) & (t < np.pi - 2 * eps)]
+    t = t[(t > 0) & (t < np.pi)]
+    if t.size and (t[0] <= 2 * eps or t[-1] >= np.pi - 2 * eps):
+        return _dpo_pairs_brute(po, lo, hi)     # an edge inside the window around 0
     bounds = np.concatenate([[-eps, eps], np.ravel(np.column_stack([t - eps, t + eps])),
                              [np.pi - eps]])
     if np.any(np.diff(bounds) <= 0):            # edges closer than 2·1e-6 rad
