@@ -17,3 +17,14 @@ def published():
     """The full published experiment, default seed, 40 blocks (shared by tests)."""
     import sensorynet as sn
     return sn.run_published(seed=0, progress=False)
+
+
+@pytest.fixture(scope="module")
+def process_client():
+    """A real LocalCluster of 2 worker processes, configured as run_sweep starts it
+    (one per test module that asks)."""
+    import distributed
+    import sensorynet.sweep.run as sw
+    with sw.local_cluster(2, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as c:
+        yield c

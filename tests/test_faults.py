@@ -711,16 +711,6 @@ def test_external_workers_memory_limit_is_the_budget(monkeypatch):
 
 
 # ------------------------------------------------- 10. a point that kills its worker
-@pytest.fixture(scope="module")
-def process_client():
-    """A real LocalCluster of 2 worker processes, as run_sweep starts it."""
-    import distributed
-    import sensorynet.sweep.run as sw
-    with sw.local_cluster(2, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as c:
-        yield c
-
-
 @pytest.fixture
 def killer_metric():
     """A metric that kills its worker process (as the OOM killer would) for g == 8."""

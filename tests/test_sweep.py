@@ -52,11 +52,9 @@ def _values(df, spec):
 
 
 @pytest.fixture(scope="module")
-def client():
-    """A real LocalCluster with 2 worker processes, configured as run_sweep does."""
-    with sw.local_cluster(2, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as c:
-        yield c
+def client(process_client):
+    """The shared LocalCluster of 2 worker processes (conftest.process_client)."""
+    return process_client
 
 
 @pytest.fixture
