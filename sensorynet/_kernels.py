@@ -229,8 +229,8 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
                     p0 = indptr[i]
                     p1 = indptr[i + 1]
                     if _PARALLEL and n_ch > 1:     # pruned from serial builds
-                        p0, p1 = p0 + np.searchsorted(indices[p0:p1], j0), \
-                            p0 + np.searchsorted(indices[p0:p1], j1)
+                        p0, p1 = p0 + np.uint64(np.searchsorted(indices[p0:p1], j0)), \
+                            p0 + np.uint64(np.searchsorted(indices[p0:p1], j1))
                     for p in range(p0, p1):
                         rec[indices[p]] += data[p]
         if plastic and (k - E0 == L or k == T):
@@ -255,43 +255,42 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
             Lm = Glo[m]
             Lm1 = Glo[m + 1]
             win = window[slot]
-            # one vectorisable pass (no data-dependent control flow); spikes are
-            # collected afterwards from the flags
+            # short passes, each over few enough arrays for LLVM's alias checks, so each
+            # is vectorised (one pass over 15 arrays was not); the same operations in
+            # the same order as one pass. Traces from the previous step's post-reset v:
             for n in prange(N):
-                # traces from the previous step's post-reset v (docs/model.md §4)
-                vp = v[n]
-                um = a_m * u_m[n] + vp * inv_tau_m
-                up = a_p * u_p[n] + vp * inv_tau_p
-                u_m[n] = um
-                u_p[n] = up
+                vp = v[n]                   # (docs/model.md §4)
+                u_m[n] = a_m * u_m[n] + vp * inv_tau_m
+                u_p[n] = a_p * u_p[n] + vp * inv_tau_p
                 xbar[n] = a_x * xbar[n]
-                # membrane: (B·v + x) + recurrent input, threshold, reset (docs/model.md §3)
-                vn = (B * vp + xk[n]) + rec[n]
-                s = vn > theta
-                sflag[n] = s
-                vn = 0.0 if s else vn
-                v[n] = vn
-                # LTD and LTP factors of postsynaptic n at step k
+            # LTD factor of postsynaptic n at step k (v̄_k: the boxcar before this step).
+            # [x]_+ as max() evaluates it (builtin min/max cost compilations when cold)
+            for n in prange(N):
                 vb = vsum[n] * inv_cnt
-                # [x]_+ written as max() evaluates it: the second argument if greater
-                # (the builtins min/max each cost a compilation on an empty cache)
-                dm = um - th_m
+                dm = u_m[n] - th_m
                 dm = 0.0 if 0.0 > dm else dm
                 Dk[n] = (vb * vb * inv_uref2) * dm
-                dv = vn - th_p
-                dp = up - th_m
-                P = (0.0 if 0.0 > dv else dv) * (0.0 if 0.0 > dp else dp)
-                Pk[n] = P
-                # prefix sums of the LTP factor, compensated (TwoSum) in builds for long
-                # epochs so that G_m − G_f keeps full precision (comp is a constant)
-                t = am * P
+            # membrane: (B·v + x) + recurrent input, threshold, reset (docs/model.md §3)
+            for n in prange(N):
+                vn = (B * v[n] + xk[n]) + rec[n]
+                s = vn > theta
+                sflag[n] = s
+                v[n] = 0.0 if s else vn
+            for n in prange(N):             # LTP factor of postsynaptic n at step k
+                dv = v[n] - th_p
+                dp = u_p[n] - th_m
+                Pk[n] = (0.0 if 0.0 > dv else dv) * (0.0 if 0.0 > dp else dp)
+            # prefix sums of P, TwoSum-compensated in long-epoch builds (comp: constant)
+            for n in prange(N):
+                t = am * Pk[n]
                 g0 = Gm[n]
                 g1 = g0 + t
                 Gm1[n] = g1
                 if comp:
                     bp = g1 - g0
                     Lm1[n] = Lm[n] + ((g0 - (g1 - bp)) + (t - bp))
-                # 100-step boxcar of post-reset v (slots start at 0, so no branch)
+            for n in prange(N):   # 100-step boxcar of post-reset v (slots start at 0)
+                vn = v[n]
                 vsum[n] = (vsum[n] - win[n]) + vn
                 win[n] = vn
             for n in range(N):
@@ -425,8 +424,12 @@ def run_kernel(kernel, compensated, indptr, indices, data, x_tm, gen_mu, gen_exp
     rec_v = np.zeros((T if n_rec > 0 else 0, n_rec))
     rec_tr = np.zeros((T if n_rec > 0 and plastic else 0, n_rec, 4))   # plastic only
     cap = 1024 + N * 4                        # spike buffers; the kernel grows them
+    # unsigned views (same bits, non-negative): numba wraps signed indices around
+    # (3 instructions per access in the synapse loops; ~20 % of the kernel's time)
     sp_n, sp_k, n_sp = kernel(
-        indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, consts,
+        indptr.astype(np.int64, copy=False).view(np.uint64),
+        indices.astype(np.int32, copy=False).view(np.uint32), data,
+        split.view(np.uint64), x_tm, gen_mu, gen_expm, seg_len, key, T, consts,
         flags, rec_idx, n_chunks, fw, f, spk2, sflag, window, G, Glo, cdf, np.empty(n_L),
         rec_v, rec_tr, np.empty(cap, np.int32), np.empty(cap, np.int32))
     return sp_n[:n_sp].copy(), sp_k[:n_sp].copy(), fw[W_V].copy(), rec_v, rec_tr
