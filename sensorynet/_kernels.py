@@ -255,42 +255,42 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
             Lm = Glo[m]
             Lm1 = Glo[m + 1]
             win = window[slot]
-            # short passes, each over few enough arrays for LLVM's alias checks, so each
-            # is vectorised (one pass over 15 arrays was not); the same operations in
-            # the same order as one pass. Traces from the previous step's post-reset v:
+            # one pass, no data-dependent control flow (split into loops LLVM vectorises:
+            # 5 % faster at N = 500, 0.25 s more compilation); spikes collected after it
             for n in prange(N):
-                vp = v[n]                   # (docs/model.md §4)
-                u_m[n] = a_m * u_m[n] + vp * inv_tau_m
-                u_p[n] = a_p * u_p[n] + vp * inv_tau_p
+                # traces from the previous step's post-reset v (docs/model.md §4)
+                vp = v[n]
+                um = a_m * u_m[n] + vp * inv_tau_m
+                up = a_p * u_p[n] + vp * inv_tau_p
+                u_m[n] = um
+                u_p[n] = up
                 xbar[n] = a_x * xbar[n]
-            # LTD factor of postsynaptic n at step k (v̄_k: the boxcar before this step).
-            # [x]_+ as max() evaluates it (builtin min/max cost compilations when cold)
-            for n in prange(N):
-                vb = vsum[n] * inv_cnt
-                dm = u_m[n] - th_m
-                dm = 0.0 if 0.0 > dm else dm
-                Dk[n] = (vb * vb * inv_uref2) * dm
-            # membrane: (B·v + x) + recurrent input, threshold, reset (docs/model.md §3)
-            for n in prange(N):
-                vn = (B * v[n] + xk[n]) + rec[n]
+                # membrane: (B·v + x) + recurrent input, threshold, reset (docs/model.md §3)
+                vn = (B * vp + xk[n]) + rec[n]
                 s = vn > theta
                 sflag[n] = s
-                v[n] = 0.0 if s else vn
-            for n in prange(N):             # LTP factor of postsynaptic n at step k
-                dv = v[n] - th_p
-                dp = u_p[n] - th_m
-                Pk[n] = (0.0 if 0.0 > dv else dv) * (0.0 if 0.0 > dp else dp)
-            # prefix sums of P, TwoSum-compensated in long-epoch builds (comp: constant)
-            for n in prange(N):
-                t = am * Pk[n]
+                vn = 0.0 if s else vn
+                v[n] = vn
+                # LTD and LTP factors of postsynaptic n at step k
+                vb = vsum[n] * inv_cnt
+                # [x]_+ as max() evaluates it (builtin min/max: compilations when cold)
+                dm = um - th_m
+                dm = 0.0 if 0.0 > dm else dm
+                Dk[n] = (vb * vb * inv_uref2) * dm
+                dv = vn - th_p
+                dp = up - th_m
+                P = (0.0 if 0.0 > dv else dv) * (0.0 if 0.0 > dp else dp)
+                Pk[n] = P
+                # prefix sums of the LTP factor, compensated (TwoSum) in builds for long
+                # epochs so that G_m − G_f keeps full precision (comp is a constant)
+                t = am * P
                 g0 = Gm[n]
                 g1 = g0 + t
                 Gm1[n] = g1
                 if comp:
                     bp = g1 - g0
                     Lm1[n] = Lm[n] + ((g0 - (g1 - bp)) + (t - bp))
-            for n in prange(N):   # 100-step boxcar of post-reset v (slots start at 0)
-                vn = v[n]
+                # 100-step boxcar of post-reset v (slots start at 0, so no branch)
                 vsum[n] = (vsum[n] - win[n]) + vn
                 win[n] = vn
             for n in range(N):
