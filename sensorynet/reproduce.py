@@ -27,12 +27,10 @@ is non-zero.
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 import pathlib
 import platform
 import sys
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from .simulation import start_compiled_code
 from .store import save_result
 from .experiments.science import run_science_experiment
 from ._json import jsonable
+from ._background import importing_meanwhile
 from ._pool import JobRun
 
 __all__ = ["reproduce", "changed_params", "ReproduceOutcome", "EXPERIMENTS", "SCIENCE_NAMES",
@@ -374,15 +373,11 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     # the figure modules are imported during the simulation (numba kernels release the
     # GIL), after numba's own start-up, which would compete with them for the GIL
     start_compiled_code()
-    importing = threading.Thread(target=importlib.import_module, daemon=True,
-                                 args=(f"{__package__}.plotting.protocols",))
-    importing.start()
-
     log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
     t0 = time.perf_counter()
-    result = run_published(params, int(seed), n_blocks=blocks, progress=progress)
-    runtimes["published simulation"] = time.perf_counter() - t0
-    importing.join()
+    with importing_meanwhile(f"{__package__}.plotting.protocols"):
+        result = run_published(params, int(seed), n_blocks=blocks, progress=progress)
+        runtimes["published simulation"] = time.perf_counter() - t0
     from . import plotting
     makers = (plotting.plot_rasters, plotting.plot_weight_matrices,
               plotting.plot_weights_vs_dpo, plotting.plot_learning_curve)
