@@ -11,9 +11,15 @@ when the jobs run one after another in the parent.
 Forking is used only where it is safe: on Linux, with more than one CPU, and while no
 numba threading layer (``parallel=True`` kernels) has started threads in the parent.
 Otherwise, and for ``workers < 2``, the jobs run in the parent, in order.
+
+The parent's objects are frozen for the garbage collector (``gc.freeze``) while the
+workers run: a worker's collections would otherwise visit every inherited object and
+so copy the memory pages they live on (copy-on-write), which made the four published
+figures ~5 % slower end to end (benchmarks/USER_WAIT.md). They are unfrozen on exit.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -85,6 +91,7 @@ class JobRun:
         self.workers = default_workers() if workers is None else int(workers)
         self._pool = None
         self._futures = []
+        self._froze = False
 
     def __enter__(self):
         global _JOBS
@@ -92,6 +99,10 @@ class JobRun:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             _JOBS = self.jobs
+            # workers are forked at the first submit: freeze before (module docstring)
+            self._froze = gc.get_freeze_count() == 0
+            if self._froze:
+                gc.freeze()
             self._pool = ProcessPoolExecutor(min(self.workers, len(self.jobs)),
                                              mp_context=multiprocessing.get_context("fork"))
             self._futures = [self._pool.submit(_run, i) for i in self.order]
@@ -121,5 +132,8 @@ class JobRun:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._froze:        # only if this run froze (nothing was frozen before)
+            gc.unfreeze()
+            self._froze = False
         _JOBS = []
         return False

@@ -42,3 +42,36 @@ def test_workers_from_the_environment(monkeypatch):
         assert run.wait() == [(os.getpid(), None)] * 2
     monkeypatch.delenv("SENSORYNET_WORKERS")
     assert default_workers() == min(2, os.cpu_count() or 1)
+
+
+@needs_fork
+def test_parent_objects_frozen_for_the_workers_and_unfrozen_after():
+    import gc
+    gc.unfreeze()                                 # a clean start, whatever ran before
+    with JobRun([lambda: gc.get_freeze_count(), lambda: 1], workers=2) as run:
+        assert gc.get_freeze_count() > 0          # frozen before the workers fork
+        out = run.wait()
+    assert out[0][0] > 0 and out[1] == (1, None)  # the workers inherited the freeze
+    assert gc.get_freeze_count() == 0
+
+
+def test_no_freeze_when_the_jobs_run_in_process():
+    import gc
+    gc.unfreeze()
+    with JobRun([lambda: gc.get_freeze_count()], workers=1) as run:
+        out = run.wait()
+    assert out == [(0, None)] and gc.get_freeze_count() == 0
+
+
+@needs_fork
+def test_a_freeze_made_by_the_caller_is_left_alone():
+    import gc
+    gc.freeze()
+    n = gc.get_freeze_count()
+    try:
+        with JobRun([lambda: 1, lambda: 2], workers=2) as run:
+            assert run.wait() == [(1, None), (2, None)]
+        # still frozen (objects freed by reference counting leave the frozen set)
+        assert gc.get_freeze_count() > n // 2
+    finally:
+        gc.unfreeze()
