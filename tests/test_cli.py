@@ -231,3 +231,18 @@ def test_console_script_and_module_go_through_run(tmp_path):
                         capture_output=True, text=True, cwd=tmp_path)
     assert ok.returncode == 0 and (tmp_path / "o" / "metrics.json").is_file()
     assert "claims of the paper hold" in ok.stdout
+
+
+def test_run_collects_young_objects_less_often_and_restores(monkeypatch):
+    import gc
+    from sensorynet import cli
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_threshold()) or 3)
+    before = gc.get_threshold()
+    try:
+        assert cli.run() == 3
+        assert seen[0][0] == cli.GC_GEN0_THRESHOLD > before[0]
+        assert seen[0][1:] == before[1:]
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()          # run() freezes the collector for the process exit
