@@ -121,8 +121,9 @@ def main(argv=None):
          "of rounds) | same spikes and weights (bitwise) |",
          "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        L.append(f"| {r['N']:,} | {r['threads']} | {r['rounds']} | {r['spikes']:,} | {r['old_s'] * 1e3:.1f} ms "
-                 f"| {r['new_s'] * 1e3:.1f} ms | **{r['ratio']:.2f}** | {r['identical']} |")
+        L.append(f"| {r['N']:,} | {r['threads']} | {r['rounds']} | {r['spikes']:,} "
+                 f"| {r['old_s'] * 1e3:.1f} ms | {r['new_s'] * 1e3:.1f} ms "
+                 f"| **{r['ratio']:.2f}** | {r['identical']} |")
     text = "\n".join(L) + "\n"
     print(text)
     with open(args.out, "w") as fh:
