@@ -180,7 +180,7 @@ def parts(repeat, science):
                     build.append(time.perf_counter() - t)
                     for stem, fig in figs.items():
                         t = time.perf_counter()
-                        R._save_fig(fig, os.path.join(d, f"{stem}.png"), [])
+                        R._save_fig(fig, os.path.join(d, f"{stem}.png"))
                         save.setdefault(stem, []).append(time.perf_counter() - t)
                 rows.append((f"{name}: build its {len(figs)} figure(s)",
                              statistics.median(build)))
@@ -196,7 +196,7 @@ def _figure_rows(stem, make, repeat, d, R):
         fig = make()
         build.append(time.perf_counter() - t)
         t = time.perf_counter()
-        R._save_fig(fig, os.path.join(d, f"{stem}.png"), [])
+        R._save_fig(fig, os.path.join(d, f"{stem}.png"))
         save.append(time.perf_counter() - t)
     return [(f"figure {stem}: build", statistics.median(build)),
             (f"figure {stem}: savefig", statistics.median(save))]
@@ -234,7 +234,7 @@ def save_ab(repeat, science):
                 old.append(time.perf_counter() - t)
                 fig = make()
                 t = time.perf_counter()
-                R._save_fig(fig, p_new, [])
+                R._save_fig(fig, p_new)
                 new.append(time.perf_counter() - t)
             rows.append((stem, statistics.median(old), statistics.median(new),
                          os.path.getsize(p_old), os.path.getsize(p_new)))

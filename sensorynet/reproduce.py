@@ -141,13 +141,14 @@ def _md(text):
 _PNG_COMPRESS_LEVEL = 3
 
 
-def _save_fig(fig, path, files):
+def _save_fig(fig, path, files=None):
     """Write ``fig`` as a PNG of ``_DPI`` dpi, drawn once.
 
     ``fig.savefig`` draws a figure with a layout engine twice (a layout pass, then the
     rendering); ``Figure.draw`` runs the layout engine before any artist, so one draw
     gives the pixels of ``savefig``, encoded as it does (``matplotlib.image.imsave``).
-    Falls back to ``savefig`` when savefig-only rc settings are in effect.
+    Falls back to ``savefig`` when savefig-only rc settings are in effect. ``path`` is
+    appended to ``files`` if given.
     """
     import matplotlib as mpl
     rc = mpl.rcParams
@@ -163,7 +164,8 @@ def _save_fig(fig, path, files):
         canvas.draw()
         imsave(path, canvas.buffer_rgba(), format="png", origin="upper", dpi=_DPI,
                pil_kwargs={"compress_level": _PNG_COMPRESS_LEVEL})
-    files.append(path)
+    if files is not None:
+        files.append(path)
     # figures made with pyplot would otherwise stay alive in its registry
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
@@ -184,7 +186,7 @@ def _science_job(name, result, progress, out):
         try:
             res = run_science_experiment(name, result, progress=progress)
             for stem, make in _figure_makers(name, res.pop("results")).items():
-                _save_fig(make(), out / f"{stem}.png", [])
+                _save_fig(make(), out / f"{stem}.png")
                 stems.append(stem)
         except Exception as exc:  # noqa: BLE001 -- one failure must not lose the rest
             res, error = None, f"{type(exc).__name__}: {exc}"
@@ -384,7 +386,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
     # every figure and further experiment is an independent job, run on both cores
     # (forked workers); longest first: the experiments, then the figures
     pub_paths = [out / f"{stem}.png" for stem in PUBLISHED_FIGURES]
-    jobs = ([lambda m=m, p=p: _save_fig(m(result), p, []) for m, p in zip(makers, pub_paths)]
+    jobs = ([lambda m=m, p=p: _save_fig(m(result), p) for m, p in zip(makers, pub_paths)]
             + [_science_job(n, result, progress, out) for n in names[1:]])
     order = sorted(range(4, len(jobs)), key=lambda i: -_COST[names[i - 3]]) + [0, 1, 2, 3]
     for name in names[1:]:
@@ -401,7 +403,7 @@ def reproduce(out_dir="results", *, seed=0, blocks=None, experiments=("published
         done = run.wait()
     for make, path, (_, err) in zip(makers, pub_paths, done):
         if err is not None:           # raise the error here, as drawing in process does
-            _save_fig(make(result), path, [])
+            _save_fig(make(result), path)
         files.append(path)
     runtimes["published figures and files" if len(names) == 1 else "figures, files and "
              "further experiments"] = (time.perf_counter() - t0
