@@ -33,7 +33,7 @@ sys.path.insert(0, ROOT)
 
 import sensorynet as sn                     # noqa: E402
 import sensorynet._kernels as K_new         # noqa: E402
-import sensorynet.simulation as S           # noqa: E402
+import sensorynet._simulation as S           # noqa: E402
 
 
 def load_old(rev, tmp):

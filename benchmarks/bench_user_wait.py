@@ -141,7 +141,7 @@ def store_ab(repeat):
 
 # ---------------------------------------------------------------- parts
 _IMPORT = ("import time; t = time.perf_counter(); import matplotlib; matplotlib.use('Agg'); "
-           "import sensorynet.cli, sensorynet.reproduce, sensorynet.plotting; "
+           "import sensorynet.cli, sensorynet._reproduce, sensorynet.plotting; "
            "print(time.perf_counter() - t)")
 
 
@@ -150,7 +150,7 @@ def parts(repeat, science):
     matplotlib.use("Agg")
     import sensorynet as sn
     from sensorynet import plotting, reproduce as R
-    from sensorynet.store import save_result
+    from sensorynet._store import save_result
     rows = []
     ts = [float(_run([sys.executable, "-c", _IMPORT])[1]) for _ in range(repeat)]
     rows.append(("import (sensorynet.cli, reproduce, plotting, matplotlib)", statistics.median(ts)))
@@ -167,8 +167,8 @@ def parts(repeat, science):
         for stem, make in zip(R.PUBLISHED_FIGURES, makers):
             rows += _figure_rows(stem, lambda make=make: make(result), repeat, d, R)
         if science:
-            from sensorynet.experiments.science import run_science_experiment
-            from sensorynet.plotting.protocols import science_figures
+            from sensorynet.experiments._science import run_science_experiment
+            from sensorynet.plotting._protocols import science_figures
             for name in R.SCIENCE_NAMES:
                 t = time.perf_counter()
                 out = run_science_experiment(name, result, progress=False)
@@ -215,8 +215,8 @@ def save_ab(repeat, science):
         R.PUBLISHED_FIGURES, (plotting.plot_rasters, plotting.plot_weight_matrices,
                               plotting.plot_weights_vs_dpo, plotting.plot_learning_curve))}
     if science:
-        from sensorynet.experiments.science import run_science_experiment
-        from sensorynet.plotting.protocols import science_figures
+        from sensorynet.experiments._science import run_science_experiment
+        from sensorynet.plotting._protocols import science_figures
         for name in R.SCIENCE_NAMES:
             out = run_science_experiment(name, result, progress=False)
             for stem in science_figures(name, out["results"]):

@@ -74,7 +74,7 @@ def bench_block_profile(repeat):
     """
     import sensorynet as sn
     import sensorynet._kernels as K
-    import sensorynet.simulation as S
+    import sensorynet._simulation as S
     net = sn.build_network(sn.NetworkParams(), 0)
     th = np.random.default_rng(0).uniform(0, np.pi, 20)
     inp = sn.stimulus_input(th, 100, net.po, net.n_exc, 1)

@@ -2,25 +2,33 @@
 
 A reproduction of Sadeh, Clopath & Rotter (2015), PLoS Comput Biol 11:e1004307: a
 balanced E/I network of integrate-and-fire neurons, driven by orientation-tuned Poisson
-input and shaped by voltage-based plasticity. Data flow: params → network + stimulus →
-simulate → results → analysis → plotting/widgets.
-"""
-from ._version import __version__  # noqa: F401
+input and shaped by voltage-based plasticity (docs/model.md).
 
-from .params import (InputParams, ModelParams, NetworkParams, PlasticityParams,  # noqa: E402
-                     ProtocolParams)
-from .network import Network, build_network, preferred_orientations  # noqa: E402
-from .sparse import SparseWeights  # noqa: E402
-from .stimulus import PoissonInput, stimulus_input, tuned_rates, untuned_input  # noqa: E402
-from .simulation import SimulationResult, simulate  # noqa: E402
-from .results import ExperimentResult, SpikeTrain  # noqa: E402
-from .experiments import run_published  # noqa: E402
+Data flow: parameters → network + stimulus → :func:`simulate` → results →
+:mod:`sensorynet.analysis` → :mod:`sensorynet.experiments` (protocols and their
+claims) → :mod:`sensorynet.plotting` / :mod:`sensorynet.widgets`. This top level holds
+the model itself: parameters, network, input, the simulator, the result containers
+and their files, and the one-command reproduction.
+"""
+from ._version import __version__
+from ._params import (InputParams, ModelParams, NetworkParams, PlasticityParams,
+                      ProtocolParams)
+from ._scaling import DEFAULT_SCALING, SCALING_RULES, scaled_model
+from ._network import Network, build_network
+from ._weights import SparseWeights
+from ._stimulus import PoissonInput, stimulus_input, tuned_rates, untuned_input
+from ._simulation import SimulationResult, simulate
+from ._results import ExperimentResult, SpikeTrain
+from ._store import load_result, save_result
+from .experiments import run_published
+from ._reproduce import reproduce
 
 __all__ = [
     "__version__",
     "ModelParams", "NetworkParams", "InputParams", "PlasticityParams", "ProtocolParams",
-    "Network", "build_network", "preferred_orientations", "SparseWeights",
+    "SCALING_RULES", "DEFAULT_SCALING", "scaled_model",
+    "Network", "build_network", "SparseWeights",
     "PoissonInput", "stimulus_input", "tuned_rates", "untuned_input",
-    "simulate", "SimulationResult",
-    "ExperimentResult", "SpikeTrain", "run_published",
+    "simulate", "SimulationResult", "ExperimentResult", "SpikeTrain",
+    "save_result", "load_result", "run_published", "reproduce",
 ]

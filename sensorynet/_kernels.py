@@ -1,6 +1,6 @@
 """Private numba kernels: the compiled core.
 
-Only arrays and scalars cross this boundary; :mod:`sensorynet.simulation` validates and
+Only arrays and scalars cross this boundary; :mod:`sensorynet._simulation` validates and
 packs everything. Weights are held in CSR form by presynaptic row (``indptr``,
 ``indices``, ``data``), which serves the published dense N=500 network (converted on
 entry) and sparse networks of 10^5 neurons alike.
@@ -21,7 +21,7 @@ Algorithm (docs/model.md §3–4, with the "useful fact" of §4):
   when a^{−m} reaches ~1e11.
 
 Precision bound (the caller's contract, enforced by
-:func:`sensorynet.simulation.epoch_steps`): a flushed increment is
+:func:`sensorynet._simulation.epoch_steps`): a flushed increment is
 c·x̄_f·a^{−f}·(G_m − G_f), and the rounding error of G_m − G_f is relative to G_0-sized
 terms, so it is amplified by up to a^{−L} = exp(L·dt/τ_x) for an epoch of L steps.
 The epoch therefore satisfies
@@ -136,7 +136,7 @@ def _run(indptr, indices, data, split, x_tm, gen_mu, gen_expm, seg_len, key, T, 
     ``flags[F_EPOCH]`` is the epoch length L >= 1, which must satisfy
     L·dt/τ_x <= MAX_EPOCH_DECAY_COMPENSATED (compensated builds) or
     <= MAX_EPOCH_DECAY_PLAIN (plain builds), so that a_x^−L <= e^30 resp. e^8 (module
-    docstring); :func:`sensorynet.simulation.epoch_steps` chooses it so.
+    docstring); :func:`sensorynet._simulation.epoch_steps` chooses it so.
 
     The work arrays (``fw`` ... ``sp_k``) come from :func:`run_kernel`, which
     documents them. Returns the spike buffers (neurons, steps; grown if full) and the

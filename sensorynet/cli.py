@@ -1,8 +1,8 @@
 """Command line: ``sensorynet reproduce ...`` and ``sensorynet sweep ...``.
 
 ``reproduce`` runs the paper's experiments and writes figures, metrics and a report
-(:mod:`sensorynet.reproduce`). ``sweep`` hands its arguments unchanged to
-``sensorynet.sweep.cli_main``.
+(:mod:`sensorynet._reproduce`). ``sweep`` hands its arguments unchanged to
+``sensorynet.sweep.main``.
 
 :func:`main` never raises ``SystemExit``: it returns the exit status, so it can be
 called from tests and notebooks (the console script passes it to ``sys.exit``).
@@ -10,7 +10,6 @@ called from tests and notebooks (the console script passes it to ``sys.exit``).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 
 __all__ = ["main", "run", "build_parser"]
@@ -32,9 +31,9 @@ def _non_negative_int(name):
 
 def _params_for(n_neurons, scaling=None):
     """Published parameters, rescaled to ``n_neurons`` by the rule ``scaling``
-    (:func:`sensorynet.network.scaled_model`; default ``params.DEFAULT_SCALING``)."""
-    from .network import scaled_model
-    from .params import ModelParams
+    (:func:`sensorynet.scaled_model`; default ``params.DEFAULT_SCALING``)."""
+    from ._scaling import scaled_model
+    from ._params import ModelParams
     if n_neurons == 500:
         return ModelParams()
     if n_neurons < 500:
@@ -64,7 +63,7 @@ def _apply_sets(params, assignments):
     ValueError
         One line naming the bad assignment.
     """
-    from .params import canonical_name
+    from ._params import canonical_name
     changes = {}
     for item in assignments or ():
         name, sep, text = item.partition("=")
@@ -84,19 +83,20 @@ def _apply_sets(params, assignments):
                          + f": {exc}") from None
 
 
-#: parallel workers only while all processes together are estimated below this: a
-#: large network is run one experiment at a time rather than at 3× the memory
+#: further protocols run on worker processes only while all processes together are
+#: estimated below this; a large network runs them one at a time instead
 PARALLEL_MEMORY_BUDGET = 1.5e9
 
 
-def _workers(params, blocks):
-    """Worker processes for ``reproduce``: :func:`sensorynet._pool.default_workers`, or 1
-    when two further experiments at once (each up to one learning run,
-    :func:`sensorynet.memory.estimate_run_bytes`) beside the published run would not
-    fit in the available memory or exceed :data:`PARALLEL_MEMORY_BUDGET`."""
-    from ._pool import default_workers
-    from .memory import available_bytes, estimate_run_bytes
-    n = default_workers()
+def _workers(params, blocks, n_jobs):
+    """Worker processes for ``reproduce``: one per further protocol, at most 2 and at
+    most the CPUs (``$SENSORYNET_WORKERS`` overrides), or 1 (this process) when
+    there is at most one job or they would not fit in memory beside the published run."""
+    import os
+    from ._memory import available_bytes, estimate_run_bytes
+    env = os.environ.get("SENSORYNET_WORKERS", "").strip()
+    n = int(env) if env.isdigit() and int(env) >= 1 else min(2, os.cpu_count() or 1)
+    n = min(n, n_jobs)
     if n > 1:
         run = estimate_run_bytes(params, n_blocks=params.protocol.n_blocks
                                  if blocks is None else blocks, keep_snapshots=True)
@@ -104,22 +104,14 @@ def _workers(params, blocks):
         budget = PARALLEL_MEMORY_BUDGET if free is None else min(free, PARALLEL_MEMORY_BUDGET)
         if (n + 1) * run > budget:
             return 1
-    return n
-
-
-def _experiments(text):
-    from .reproduce import parse_experiments
-    try:
-        return parse_experiments(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return max(n, 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sensorynet`` command."""
     from ._version import __version__
-    from .params import DEFAULT_SCALING, SCALING_RULES
-    from .reproduce import EXPERIMENTS
+    from ._scaling import DEFAULT_SCALING, SCALING_RULES
+    from .experiments import PROTOCOLS
     parser = argparse.ArgumentParser(
         prog="sensorynet",
         description="Reproduce Sadeh, Clopath & Rotter (2015): functional specificity "
@@ -146,10 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="how --neurons other than 500 rescales the published network: "
                           + ", ".join(SCALING_RULES) + " (docs/scaling.md; default: "
                           "%(default)s)")
-    rep.add_argument("--experiments", type=_experiments, default=["published"],
-                     metavar="LIST",
-                     help="'all' or a comma-separated list of " + ", ".join(EXPERIMENTS)
-                          + " (default: published; published always runs first)")
+    rep.add_argument("--experiments", default="published", metavar="LIST",
+                     help="'all' or a comma-separated list of registered protocols: "
+                          + ", ".join(PROTOCOLS) + " (default: published; published "
+                          "always runs first)")
+    rep.add_argument("--import", dest="plugins", action="append", default=[],
+                     metavar="MODULE",
+                     help="import a module (a dotted name or a .py file) that registers "
+                          "further protocols, before --experiments is read (repeatable; "
+                          "examples/custom_protocol.py)")
     rep.add_argument("--set", dest="sets", action="append", default=[],
                      metavar="NAME=VALUE",
                      help="change one model parameter (repeatable); NAME as in "
@@ -167,14 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sweep(argv) -> int:
-    try:
-        from .sweep.cli import cli_main
-    except ModuleNotFoundError as exc:    # the [sweep] extra (dask, pandas) is missing
-        print(f"sensorynet sweep: error: missing dependency {exc.name!r}; install "
-              "it with: pip install 'sensorynet[sweep]'", file=sys.stderr)
+    import importlib.util
+    missing = [m for m in ("distributed", "pandas") if importlib.util.find_spec(m) is None]
+    if missing:                  # the [sweep] extra is not installed
+        print(f"sensorynet sweep: error: missing dependency {missing[0]!r}; install the "
+              "sweep extra from the sensorynet source directory: pip install -e '.[sweep]'",
+              file=sys.stderr)
         return 2
+    from . import sweep
     try:
-        rc = cli_main(list(argv))
+        rc = sweep.main(list(argv))
     except SystemExit as exc:   # the sweep's own argparse
         return _exit_code(exc)
     return int(rc or 0)
@@ -189,29 +188,22 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-#: young-generation threshold of the garbage collector in the console script (Python's
-#: default 700 ran ~330 collections in a warm ``reproduce``; −4 % end to end)
-GC_GEN0_THRESHOLD = 10_000
-
-
 def run() -> int:
-    """The ``sensorynet`` console script and ``python -m sensorynet``: :func:`main`
-    with fewer young-generation collections (:data:`GC_GEN0_THRESHOLD`), then the
-    objects left are frozen out of the garbage collector.
+    """The ``sensorynet`` console script and ``python -m sensorynet``: :func:`main`.
 
-    Interpreter shutdown otherwise runs collections over everything numba and
-    matplotlib created, ~0.25 s of a 2-s ``reproduce`` (benchmarks/USER_WAIT.md); every
-    file is written and closed by then, and the process ends right after.
+    The process is the command's own, so here (never in :func:`main`, which may run
+    inside a caller's process) SIGTERM is turned into the same orderly stop as Ctrl-C:
+    temporary files are removed and worker processes ended before exit.
     """
-    threshold = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, *threshold[1:])
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        rc = main()
+        return main()
     finally:
-        gc.set_threshold(*threshold)
-    sys.stdout.flush()
-    gc.freeze()
-    return rc
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv=None) -> int:
@@ -239,24 +231,30 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    # files only, no windows: safe on headless machines and CI
-    import matplotlib
-    matplotlib.use("Agg")
-    from .experiments.published import check_published_fits
-    from .reproduce import reproduce
+    from .experiments import check_published_fits
+    from ._reproduce import import_protocols, parse_experiments, reproduce
     try:
+        import_protocols(args.plugins)
+        names = parse_experiments(args.experiments)
         params = _apply_sets(_params_for(args.neurons, args.scaling), args.sets)
         check_published_fits(params, args.blocks)    # refuse early what cannot fit
     except ValueError as exc:
-        msg = " ".join(str(exc).split())      # one line
-        print(f"sensorynet reproduce: error: {msg}", file=sys.stderr)
-        return 2
+        return _error(exc, 2)
     try:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
-                            experiments=args.experiments, progress=args.progress,
-                            strict=args.strict, params=params,
-                            workers=_workers(params, args.blocks))
+                            experiments=names, progress=args.progress,
+                            strict=args.strict, params=params, plugins=args.plugins,
+                            workers=_workers(params, args.blocks, len(names) - 1))
+    except KeyboardInterrupt:
+        print("sensorynet reproduce: interrupted; the output directory was not changed",
+              file=sys.stderr)
+        return 130
     except OSError as exc:   # e.g. an unwritable output directory
-        print(f"sensorynet reproduce: error: {exc}", file=sys.stderr)
-        return 1
+        return _error(exc, 1)
     return outcome.exit_code
+
+
+def _error(exc: BaseException, status: int) -> int:
+    msg = " ".join(str(exc).split())      # one line
+    print(f"sensorynet reproduce: error: {msg}", file=sys.stderr)
+    return status

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .params import ModelParams
+from ._params import ModelParams
 
 __all__ = ["simulate_reference"]
 

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-import sensorynet.plotting.notebook as nbf
+import sensorynet.plotting._notebook as nbf
 from sensorynet import experiments as nbs
-from sensorynet.analysis.spikes import isi_cv
-from sensorynet.analysis.sweeps import add_specificity_contrast
-from sensorynet.sweep.store import sweep_dir
+from sensorynet.analysis._spikes import isi_cv
+from sensorynet.analysis._sweep_tables import add_specificity_contrast
+from sensorynet.sweep._store import sweep_dir
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_isi_cv():
 
 
 def test_load_published_uses_the_cache(tmp_path, capsys):
-    from sensorynet.cache import ResultsCache
+    from sensorynet._cache import ResultsCache
     cache = ResultsCache(tmp_path)
     a = nbs.load_published(seed=0, n_blocks=1, cache=cache, progress=False)
     assert "computed" in capsys.readouterr().out
@@ -79,7 +79,7 @@ def test_load_published_uses_the_cache(tmp_path, capsys):
 
 
 def test_sweep_dir_depends_on_code(tmp_path):
-    from sensorynet.cache import source_fingerprint
+    from sensorynet._cache import source_fingerprint
     d = sweep_dir("nb06", tmp_path)
     assert d.parent == tmp_path / "sweeps" and source_fingerprint()[:16] in d.name
     with pytest.raises(ValueError):
@@ -111,7 +111,7 @@ def test_figures_have_labelled_axes(state, name):
 
 
 def test_learning_figures(published):
-    from sensorynet.experiments.selectivity import connectivity_evolution, selectivity_analysis
+    from sensorynet.experiments._selectivity import connectivity_evolution, selectivity_analysis
     sel = selectivity_analysis(published)
     evo = connectivity_evolution(published)
     for fig in (nbf.plot_tuning_curve(sel, 123), nbf.plot_block(published, evo, -1, "EE"),

@@ -15,13 +15,13 @@ import sys
 import pytest
 
 import sensorynet as sn
-from sensorynet.analysis.metrics import published_metrics
+from sensorynet.analysis._metrics import published_metrics
 from sensorynet.cli import main
-from sensorynet.experiments.claims import (ALPHA, CLAIMS, ENSEMBLE_CHECKS, MUTATION_SCORE,
+from sensorynet.experiments._bands import (ALPHA, CLAIMS, ENSEMBLE_CHECKS, MUTATION_SCORE,
                                            SELECTIVITY_CLAIMS, band_factor, claims_summary,
                                            load_ensemble, published_claims,
                                            student_t_quantile)
-from sensorynet.experiments.selectivity import selectivity_analysis
+from sensorynet.experiments._selectivity import selectivity_analysis
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 UNSEEN = (7, 8, 9)
@@ -278,7 +278,7 @@ def test_published_model_passes_every_check_of_the_report(seed, tmp_path):
     """Every check of ``reproduce --experiments all`` (claims, findings, sanity) holds
     for the published model on 5 seeds that calibrated nothing."""
     assert seed not in load_ensemble()["seeds"]
-    from sensorynet.reproduce import reproduce
+    from sensorynet._reproduce import reproduce
     out = reproduce(tmp_path, seed=seed, experiments="all", progress=False,
                        log=lambda *_: None)
     assert out.exit_code == 0 and out.errors == {}

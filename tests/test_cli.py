@@ -10,10 +10,12 @@ from matplotlib.figure import Figure
 
 import sensorynet as sn
 from sensorynet.cli import main
-from sensorynet.reproduce import PUBLISHED_FIGURES, parse_experiments
-from sensorynet.store import load_result
+from sensorynet._reproduce import parse_experiments
+from sensorynet.experiments import PROTOCOLS, FigureSpec, Protocol, register_protocol
+from sensorynet._store import load_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+PUBLISHED_FIGURES = tuple(f.stem for f in PROTOCOLS["published"].figures)
 
 
 @pytest.fixture(scope="module")
@@ -67,47 +69,56 @@ def test_report_md(two_blocks):
     assert "![fig1_rasters](fig1_rasters.png)" in text
 
 
-def _fake_science(monkeypatch, fail):
-    """Replace the science experiments by cheap fakes (one figure each)."""
-    import sensorynet.reproduce as rp
+class _FakeResult:
+    def __init__(self, name, N):
+        self.name, self.N = name, N
 
-    def run(name, published, *, progress=True):
-        if name in fail:
-            raise RuntimeError(f"{name} exploded")
-        return {"metrics": {name: {"value": 1.5, "N": published.N}, "seed": -99},
-                "results": {"name": name},
-                "claims": [{"claim": f"{name} works", "measured": 1.5,
-                            "expected": "> 1", "holds": True}]}
+    def metrics(self):
+        return {"value": 1.5, "N": self.N}
 
-    def figures(name, results):
-        fig = Figure(layout="constrained")
-        ax = fig.add_subplot()
-        ax.plot([0, 1])
-        ax.set_xlabel("x (a.u.)")
-        ax.set_ylabel("y (a.u.)")
-        return {f"{results['name']}_fig": lambda: fig}
-
-    monkeypatch.setattr(rp, "run_science_experiment", run)
-    monkeypatch.setattr(rp, "_figure_makers", figures)
+    def claims(self):
+        return [{"claim": f"{self.name} works", "measured": 1.5, "expected": "> 1",
+                 "holds": True, "kind": "finding"}]
 
 
-def test_science_experiments_merged_and_failures_reported(tmp_path, monkeypatch, capsys):
-    _fake_science(monkeypatch, {"cardinal"})
+def _fake_figure(result):
+    fig = Figure(layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([0, 1])
+    ax.set(xlabel="x (a.u.)", ylabel="y (a.u.)")
+    return fig
+
+
+@pytest.fixture
+def fake_protocols():
+    """Two registered protocols (one failing), removed from the registry afterwards."""
+    def run_ok(ctx):
+        return _FakeResult("fake_ok", ctx.learned().N)
+
+    def run_fail(ctx):
+        raise RuntimeError("fake_fail exploded")
+    for name, run in (("fake_ok", run_ok), ("fake_fail", run_fail)):
+        register_protocol(Protocol(name, run, figures=(FigureSpec(f"{name}_fig", _fake_figure),),
+                                   cost_s=0.1))
+    yield
+    for name in ("fake_ok", "fake_fail"):
+        PROTOCOLS._items.pop(name, None)
+
+
+def test_further_protocols_merged_and_failures_reported(tmp_path, fake_protocols, capsys):
     rc = main(["reproduce", "--out", str(tmp_path), "--blocks", "1", "--no-progress",
-               "--experiments", "spontaneous,cardinal,selectivity"])
+               "--experiments", "fake_fail,fake_ok"])
     assert rc == 1                          # one experiment failed
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"spontaneous_fig.png", "selectivity_fig.png", "report.md",
-            "fig1_rasters.png", "metrics.json"} <= names
-    assert "cardinal_fig.png" not in names
+    assert {"fake_ok_fig.png", "report.md", "fig1_rasters.png", "metrics.json"} <= names
+    assert "fake_fail_fig.png" not in names
     m = json.loads((tmp_path / "metrics.json").read_text())
-    assert m["spontaneous"]["value"] == 1.5 and m["selectivity"]["N"] == 500
-    assert m["seed"] == 0 and m["spontaneous.seed"] == -99   # published keys are kept
-    assert "cardinal exploded" in m["run"]["errors"]["cardinal"]
+    assert m["fake_ok"] == {"value": 1.5, "N": 500} and m["seed"] == 0
+    assert "fake_fail exploded" in m["run"]["errors"]["fake_fail"]
     report = (tmp_path / "report.md").read_text()
-    assert "| spontaneous | spontaneous works | 1.5 | > 1 | ✓ |" in report
-    assert "## Errors" in report and "cardinal exploded" in report
-    assert "cardinal" in capsys.readouterr().out
+    assert "| fake_ok | fake_ok works | 1.5 | > 1 | ✓ |" in report
+    assert "## Errors" in report and "fake_fail exploded" in report
+    assert "fake_fail" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -141,15 +152,12 @@ def test_parse_experiments():
     assert parse_experiments(["ablations"]) == ["published", "ablations"]
 
 
-def test_sweep_dispatch(monkeypatch, capsys):
-    import sensorynet.sweep.cli as sweep_run
+def test_sweep_dispatch(monkeypatch):
+    import sensorynet.sweep as sweep
     seen = []
-    monkeypatch.setattr(sweep_run, "cli_main", lambda argv: seen.append(argv) or 3)
+    monkeypatch.setattr(sweep, "main", lambda argv: seen.append(argv) or 3)
     assert main(["sweep", "run", "--help-me", "x.toml"]) == 3
     assert seen == [["run", "--help-me", "x.toml"]]
-    monkeypatch.setitem(sys.modules, "sensorynet.sweep.cli", None)   # extra not installed
-    assert main(["sweep", "run"]) == 2
-    assert "pip install 'sensorynet[sweep]'" in capsys.readouterr().err
 
 
 def test_real_process_exit_status(tmp_path):
@@ -171,7 +179,7 @@ def test_neurons_option_rescales_and_validates(tmp_path, capsys):
     import json
     m = json.loads((out / "metrics.json").read_text())
     assert m["blocks"] == 1
-    from sensorynet.store import load_result
+    from sensorynet._store import load_result
     assert load_result(out / "result_published.npz").N == 1000
 
 
@@ -184,42 +192,46 @@ def test_sweep_without_the_extra_gives_the_install_hint(tmp_path, monkeypatch, c
                str(tmp_path / "s")])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.count("\n") == 0
-    assert "missing dependency 'distributed'" in err and "sensorynet[sweep]" in err
+    assert "missing dependency 'distributed'" in err
+    assert """pip install -e '.[sweep]'""" in err
 
 
-def test_forked_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
-    """Figures and further experiments run as jobs on forked workers: metrics, claims
-    and every PNG are those of a run in one process (SENSORYNET_WORKERS=1)."""
+def test_worker_processes_give_the_results_of_one_process(tmp_path, monkeypatch):
+    """Further protocols run as jobs on worker processes that read the result file:
+    metrics, claims and every PNG are those of a run in one process."""
     out = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("SENSORYNET_WORKERS", workers)
         d = tmp_path / workers
         assert main(["reproduce", "--out", str(d), "--blocks", "1", "--no-progress",
-                     "--experiments", "spontaneous"]) == 0
+                     "--experiments", "spontaneous,cardinal"]) == 0
         m = json.loads((d / "metrics.json").read_text())
         m.pop("run")
         out[workers] = m, {p.stem: p.read_bytes() for p in d.glob("*.png")}
     assert out["1"][0] == out["2"][0]
-    assert sorted(out["1"][1]) == sorted(PUBLISHED_FIGURES + ("spontaneous",)) and \
-        all(out["1"][1][k] == out["2"][1][k] for k in out["1"][1])
+    assert sorted(out["1"][1]) == sorted(PUBLISHED_FIGURES + ("spontaneous",
+                                                              "cardinal_po_histograms"))
+    assert all(out["1"][1][k] == out["2"][1][k] for k in out["1"][1])
 
 
 def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
-    """Forked workers multiply memory: above the parallel budget (N = 10 000 with its
+    """Worker processes multiply memory: above the parallel budget (N = 10 000 with its
     further experiments) ``reproduce`` keeps to one process, at N = 500 it uses two."""
     from sensorynet import ModelParams
     from sensorynet.cli import _workers
-    from sensorynet.network import scaled_model
+    from sensorynet import scaled_model
     monkeypatch.setenv("SENSORYNET_WORKERS", "2")
-    assert _workers(ModelParams(), None) == 2
-    assert _workers(scaled_model(ModelParams(), 10_000), None) == 1
+    assert _workers(ModelParams(), None, 4) == 2
+    assert _workers(ModelParams(), None, 1) == 1
+    assert _workers(ModelParams(), None, 0) == 1
+    assert _workers(scaled_model(ModelParams(), 10_000), None, 4) == 1
     monkeypatch.setattr("sensorynet.cli.PARALLEL_MEMORY_BUDGET", 1e6)
-    assert _workers(ModelParams(), None) == 1
+    assert _workers(ModelParams(), None, 4) == 1
 
 
 def test_console_script_and_module_go_through_run(tmp_path):
-    """``sensorynet`` and ``python -m sensorynet`` call ``cli.run`` (main, then the
-    collector frozen for a fast exit) and keep main's exit codes and output."""
+    """``sensorynet`` and ``python -m sensorynet`` call ``cli.run`` and keep main's exit
+    codes and output."""
     import tomllib
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["sensorynet"] == "sensorynet.cli:run"
@@ -233,16 +245,16 @@ def test_console_script_and_module_go_through_run(tmp_path):
     assert "claims of the paper hold" in ok.stdout
 
 
-def test_run_collects_young_objects_less_often_and_restores(monkeypatch):
+def test_run_leaves_the_interpreter_as_it_found_it(monkeypatch):
+    """``cli.run`` (the console script) changes no collector setting and restores the
+    SIGTERM handler it installs for an orderly stop."""
     import gc
+    import signal
     from sensorynet import cli
     seen = []
-    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_threshold()) or 3)
-    before = gc.get_threshold()
-    try:
-        assert cli.run() == 3
-        assert seen[0][0] == cli.GC_GEN0_THRESHOLD > before[0]
-        assert seen[0][1:] == before[1:]
-        assert gc.get_threshold() == before
-    finally:
-        gc.unfreeze()          # run() freezes the collector for the process exit
+    monkeypatch.setattr(cli, "main", lambda: seen.append(signal.getsignal(signal.SIGTERM)) or 3)
+    before = (gc.get_threshold(), gc.get_freeze_count(), signal.getsignal(signal.SIGTERM))
+    assert cli.run() == 3
+    assert seen[0] is not before[2]
+    assert (gc.get_threshold(), gc.get_freeze_count(),
+            signal.getsignal(signal.SIGTERM)) == before

@@ -1,10 +1,10 @@
-"""Tests of sensorynet.analysis.connectivity on hand-made weight matrices with known answers."""
+"""Tests of sensorynet.analysis._connectivity on hand-made weight matrices with known answers."""
 import numpy as np
 import pytest
 
-import sensorynet.analysis.connectivity as conn
-from sensorynet.analysis.connectivity import DEFAULT_BINS_DEG, delta_po, mean_weight_within_groups, pruning_stats, specificity, weights_vs_delta_po
-from sensorynet.analysis.reciprocity import bidirectional_counts, bidirectional_surplus, reciprocal_correlation
+import sensorynet.analysis._connectivity as conn
+from sensorynet.analysis._connectivity import DPO_BINS_DEG, delta_po, mean_weight_within_groups, pruning_stats, specificity, weights_vs_delta_po
+from sensorynet.analysis._reciprocity import bidirectional_counts, bidirectional_surplus, reciprocal_correlation
 
 # 4 E neurons at 0, 45, 90, 135 degrees: |dPO| is 0 (diagonal), 45 or 90 degrees.
 PO4 = np.deg2rad([0.0, 45.0, 90.0, 135.0])
@@ -110,7 +110,7 @@ def test_specificity_empty_bin_and_population():
     res = specificity(W4, PO4, 4, "EE", bins_deg=((0, 10), (10, 40), (40, 90)))
     assert np.isnan(res[1])
     assert np.isnan(specificity(W4, PO4, 4, "II")).all()  # no I neurons
-    assert DEFAULT_BINS_DEG == ((0, 30), (30, 60), (60, 90))
+    assert DPO_BINS_DEG == ((0, 30), (30, 60), (60, 90))
 
 
 # ---------------------------------------------------------------- scatter data

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 import sensorynet as sn
 from sensorynet._param_checks import MAX_DT_OVER_TAU
 from sensorynet.reference import simulate_reference
-from sensorynet.simulation import EPOCH_LONG_MAX_N, epoch_steps
-from sensorynet.sparse import SparseWeights
+from sensorynet._simulation import EPOCH_LONG_MAX_N, epoch_steps
+from sensorynet._weights import SparseWeights
 
 N_EXAMPLES = int(os.environ.get("SENSORYNET_HYPOTHESIS_EXAMPLES", "200"))
 _SEED = os.environ.get("SENSORYNET_HYPOTHESIS_SEED") or None

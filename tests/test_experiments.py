@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.experiments.claims import CLAIMS, PUBLISHED_RANGES, published_claims
-from sensorynet.analysis.metrics import SPECIFICITY_BINS_DEG, ee_specificity, published_metrics
-from sensorynet.store import load_result
+from sensorynet.experiments._bands import CLAIMS, PUBLISHED_RANGES, published_claims
+from sensorynet.analysis._metrics import DPO_BINS_DEG, ee_specificity, published_metrics
+from sensorynet._store import load_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_metrics_schema(metrics):
         assert set(m["rates"][ph]) == {"E", "I"}
     assert len(m["rates"]["learning_blocks_E"]) == 40
     assert len(m["rates"]["learning_blocks_I"]) == 40
-    assert m["specificity_EE"]["bins_deg"] == SPECIFICITY_BINS_DEG
+    assert m["specificity_EE"]["bins_deg"] == [list(b) for b in DPO_BINS_DEG]
     assert len(m["specificity_EE"]["initial"]) == len(m["specificity_EE"]["final"]) == 3
     for pw in ("EI", "IE"):
         assert set(m["mean_weight_existing"][pw]) == {"initial", "final"}
@@ -96,7 +96,7 @@ def test_first_blocks_equal_shorter_run(published):
 def test_fresh_process_is_identical(tmp_path):
     path = tmp_path / "sub.npz"
     code = ("import sys, sensorynet as sn\n"
-            "from sensorynet.store import save_result\n"
+            "from sensorynet._store import save_result\n"
             "save_result(sn.run_published(seed=11, n_blocks=2, progress=False), sys.argv[1])\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", code, str(path)], env=env, cwd=tmp_path,
@@ -146,7 +146,7 @@ def test_zero_blocks():
 
 
 def test_sparse_metrics_match_dense():
-    import sensorynet.analysis.connectivity as connectivity
+    import sensorynet.analysis._connectivity as connectivity
     params = sn.ModelParams(network=sn.NetworkParams().scaled(700))
     r = sn.run_published(params, seed=5, n_blocks=2, sparse=True, progress=False)
     assert r.is_sparse
@@ -169,7 +169,7 @@ def test_sparse_metrics_match_dense():
 
 
 def test_run_blocks_rejects_unknown_sequence():
-    from sensorynet.experiments.blocks import run_blocks
+    from sensorynet.experiments._blocks import run_blocks
     net = sn.build_network(sn.NetworkParams(), 0)
     with pytest.raises(ValueError, match="sequence"):
         run_blocks(net.W, net.po, sn.ModelParams(), 0, 2, 1, sequence="unifrom",

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.cache import ResultsCache
-from sensorynet.store import load_result, save_result
-from sensorynet.sweep.spec import SweepSpec
-from sensorynet.sweep.store import SweepStore
+from sensorynet._cache import ResultsCache
+from sensorynet._store import load_result, save_result
+from sensorynet.sweep._spec import SweepSpec
+from sensorynet.sweep._store import SweepStore
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -77,7 +77,7 @@ def test_cache_clear_deletes_only_its_own_files(small, tmp_path):
 # ------------------------------------------------- 3. unique temporary files
 _WRITER = """
 import sys, time
-from sensorynet.sweep.store import SweepStore
+from sensorynet.sweep._store import SweepStore
 store = SweepStore(sys.argv[1])
 start = float(sys.argv[2])
 while time.time() < start:
@@ -159,7 +159,7 @@ def test_damaged_runs_lines_are_skipped_and_the_store_stays_resumable(tmp_path):
 
 
 def test_damaged_store_in_a_sweep_is_recomputed(tmp_path, monkeypatch):
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     spec = SweepSpec(grid={"network.g": [6.0, 8.0]}, n_blocks=0, metrics=["rate_E_after"])
     store = SweepStore(tmp_path)
     ids = [r.run_id for r in spec.runs]
@@ -190,7 +190,7 @@ class _null_context:
 
 @pytest.mark.parametrize("name", ["runs.jsonl", "spec.json"])
 def test_directory_in_place_of_a_store_file(tmp_path, name):
-    from sensorynet.sweep.store import load_sweep
+    from sensorynet.sweep._store import load_sweep
     (tmp_path / name).mkdir()
     store = SweepStore(tmp_path)
     calls = [store.load, lambda: store.append({"run_id": "a", "metrics": {}}),
@@ -208,7 +208,7 @@ def test_directory_in_place_of_a_store_file(tmp_path, name):
 @pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe", b"[1, 2]",
                                      b'{"grid": 5}', b'{"bogus": {}}'])
 def test_corrupt_spec_json_is_a_clear_error(tmp_path, content):
-    from sensorynet.sweep.store import load_sweep
+    from sensorynet.sweep._store import load_sweep
     (tmp_path / "spec.json").write_bytes(content)
     with pytest.raises(ValueError, match=str(tmp_path / "spec.json")):
         load_sweep(tmp_path)
@@ -231,7 +231,7 @@ def _one_error_line(err):
                                   "bad_spec", "unknown_option",
                                   "bad_timeout"])
 def test_cli_input_errors_are_one_line(tmp_path, capsys, case):
-    from sensorynet.sweep.cli import cli_main
+    from sensorynet.sweep._cli import cli_main
     spec = tmp_path / "s.toml"
     spec.write_text(_TINY)
     afile = tmp_path / "afile"
@@ -309,7 +309,7 @@ def fake_cluster(monkeypatch):
 
 
 def test_local_cluster_dashboard_binds_loopback(fake_cluster):
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     for given, expected in [(None, "127.0.0.1:8787"), (":8787", "127.0.0.1:8787"),
                             (":0", "127.0.0.1:0"), ("127.0.0.1:0", "127.0.0.1:0"),
                             ("0.0.0.0:8787", "0.0.0.0:8787")]:
@@ -320,7 +320,7 @@ def test_local_cluster_dashboard_binds_loopback(fake_cluster):
 
 
 def test_real_local_cluster_dashboard_listens_on_loopback_only():
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     with sw.local_cluster(1, processes=False, dashboard_address=":0") as cluster:
         socks = cluster.scheduler.http_server._sockets.values()
         hosts = {s.getsockname()[0] for s in socks}
@@ -328,7 +328,7 @@ def test_real_local_cluster_dashboard_listens_on_loopback_only():
 
 
 def test_workers_capped_at_cpu_count(fake_cluster, monkeypatch):
-    import sensorynet.sweep.cluster as sw
+    import sensorynet.sweep._cluster as sw
     monkeypatch.setattr(sw, "available_cpus", lambda: 2)
     with pytest.warns(RuntimeWarning, match="more than the 2 CPU"):
         sw.local_cluster(64)
@@ -338,7 +338,7 @@ def test_workers_capped_at_cpu_count(fake_cluster, monkeypatch):
 
 
 def test_cli_workers_capped_and_dashboard_option(tmp_path, monkeypatch, capsys):
-    import sensorynet.sweep.cli as cli
+    import sensorynet.sweep._cli as cli
     seen = {}
 
     def fake_run_sweep(spec, out, **kw):
@@ -369,7 +369,7 @@ def _fake_execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms):
 @pytest.fixture(scope="module")
 def thread_client():
     import distributed
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     with sw.local_cluster(1, processes=False, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as c:
         yield c
@@ -377,7 +377,7 @@ def thread_client():
 
 @pytest.fixture
 def fake_runs(monkeypatch):
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     monkeypatch.setattr(sw, "execute_run", _fake_execute_run)
     monkeypatch.setattr(sw, "_prepare_workers", lambda c: {})
     monkeypatch.setattr(sw, "STORE_RETRY_DELAYS_S", (0.0,), raising=False)
@@ -431,7 +431,7 @@ def test_persistent_store_failure_is_an_error_and_the_run_stays_todo(
 
 
 def test_cli_store_failure_is_one_line(tmp_path, monkeypatch, capsys):
-    import sensorynet.sweep.cli as cli
+    import sensorynet.sweep._cli as cli
 
     def fail(*a, **k):
         raise OSError(errno.ENOSPC, f"could not record finished run x in {tmp_path}: "
@@ -563,7 +563,7 @@ def test_invalid_contents_are_refused(saved, tmp_path, damage):
 
 
 def test_cache_recomputes_any_unreadable_entry(small, tmp_path, monkeypatch):
-    import sensorynet.cache as cache_mod
+    import sensorynet._cache as cache_mod
     cache = ResultsCache(tmp_path)
     calls = []
 
@@ -625,8 +625,8 @@ def _two_points(tmp_path=None):
 def _budget_between(spec, monkeypatch, n_workers):
     """Patch the machine's available memory so that, with ``n_workers`` workers, the
     small point fits one worker and the large one does not."""
-    import sensorynet.memory as memory
-    from sensorynet.sweep.runs import run_memory_bytes
+    import sensorynet._memory as memory
+    from sensorynet.sweep._points import run_memory_bytes
     small_b, big_b = (run_memory_bytes(r.params, r.n_blocks) for r in spec.runs)
     per = (small_b + big_b) / 2 / memory.FRACTION
     monkeypatch.setattr(memory, "available_bytes", lambda: int(per * n_workers))
@@ -634,16 +634,16 @@ def _budget_between(spec, monkeypatch, n_workers):
 
 
 def test_memory_estimate_is_what_run_published_checks():
-    from sensorynet.experiments.published import check_published_fits
-    from sensorynet.sweep.runs import run_memory_bytes
+    from sensorynet.experiments._published import check_published_fits
+    from sensorynet.sweep._points import run_memory_bytes
     for r in _two_points().runs:
         assert run_memory_bytes(r.params, r.n_blocks) == check_published_fits(
             r.params, r.n_blocks, keep_snapshots=False)
 
 
 def test_point_too_large_for_a_worker_is_refused_before_any_work(tmp_path, monkeypatch):
-    import sensorynet.sweep.run as sw
-    from sensorynet.memory import RunTooLarge, format_bytes
+    import sensorynet.sweep._runner as sw
+    from sensorynet._memory import RunTooLarge, format_bytes
     spec = _two_points()
     _, big = _budget_between(spec, monkeypatch, 2)
 
@@ -668,7 +668,7 @@ def test_point_too_large_for_a_worker_is_refused_before_any_work(tmp_path, monke
 
 
 def test_cli_dry_run_refuses_what_a_run_refuses(tmp_path, monkeypatch, capsys):
-    from sensorynet.sweep.cli import cli_main
+    from sensorynet.sweep._cli import cli_main
     f = tmp_path / "s.toml"
     f.write_text('[sweep]\nn_blocks = 1\nmetrics = ["rate_E_after"]\n'
                  '[[points]]\n"network.N" = 400\n[[points]]\n"network.N" = 6000\n')
@@ -685,10 +685,10 @@ def test_cli_dry_run_refuses_what_a_run_refuses(tmp_path, monkeypatch, capsys):
 
 
 def test_external_workers_memory_limit_is_the_budget(monkeypatch):
-    import sensorynet.memory as memory
-    import sensorynet.sweep.run as sw
-    from sensorynet.memory import RunTooLarge
-    from sensorynet.sweep.runs import run_memory_bytes
+    import sensorynet._memory as memory
+    import sensorynet.sweep._runner as sw
+    from sensorynet._memory import RunTooLarge
+    from sensorynet.sweep._points import run_memory_bytes
     spec = _two_points()
     big = run_memory_bytes(spec.runs[1].params, 1)
 
@@ -714,7 +714,7 @@ def test_external_workers_memory_limit_is_the_budget(monkeypatch):
 @pytest.fixture
 def killer_metric():
     """A metric that kills its worker process (as the OOM killer would) for g == 8."""
-    from sensorynet.sweep.metrics import _REGISTRY, register_metric
+    from sensorynet.sweep._metrics import _REGISTRY, register_metric
 
     def die(result, ctx):
         if result.params.network.g == 8.0:
@@ -746,7 +746,7 @@ def _in_thread(fn, timeout):
 
 
 def test_point_that_kills_its_worker_fails_alone(tmp_path, process_client, killer_metric):
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     spec = SweepSpec(grid={"network.g": [6.0, 7.0, 8.0, 9.0]}, seeds=2, n_blocks=1,
                      metrics=["rate_E_after", killer_metric])
     df = _in_thread(lambda: sw.run_sweep(spec, tmp_path, client=process_client,
@@ -771,9 +771,9 @@ def test_point_that_kills_its_worker_fails_alone(tmp_path, process_client, kille
 _SLOW_SAVE = """
 import io, os, sys, time
 import numpy as np
-from sensorynet.cache import ResultsCache, canonical_key
-import sensorynet.store as store
-from sensorynet.store import load_result, save_result
+from sensorynet._cache import ResultsCache, canonical_key
+import sensorynet._store as store
+from sensorynet._store import load_result, save_result
 res = load_result(sys.argv[1])
 cache = ResultsCache(sys.argv[2])
 real = store.write_npz                     # what save_result writes the archive with
@@ -797,7 +797,7 @@ save_result(res, cache.path_for("published", key),
 
 @pytest.mark.parametrize("before", ["absent", "previous"])
 def test_kill9_mid_write_of_a_result_file(small, tmp_path, before):
-    from sensorynet.cache import canonical_key
+    from sensorynet._cache import canonical_key
     src = tmp_path / "src.npz"
     save_result(small, src)
     cdir = tmp_path / "cache"
@@ -1012,8 +1012,8 @@ def test_cache_recomputes_every_corrupt_variant(small, tmp_path):
 # ------------------------------------------------- 14. two processes, one cache key
 _CACHE_RACER = """
 import sys, time
-from sensorynet.cache import ResultsCache
-from sensorynet.store import load_result
+from sensorynet._cache import ResultsCache
+from sensorynet._store import load_result
 src, cdir, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
 while time.time() < start:
     time.sleep(0.001)
@@ -1077,7 +1077,7 @@ def _spec_file(tmp_path, n_blocks):
 
 def test_kill9_of_the_sweep_client_then_resume(tmp_path, process_client):
     import signal
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     spec_file, out = _spec_file(tmp_path, 3), tmp_path / "out"
     proc = _cli_sweep(spec_file, out)
     try:
@@ -1130,7 +1130,7 @@ def test_runs_queued_behind_a_killer_are_not_charged(tmp_path, killer_metric):
     """One worker: every run waits on the worker where the bad point runs first, so
     each death hits all of them; only the run that was executing is charged."""
     import distributed
-    import sensorynet.sweep.run as sw
+    import sensorynet.sweep._runner as sw
     spec = SweepSpec(points=[{"network.g": 8.0}, {"network.g": 6.0}, {"network.g": 7.0}],
                      n_blocks=1, metrics=[killer_metric])
     with sw.local_cluster(1, dashboard_address=":0") as cluster, \

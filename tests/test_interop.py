@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.interop import result_to_neo, spiketrain_to_neo
+from sensorynet._interop import result_to_neo, spiketrain_to_neo
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.network import preferred_orientations
+from sensorynet._network import preferred_orientations
 
 
 def test_structure_and_statistics():

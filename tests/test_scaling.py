@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.network import in_degrees, scaled_model
-from sensorynet.params import DEFAULT_SCALING, SCALING_RULES
-from sensorynet.scaling import calibrated_input_factor, load_balanced_calibration
+from sensorynet._scaling import in_degrees, scaled_model
+from sensorynet._params import DEFAULT_SCALING, SCALING_RULES
+from sensorynet._scaling import calibrated_input_factor, load_balanced_calibration
 
 
 @pytest.mark.parametrize("rule", SCALING_RULES)
@@ -43,7 +43,7 @@ def test_scaled_model_adjusts_plasticity_and_input():
     assert m.plasticity.A_LTP == pytest.approx(2e-5)
     assert m.input == sn.InputParams()
     m = scaled_model(None, 2000, rule="balanced_mean")
-    r_E, r_I = sn.network.REFERENCE_RATES
+    r_E, r_I = sn._scaling.REFERENCE_RATES
     mu_ref = 120 * 0.5 * r_E - 100 * 4.0 * r_I
     mu = 480 * 0.25 * r_E - 400 * 2.0 * r_I
     assert m.input.b + mu == pytest.approx(2000 + mu_ref)   # same mean free potential
@@ -61,7 +61,7 @@ def test_balanced_calibration_file():
     assert "tools/calibrate_balanced.py" in cal["command"] and cal["seeds"] == [0, 1]
     pts = cal["points"]
     assert [p["N"] for p in pts] == [500, 1000, 2000, 5000, 10000]
-    assert cal["target_rate_E"] == pytest.approx(sn.network.REFERENCE_RATES[0], abs=0.05)
+    assert cal["target_rate_E"] == pytest.approx(sn._scaling.REFERENCE_RATES[0], abs=0.05)
     for p in pts:   # every size hits the target; b lies between b_ref and the mean formula
         assert abs(p["rate_E"] - cal["target_rate_E"]) <= cal["tolerance_Hz"] + 1e-9
         assert cal["reference_b"] <= p["b"] <= p["b_mean_potential"]
@@ -99,8 +99,8 @@ def test_balanced_calibration_interpolation_and_errors(tmp_path):
 
 def _before_rate_E(params, seeds=(0, 1)):
     """Mean E rate of the π/2 before test of the naive network (seeds of run_published)."""
-    from sensorynet.experiments.seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
-    from sensorynet.stimulus import probe_sequence, stimulus_input
+    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
+    from sensorynet._stimulus import probe_sequence, stimulus_input
     rates = []
     for seed in seeds:
         net = sn.build_network(params.network, seed_sequence(seed, STREAM_NETWORK),
@@ -115,7 +115,7 @@ def _before_rate_E(params, seeds=(0, 1)):
 
 
 def test_calibrated_balanced_keeps_the_published_rate():
-    target = sn.network.REFERENCE_RATES[0]
+    target = sn._scaling.REFERENCE_RATES[0]
     assert _before_rate_E(scaled_model(None, 1000, rule="balanced")) == \
         pytest.approx(target, abs=0.25)
     # the mean-potential input does not keep it: the rate rises with N
@@ -194,8 +194,8 @@ def short_run():
 
 def test_snapshots_saved_sparse_and_loaded_lazily(short_run, tmp_path):
     import zipfile
-    from sensorynet.results import CSRSnapshots
-    from sensorynet.store import FORMAT_VERSION, load_result, save_result
+    from sensorynet._results import CSRSnapshots
+    from sensorynet._store import FORMAT_VERSION, load_result, save_result
     assert FORMAT_VERSION == 2
     path = save_result(short_run, tmp_path / "r.npz")
     assert isinstance(short_run._W_blocks, CSRSnapshots)      # saving did not densify
@@ -214,7 +214,7 @@ def test_snapshots_saved_sparse_and_loaded_lazily(short_run, tmp_path):
 def test_version_1_dense_snapshots_still_load(short_run, tmp_path):
     import json
     import zipfile
-    from sensorynet.store import load_result, save_result
+    from sensorynet._store import load_result, save_result
     path = save_result(short_run, tmp_path / "r.npz")
     with zipfile.ZipFile(path) as z:
         arrays = {n[:-4]: np.lib.format.read_array(z.open(n)) for n in z.namelist()}
@@ -234,7 +234,7 @@ def test_version_1_dense_snapshots_still_load(short_run, tmp_path):
 
 
 def test_sparse_result_snapshots_roundtrip(tmp_path):
-    from sensorynet.store import load_result, save_result
+    from sensorynet._store import load_result, save_result
     p = scaled_model(None, 800, rule="fixed_indegree")
     r = sn.run_published(p, seed=1, n_blocks=2, sparse=True, progress=False,
                          keep_snapshots=True)
@@ -245,8 +245,8 @@ def test_sparse_result_snapshots_roundtrip(tmp_path):
 
 
 def test_learning_curve_samples_blocks_from_snapshots(short_run):
-    from sensorynet.analysis.metrics import ee_specificity
-    from sensorynet.plotting.published import _block_specificity, plot_learning_curve
+    from sensorynet.analysis._metrics import ee_specificity
+    from sensorynet.plotting._published import _block_specificity, plot_learning_curve
     for b in range(3):
         np.testing.assert_allclose(_block_specificity(short_run, b),
                                    ee_specificity(short_run, b), rtol=1e-12)
@@ -257,7 +257,7 @@ def test_learning_curve_samples_blocks_from_snapshots(short_run):
 
 
 def test_existing_specificity_metric(short_run):
-    from sensorynet.sweep.metrics import METRICS, RunContext, existing_ee_specificity
+    from sensorynet.sweep._metrics import METRICS, RunContext, existing_ee_specificity
     s = existing_ee_specificity(short_run.W, short_run.po, short_run.n_exc)
     ctx = RunContext(short_run, 2)
     assert METRICS["spec_EE_existing_0_30"].func(short_run, ctx) == pytest.approx(s[0])
@@ -269,7 +269,7 @@ def test_existing_specificity_metric(short_run):
 
 def test_scale_panel_from_precomputed_results():
     from sensorynet import widgets
-    from sensorynet.widgets.scale import STUDY_PATH
+    from sensorynet.widgets._scale import STUDY_PATH
     if not STUDY_PATH.exists():
         pytest.skip("scale study results not present")
     p = widgets.scale_panel()

@@ -1,4 +1,4 @@
-"""Tests of sensorynet.experiments and sensorynet.plotting.science.
+"""Tests of sensorynet.experiments and sensorynet.plotting._science.
 
 Constructed cases check each analysis against hand-computed answers; the real model
 (session fixture ``published``: 40 blocks, default seed) checks the direction of every
@@ -14,12 +14,13 @@ from matplotlib.figure import Figure
 
 import sensorynet as sn
 from sensorynet import experiments as sci
-from sensorynet.analysis.connectivity import connectivity_summary
+from sensorynet.analysis._connectivity import connectivity_summary
 from sensorynet._json import jsonable
-from sensorynet.analysis.connectivity import specificity
-from sensorynet.analysis.selectivity import orientation_grid
-from sensorynet.experiments.tuning import TuningResult
-from sensorynet.experiments.spontaneous import STABILITY_MAX_FRACTION
+from sensorynet.analysis._connectivity import specificity
+from sensorynet.analysis._selectivity import orientation_grid
+from sensorynet.experiments._tuning import TuningResult
+from sensorynet.experiments._spontaneous import STABILITY_MAX_FRACTION
+from sensorynet.experiments._common import ABLATIONS, DEFAULT_LTD_IE
 
 TH = orientation_grid(12)
 
@@ -153,22 +154,29 @@ def test_cardinal_result_metrics_constructed():
 
 
 # ======================================================================= real model
+FURTHER = [n for n in sci.PROTOCOLS if n != "published"]
+
+
 @pytest.fixture(scope="module")
 def runs(published):
-    """Each science experiment once on the published run (about 10 s in total)."""
-    from sensorynet.plotting import science_figures
+    """Each further protocol once on the published run (about 10 s in total), as
+    ``reproduce`` runs it: metrics, claims, result and figures."""
     out = {}
-    for name in sci.SCIENCE_EXPERIMENTS:
-        r = sci.run_science_experiment(name, published, progress=False)
-        r["figures"] = science_figures(name, r["results"])
-        out[name] = r
+    for name in FURTHER:
+        proto = sci.PROTOCOLS[name]
+        ctx = sci.RunContext(published.params, published.seed, published.n_blocks,
+                             published=published)
+        res = proto.run(ctx)
+        out[name] = {"metrics": res.metrics(), "claims": res.claims(), "result": res,
+                     "figures": {s: make() for s, make in proto.figure_makers(res).items()}}
     return out
 
 
 def test_output_format(runs):
+    assert list(runs) == ["selectivity", "spontaneous", "cardinal", "ablations"]
     for name, r in runs.items():
-        assert set(r) == {"metrics", "results", "claims", "figures"}
-        json.dumps(r["metrics"], allow_nan=False)
+        assert isinstance(r["result"], sci.ProtocolResult)
+        json.dumps(jsonable(r["metrics"]), allow_nan=False)
         assert r["figures"] and all(isinstance(f, Figure) for f in r["figures"].values())
         for c in r["claims"]:
             assert {"claim", "measured", "expected", "holds", "kind", "z", "k"} <= set(c)
@@ -182,19 +190,18 @@ def test_output_format(runs):
 
 
 def test_required_metric_keys(runs):
-    m = {}
-    for r in runs.values():
-        m.update(r["metrics"])
+    m = {name: r["metrics"] for name, r in runs.items()}
+    m.update(m["selectivity"])
     for phase in ("before", "after"):
         assert set(m["osi"][phase]) == {"E", "I"}
     assert isinstance(m["bidirectional_surplus"], float)
     sp = m["spontaneous"]
     assert set(sp["rates"]) == {"E", "I"} and len(sp["specificity_EE_change"]) == 3
     assert isinstance(sp["osi_E_change"], float)
-    assert sp["ltd_IE"] is sci.DEFAULT_LTD_IE and set(sp["by_ltd_IE"]) == {"on", "off"}
+    assert sp["ltd_IE"] is DEFAULT_LTD_IE and set(sp["by_ltd_IE"]) == {"on", "off"}
     for cond in ("cardinal", "control"):
         assert {"frac_near_cardinal", "frac_near_oblique"} <= set(m["cardinal"][cond])
-    assert set(m["ablations"]) == set(sci.ABLATIONS)
+    assert set(m["ablations"]) == set(ABLATIONS)
     for d in m["ablations"].values():
         assert {"rates_after", "osi_after", "specificity_EE_final",
                 "bidirectional_surplus"} <= set(d)
@@ -213,7 +220,7 @@ def test_claim_selectivity_rises(runs):
 
 
 def test_selectivity_claims_are_bands_with_z_and_k(runs):
-    from sensorynet.experiments.claims import SELECTIVITY_CLAIMS
+    from sensorynet.experiments._bands import SELECTIVITY_CLAIMS
     claims = runs["selectivity"]["claims"]
     band = claims[:len(SELECTIVITY_CLAIMS)]
     for c, spec in zip(band, SELECTIVITY_CLAIMS):
@@ -248,7 +255,7 @@ def test_claim_bidirectional_surplus(runs):
 
 
 def test_bidirectional_dpo_matched_hand_computed():
-    from sensorynet.analysis.reciprocity import (bidirectional_counts,
+    from sensorynet.analysis._reciprocity import (bidirectional_counts,
                                                  bidirectional_counts_dpo_matched)
     # E0..E3 at 0/1/90/91°: pairs (0,1) and (2,3) are at |ΔPO| 1°, the other four at ≥ 89°
     po = np.radians([0.0, 1.0, 90.0, 91.0, 0.0])
@@ -272,7 +279,7 @@ def test_bidirectional_dpo_matched_hand_computed():
 
 
 def test_paired_effect():
-    from sensorynet.experiments.selectivity import paired_effect
+    from sensorynet.experiments._selectivity import paired_effect
     e = paired_effect([0.1, 0.2, np.nan, 0.3], [0.2, 0.4, 0.5, 0.3])
     assert e["n"] == 3 and e["mean"] == pytest.approx(0.1)
     assert e["sd"] == pytest.approx(0.1) and e["z"] == pytest.approx(0.1 / (0.1 / np.sqrt(3)))
@@ -281,7 +288,7 @@ def test_paired_effect():
 
 
 def test_claim_spontaneous_keeps_specificity(runs):
-    sp = runs["spontaneous"]["metrics"]["spontaneous"]
+    sp = runs["spontaneous"]["metrics"]
     for setting in ("on", "off"):
         st = sp["by_ltd_IE"][setting]["contrast_EE"]
         assert st["learned"] > 0.25 and abs(st["fraction"]) < STABILITY_MAX_FRACTION / 5
@@ -303,7 +310,7 @@ def test_claim_cardinal_bias(runs):
     """Cardinal stimuli over-represent cardinal POs relative to the uniform control
     (paired McNemar test on the same neurons); the control itself shows no significant
     surplus against uniform POs (information)."""
-    c = runs["cardinal"]["metrics"]["cardinal"]
+    c = runs["cardinal"]["metrics"]
     t = c["tests"]
     assert t["near_cardinal"]["p_mcnemar"] < 1e-4
     assert t["near_cardinal"]["frac_cardinal"] > t["near_cardinal"]["frac_control"]
@@ -315,7 +322,7 @@ def test_claim_cardinal_bias(runs):
 
 
 def test_ablation_findings(runs):
-    a = runs["ablations"]["metrics"]["ablations"]
+    a = runs["ablations"]["metrics"]
     assert a["EI_frozen"]["rates_after"]["E"] > 3 * a["all_plastic"]["rates_after"]["E"]
     assert a["EI_frozen"]["osi_after"]["E"] < a["EI_frozen"]["osi_before"]["E"]
     assert all(c["holds"] for c in runs["ablations"]["claims"])
@@ -443,12 +450,10 @@ def test_legends_are_legible_and_do_not_cover_data(runs):
 
 # ======================================================================= validation
 def test_validation(published):
-    with pytest.raises(ValueError, match="name"):
-        sci.run_science_experiment("bogus", published)
-    with pytest.raises(TypeError, match="name"):
-        sci.run_science_experiment(3, published)
-    with pytest.raises(TypeError, match="published"):
-        sci.run_science_experiment("selectivity", {"W": 0})
+    with pytest.raises(KeyError, match="no protocol named 'bogus'"):
+        sci.PROTOCOLS["bogus"]
+    with pytest.raises(ValueError, match="needs the learned published run"):
+        sci.PROTOCOLS["selectivity"].run(sci.RunContext(published.params, 0, 1))
     with pytest.raises(TypeError, match="published"):
         sci.selectivity_analysis(None)
     with pytest.raises(TypeError, match="ltd_IE"):

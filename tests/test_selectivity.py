@@ -1,9 +1,9 @@
-"""Tests of sensorynet.analysis.selectivity on constructed tuning curves with known answers."""
+"""Tests of sensorynet.analysis._selectivity on constructed tuning curves with known answers."""
 import numpy as np
 import pytest
 
-from sensorynet.analysis.orientation import circular_distance
-from sensorynet.analysis.selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation, summarize_osi, tuning_curves
+from sensorynet._orientation import circular_distance
+from sensorynet.analysis._selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation, summarize_osi, tuning_curves
 
 TH = np.arange(12) * np.pi / 12  # 15 degree grid
 

@@ -199,7 +199,7 @@ def test_threads_do_not_change_results(plastic):
 
 def test_short_epoch_path_matches_reference():
     """Networks above EPOCH_LONG_MAX_N use plain prefix sums over short epochs."""
-    from sensorynet.simulation import EPOCH_LONG_MAX_N, epoch_steps
+    from sensorynet._simulation import EPOCH_LONG_MAX_N, epoch_steps
     N = EPOCH_LONG_MAX_N + 200
     assert epoch_steps(N) < epoch_steps(500)
     params = sn.ModelParams(network=sn.NetworkParams().scaled(N))

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sensorynet as sn
-from sensorynet import network as network_mod
-from sensorynet.analysis import connectivity as C
-from sensorynet.analysis import csr
-from sensorynet.analysis import reciprocity as R
-from sensorynet.sparse import SparseWeights, weights_equal
+from sensorynet import _network as network_mod
+from sensorynet.analysis import _connectivity as C
+from sensorynet import _csr as csr
+from sensorynet.analysis import _reciprocity as R
+from sensorynet._weights import SparseWeights, weights_equal
 
 _settings = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow,
@@ -67,7 +67,7 @@ def networks(draw):
         W = np.where(rng.random((N, N)) < density, vals, 0.0)
         S0, S = SparseWeights.from_dense(W0), SparseWeights.from_dense(W)
     if draw(st.booleans()):      # evenly spaced POs: many pairs on the bin edges
-        po = sn.preferred_orientations(N, min(max(n_exc, 1), N - 1))
+        po = sn._network.preferred_orientations(N, min(max(n_exc, 1), N - 1))
     else:
         po = rng.uniform(0, np.pi, N)
     po_nan = po.copy()
@@ -89,22 +89,22 @@ def test_sparse_paths_equal_dense_paths(case):
     assert _exact(R.bidirectional_counts(S, ne, thr)) == _exact(R.bidirectional_counts(W, ne, thr))
     assert _exact(R.reciprocal_correlation(S, ne)) == _exact(R.reciprocal_correlation(W, ne))
     assert _exact(C.pruning_stats(S, S0, ne)) == _exact(C.pruning_stats(W, W0, ne))
-    for pw in C.PATHWAYS:
+    for pw in sn._weights.PATHWAYS:
         for mode in (False, True):
             np.testing.assert_array_equal(C.specificity(S, po, ne, pw, existing_only=mode),
                                           C.specificity(W, po, ne, pw, existing_only=mode))
         for a, b in zip(C.weights_vs_delta_po(S, po, ne, pw),
                         C.weights_vs_delta_po(W, po, ne, pw)):
             np.testing.assert_array_equal(a, b)
-        for a, b in zip(C.existing_block_weights(S0, S, ne, pw),
-                        C.existing_block_weights(W0, W, ne, pw)):
+        for a, b in zip(sn._weights.existing_block_weights(S0, S, ne, pw),
+                        sn._weights.existing_block_weights(W0, W, ne, pw)):
             np.testing.assert_array_equal(a, b)
     if ne:
         mask = np.random.default_rng(ne).random(ne) < 0.5
         np.testing.assert_allclose(C.mean_weight_within_groups(S, mask, ne),
                                    C.mean_weight_within_groups(W, mask, ne),
                                    rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(C.group_row_means(S, mask), C.group_row_means(W, mask),
+        np.testing.assert_allclose(sn._weights.group_row_means(S, mask), sn._weights.group_row_means(W, mask),
                                    rtol=1e-12, atol=1e-15)
     assert weights_equal(S, W) and weights_equal(W, S) and weights_equal(S0, W0)
     assert weights_equal(S, S0) == np.array_equal(W, W0)
@@ -119,7 +119,7 @@ def test_chunked_specificity_is_bit_identical(monkeypatch):
     po = rng.uniform(0, np.pi, N)
     monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 100)
     monkeypatch.setattr(csr, "PAIR_CHUNK", 37)
-    for pw in C.PATHWAYS:
+    for pw in sn._weights.PATHWAYS:
         for mode in (False, True):
             np.testing.assert_array_equal(C.specificity(S, po, ne, pw, existing_only=mode),
                                           C.specificity(W, po, ne, pw, existing_only=mode))
@@ -174,8 +174,8 @@ def test_analyses_never_allocate_n_by_n():
         "summary, measured PO with NaNs": lambda: C.connectivity_summary(W, po_out, ne),
         "dpo-matched null": lambda: R.bidirectional_counts_dpo_matched(W, po_out, ne),
         "within-group means": lambda: (C.mean_weight_within_groups(W, mask, ne),
-                                       C.group_row_means(W, mask)),
-        "existing weights": lambda: C.existing_block_weights(W0, W, ne, "IE"),
+                                       sn._weights.group_row_means(W, mask)),
+        "existing weights": lambda: sn._weights.existing_block_weights(W0, W, ne, "IE"),
         "scatter": lambda: C.weights_vs_delta_po(W, po, ne, "EE"),
         "submatrix": lambda: W[np.ix_(np.arange(0, N, 2), np.arange(0, N, 2))],
         "equality": lambda: weights_equal(W, W0),
@@ -208,7 +208,7 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
     dense runs' numbers and never expand a SparseWeights to N×N (figures included)."""
     from sensorynet.experiments import (run_ablations, run_cardinal, run_spontaneous,
                                         selectivity_analysis)
-    from sensorynet.plotting import science_figures
+    from sensorynet.experiments import PROTOCOLS, SelectivityRun
     tune = dict(thetas=np.linspace(0, np.pi, 4, endpoint=False), duration_ms=200)
 
     def run_all():
@@ -217,8 +217,9 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
         spo = run_spontaneous(pub, n_blocks=1, progress=False, **tune)
         card = run_cardinal(pub.params, 2, n_blocks=1, progress=False, **tune)
         abl = run_ablations(pub.params, 2, n_blocks=1, progress=False, **tune)
-        science_figures("selectivity", {"selectivity": sel})
-        science_figures("cardinal", {"cardinal": card})
+        for name, res in (("selectivity", SelectivityRun(sel, None)), ("cardinal", card)):
+            for make in PROTOCOLS[name].figure_makers(res).values():
+                make()
         return pub, {"selectivity": sel.metrics(), "claims": sel.claims(),
                      "spontaneous": spo.metrics(), "cardinal": card.metrics(),
                      "ablations": abl.metrics()}
@@ -246,7 +247,7 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
 def test_dpo_pair_counts_fast_path_equals_all_pairs(n, kind, offset, bins, seed):
     """The O(n log n) pair count equals comparing every pair, also for POs on a grid
     whose pairs sit exactly on bin edges, POs outside [0, π) and duplicates."""
-    from sensorynet.analysis import orientation as O
+    from sensorynet import _orientation as O
     rng = np.random.default_rng(seed)
     po = {"grid": np.arange(n) * np.pi / n, "random": rng.random(n) * np.pi,
           "coarse": np.round(rng.random(n) * 12) * np.pi / 12,
@@ -264,7 +265,7 @@ def test_dpo_pair_counts_fast_path_equals_all_pairs(n, kind, offset, bins, seed)
 def test_dpo_pair_counts_at_scale_on_the_published_grid():
     """At 4200 E neurons (input POs on a grid: the 30° and 60° edges are hit exactly)
     the fast count equals the all-pairs count."""
-    from sensorynet.analysis import orientation as O
+    from sensorynet import _orientation as O
     po = np.arange(4200) * np.pi / 4200
     lo, hi = np.array([0.0, 30, 60]), np.array([30.0, 60, 90])
     assert po.size > O.DPO_PAIRS_BRUTE_MAX

@@ -79,7 +79,7 @@ def _small_figure():
 
 
 def test_reproduce_draws_each_figure_once(monkeypatch, tmp_path):
-    from sensorynet import reproduce as R
+    from sensorynet import _reproduce as R
     calls = []
     orig = Figure.draw
 
@@ -87,15 +87,14 @@ def test_reproduce_draws_each_figure_once(monkeypatch, tmp_path):
         calls.append(1)
         return orig(self, renderer)
     monkeypatch.setattr(Figure, "draw", counting)
-    files = []
-    R._save_fig(_small_figure(), tmp_path / "a.png", files)
-    assert len(calls) == 1 and files == [tmp_path / "a.png"]
+    R.save_figure(_small_figure(), tmp_path / "a.png")
+    assert len(calls) == 1 and (tmp_path / "a.png").is_file()
 
 
 def test_saved_pixels_equal_savefig(tmp_path):
     PIL = pytest.importorskip("PIL.Image")
-    from sensorynet import reproduce as R
-    R._save_fig(_small_figure(), tmp_path / "fast.png", [])
+    from sensorynet import _reproduce as R
+    R.save_figure(_small_figure(), tmp_path / "fast.png")
     _small_figure().savefig(tmp_path / "ref.png", dpi=R._DPI)
     a = np.asarray(PIL.open(tmp_path / "fast.png"))
     b = np.asarray(PIL.open(tmp_path / "ref.png"))

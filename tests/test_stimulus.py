@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.stimulus import PoissonInput, cardinal_sequence, learning_sequence, probe_sequence
+from sensorynet._stimulus import PoissonInput, cardinal_sequence, learning_sequence, probe_sequence
 
 
 def _chi2_pvalue_ok(counts, mu):
@@ -48,7 +48,7 @@ def test_seeded_and_key_dependent():
 
 
 def test_tuned_rates():
-    po = sn.preferred_orientations(500, 400)
+    po = sn._network.preferred_orientations(500, 400)
     r = sn.tuned_rates(np.pi / 2, po, 400)
     assert np.isclose(r[200], 2000 * 1.2) and np.isclose(r[0], 2000 * 0.8)
     assert np.isclose(r[450], 2000 * 1.02)
@@ -74,7 +74,7 @@ def test_validation():
         PoissonInput(np.ones((1, 3)), 0, 0)
     with pytest.raises(ValueError, match="at most"):
         PoissonInput(np.full((1, 3), 1e6), 10, 0)
-    po = sn.preferred_orientations(10, 8)
+    po = sn._network.preferred_orientations(10, 8)
     with pytest.raises(ValueError, match="thetas"):
         sn.stimulus_input([np.inf], 100, po, 8, 0)
     with pytest.raises(ValueError, match="segment_ms"):

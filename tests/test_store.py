@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.store import FORMAT_VERSION, load_result, read_metadata, save_result
-from sensorynet.cache import ResultsCache, default_cache_dir
+from sensorynet._store import FORMAT_VERSION, load_result, read_metadata, save_result
+from sensorynet._cache import ResultsCache, default_cache_dir
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_members_deflated_or_stored_by_measurement(small, tmp_path, monkeypatch)
     """Incompressible members (e.g. float64 weight snapshots) are stored, the others
     deflated; np.load reads the file, and a file written the old way
     (np.savez_compressed) loads to the same result."""
-    from sensorynet import store
+    from sensorynet import _store as store
     arrays = {"noise": np.random.default_rng(0).random(100_000), "zeros": np.zeros(10**5),
               "small": np.random.default_rng(1).random(10), "empty": np.zeros((0, 3)),
               "ints": np.arange(10**5, dtype=np.int32)[::-1]}
@@ -259,8 +259,8 @@ def test_cache_hit_and_miss(small, tmp_path):
 
 
 def test_cache_published_key(small, tmp_path, monkeypatch):
-    import sensorynet.experiments.published as ex
-    from sensorynet.experiments.published import cached_published
+    import sensorynet.experiments._published as ex
+    from sensorynet.experiments._published import cached_published
     fake = Counter(small)
     monkeypatch.setattr(ex, "run_published", fake)
     cache = ResultsCache(tmp_path)
@@ -330,7 +330,7 @@ def test_cache_arguments(small, tmp_path, monkeypatch):
 
 
 def test_cache_key_includes_source_code(tmp_path, monkeypatch):
-    import sensorynet.cache as store
+    import sensorynet._cache as store
     cache = ResultsCache(tmp_path)
     before = cache.path_for("published", {"seed": 3})
     assert len(store.source_fingerprint()) == 64

@@ -19,19 +19,19 @@ import pytest
 pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
 
-import sensorynet.sweep.run as sw  # noqa: E402
-import sensorynet.sweep.worker as sweep_worker  # noqa: E402
+import sensorynet.sweep._runner as sw  # noqa: E402
+import sensorynet.sweep._worker as sweep_worker  # noqa: E402
 from sensorynet import ModelParams, run_published  # noqa: E402
-from sensorynet.analysis.reciprocity import bidirectional_surplus
-from sensorynet.analysis.connectivity import pruning_stats, specificity
-from sensorynet.sweep.metrics import METRICS, register_metric
-from sensorynet.sweep.spec import SweepSpec
-from sensorynet.sweep.store import SweepStore, load_sweep
-from sensorynet.analysis.sweeps import summarize
-from sensorynet.sweep import cli_main, run_sweep
-from sensorynet.plotting.sweep import plot_sweep_heatmap, plot_sweep_line
-from sensorynet.sweep.metrics import _REGISTRY  # noqa: E402
-from sensorynet.sweep.spec import run_seeds  # noqa: E402
+from sensorynet.analysis._reciprocity import bidirectional_surplus
+from sensorynet.analysis._connectivity import pruning_stats, specificity
+from sensorynet.sweep._metrics import METRICS, register_metric
+from sensorynet.sweep._spec import SweepSpec
+from sensorynet.sweep._store import SweepStore, load_sweep
+from sensorynet.analysis._sweep_tables import summarize
+from sensorynet.sweep import main as cli_main, run_sweep
+from sensorynet.plotting._sweep import plot_sweep_heatmap, plot_sweep_line
+from sensorynet.sweep._metrics import _REGISTRY  # noqa: E402
+from sensorynet.sweep._spec import run_seeds  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sweep_example.toml"
@@ -139,8 +139,8 @@ def test_run_ids_change_with_the_code(tmp_path, monkeypatch, no_cluster):
     """A finished store is not reused by different code: the id hashes version + source."""
     import sensorynet
     import sensorynet._version
-    import sensorynet.sweep.runs as ss
-    from sensorynet.cache import source_fingerprint
+    import sensorynet.sweep._points as ss
+    from sensorynet._cache import source_fingerprint
     assert ss.code_identity() == {"version": sensorynet.__version__,
                                   "source": source_fingerprint()}
     kw = {"grid": {"network.g": [7.0, 8.0]}, "n_blocks": 1, "metrics": ["rate_E_after"]}
@@ -301,8 +301,8 @@ def test_run_and_metric_failures_are_recorded(boom_metric):
 
 
 def test_osi_uses_tuning_defaults_unless_overridden(monkeypatch):
-    import sensorynet.experiments.tuning as tuning
-    from sensorynet.sweep.metrics import RunContext
+    import sensorynet.experiments as tuning
+    from sensorynet.sweep._metrics import RunContext
     p = ModelParams()
     res = run_published(p, 5, n_blocks=1, progress=False)
     calls = []
@@ -379,8 +379,8 @@ def test_summarize_mean_sem_across_seeds():
 
 
 def test_tick_labels_share_one_exponent():
-    from sensorynet.plotting.sweep import PARAM_UNITS
-    from sensorynet.plotting.sweep import _axis_exponent, _param_label, _tick
+    from sensorynet.plotting._sweep import PARAM_UNITS
+    from sensorynet.plotting._sweep import _axis_exponent, _param_label, _tick
     vals = [4e-5, 8e-5, 1.2e-4]
     e = _axis_exponent(vals)
     assert e == -5 and [_tick(v, e) for v in vals] == ["4", "8", "12"]

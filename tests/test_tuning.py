@@ -1,13 +1,13 @@
-"""Tests of sensorynet.experiments.tuning: the tuning protocol and analyses of measured POs."""
+"""Tests of sensorynet.experiments._tuning: the tuning protocol and analyses of measured POs."""
 import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.experiments.seeds import STREAM_TUNING, seed_sequence
-from sensorynet.analysis.selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation
-from sensorynet.experiments.tuning import TuningResult, run_tuning
-from sensorynet.analysis.orientation import near_orientation_mask, orientation_class_fractions
-from sensorynet.analysis.selectivity import osi_debiased
+from sensorynet.experiments._seeds import STREAM_TUNING, seed_sequence
+from sensorynet.analysis._selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation
+from sensorynet.experiments._tuning import TuningResult, run_tuning
+from sensorynet._orientation import near_orientation_mask, orientation_class_fractions
+from sensorynet.analysis._selectivity import osi_debiased
 
 TH = orientation_grid(12)
 

@@ -12,8 +12,8 @@ import pytest
 
 import sensorynet as sn
 from sensorynet._param_checks import MAX_ABS_MV, MAX_DT_OVER_TAU, MAX_TAU
-from sensorynet.params import ModelParams, NetworkParams, PlasticityParams, ProtocolParams
-from sensorynet.sparse import SparseWeights
+from sensorynet._params import ModelParams, NetworkParams, PlasticityParams, ProtocolParams
+from sensorynet._weights import SparseWeights
 
 
 # ------------------------------------------------------------------------ parameters

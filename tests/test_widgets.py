@@ -10,7 +10,7 @@ import pytest
 
 import sensorynet as sn
 from sensorynet import widgets
-from sensorynet.params import ModelParams
+from sensorynet._params import ModelParams
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,7 +25,7 @@ def small_published():
 
 @pytest.fixture
 def cache(tmp_path):
-    from sensorynet.cache import ResultsCache
+    from sensorynet._cache import ResultsCache
     return ResultsCache(tmp_path / "cache")
 
 
@@ -137,7 +137,7 @@ def test_selectivity_panel_without_published_computes_one(cache):
 
 # ------------------------------------------------------------------ 03 evolution
 def test_evolution_panel_block_slider_scrubs_snapshots(small_published):
-    from sensorynet.analysis.connectivity import specificity
+    from sensorynet.analysis._connectivity import specificity
     pub = small_published
     p = widgets.evolution_panel(pub)
     assert p.state["blocks_done"] == 3
@@ -201,7 +201,7 @@ def test_cardinal_panel_half_width_and_run():
 
 
 def test_cardinal_panel_from_result():
-    from sensorynet.experiments.cardinal import run_cardinal
+    from sensorynet.experiments._cardinal import run_cardinal
     res = run_cardinal(seed=0, n_blocks=1, progress=False, **SHORT_TUNING)
     p = widgets.cardinal_panel(res, half_width_deg=10.0)
     assert p.state["n_blocks"] == 1 and p.state["half_width"] == 10.0

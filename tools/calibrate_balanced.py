@@ -43,11 +43,11 @@ def before_rates(N, b, seeds=SEEDS):
     ``b``, and the per-seed (E, I) rates."""
     import numpy as np
 
-    from sensorynet.experiments.seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
-    from sensorynet.network import build_network, scaled_model
-    from sensorynet.results import SpikeTrain
-    from sensorynet.simulation import simulate
-    from sensorynet.stimulus import probe_sequence, stimulus_input
+    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
+    from sensorynet import build_network, scaled_model
+    from sensorynet._results import SpikeTrain
+    from sensorynet._simulation import simulate
+    from sensorynet._stimulus import probe_sequence, stimulus_input
     params = scaled_model(None, N, rule="balanced_mean")
     params = params.replace(input=params.input.replace(b=float(b)))
     pr = params.protocol
@@ -70,7 +70,7 @@ def before_rates(N, b, seeds=SEEDS):
 
 def calibrate(N, target, tol, seeds=SEEDS):
     """Input ``b`` (Hz) at which the before-test E rate of size ``N`` is ``target``."""
-    from sensorynet.network import scaled_model
+    from sensorynet import scaled_model
     b_ref = scaled_model(None, 500).input.b
     if N == 500:
         (rE, rI), per = before_rates(N, b_ref, seeds)
@@ -121,7 +121,7 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="default: the packaged calibration file")
     a = ap.parse_args(argv)
     from sensorynet import __version__
-    from sensorynet.scaling import CALIBRATION_FILE
+    from sensorynet._scaling import CALIBRATION_FILE
     sizes = sorted({500, *(int(s) for s in a.sizes.split(","))})
     seeds = tuple(int(s) for s in a.seeds.split(","))
     t0 = time.perf_counter()

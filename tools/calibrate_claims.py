@@ -8,9 +8,9 @@ Usage (from the repository root)::
     python tools/calibrate_claims.py                  # seeds 1000..1023, N=500, 40 blocks
     python tools/calibrate_claims.py --n 40 --holdout 40
 
-Per seed: the published experiment (:data:`~sensorynet.experiments.claims.CLAIMS`), the
+Per seed: the published experiment (:data:`~sensorynet.experiments._bands.CLAIMS`), the
 selectivity analysis with its tuning protocol
-(:data:`~sensorynet.experiments.claims.SELECTIVITY_CLAIMS`: OSI after learning and its
+(:data:`~sensorynet.experiments._bands.SELECTIVITY_CLAIMS`: OSI after learning and its
 paired increase for E and I, the E→E specificity contrast, the bidirectional surpluses),
 and as information (``info``, no band) the bidirectional counts and the spontaneous
 stability fraction. Seeds start at 1000, far from every seed the tests use (0..99).
@@ -37,13 +37,13 @@ sys.path.insert(0, str(ROOT))     # this checkout's sensorynet, even if another 
 import numpy as np  # noqa: E402
 
 import sensorynet as sn  # noqa: E402
-from sensorynet.analysis.metrics import published_metrics  # noqa: E402
-from sensorynet.experiments.claims import (CLAIMS, ENSEMBLE_CHECKS,  # noqa: E402
+from sensorynet.analysis._metrics import published_metrics  # noqa: E402
+from sensorynet.experiments._bands import (CLAIMS, ENSEMBLE_CHECKS,  # noqa: E402
                                            ENSEMBLE_FILE, SELECTIVITY_CLAIMS, measure,
                                            published_claims)
-from sensorynet.experiments.science import run_science_experiment  # noqa: E402
-from sensorynet.experiments.selectivity import selectivity_analysis  # noqa: E402
-from sensorynet.experiments.spontaneous import run_spontaneous  # noqa: E402
+from sensorynet.experiments._science import run_science_experiment  # noqa: E402
+from sensorynet.experiments._selectivity import selectivity_analysis  # noqa: E402
+from sensorynet.experiments._spontaneous import run_spontaneous  # noqa: E402
 
 OUT = ROOT / "sensorynet" / "data" / ENSEMBLE_FILE
 
@@ -141,7 +141,7 @@ def main(argv=None) -> int:
     ens = {
         "description": "Published model (sensorynet defaults) on an ensemble of seeds: "
                        "mean, sd (ddof=1) and values of every number checked against a "
-                       "band (sensorynet.experiments.claims.ENSEMBLE_CHECKS: published "
+                       "band (sensorynet.experiments._bands.ENSEMBLE_CHECKS: published "
                        "experiment and selectivity analysis), and further numbers as "
                        "information (info).",
         "command": command.strip(), "package_version": sn.__version__,
@@ -151,7 +151,7 @@ def main(argv=None) -> int:
         "info": info,
     }
     if args.holdout:
-        from sensorynet.experiments.claims import claims_summary
+        from sensorynet.experiments._bands import claims_summary
         hseeds = list(range(2000, 2000 + args.holdout))
         ens["holdout"] = _holdout(hseeds, params, ens, print)
         ens["holdout"]["k"] = claims_summary(ens)["k"]

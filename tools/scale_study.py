@@ -1,6 +1,6 @@
 """Scale study (issue 12): the published protocol at N = 500 ... 10 000 under every
-scaling rule of :func:`sensorynet.network.scaled_model`, run on the Dask cluster of the
-sweep machinery (:func:`sensorynet.sweep.cluster.local_cluster`).
+scaling rule of :func:`sensorynet.scaled_model`, run on the Dask cluster of the
+sweep machinery (:func:`sensorynet.sweep._cluster.local_cluster`).
 
 Command (writes docs/scale_study/results.json, results.csv, docs/img/scale_*.png)::
 
@@ -61,13 +61,13 @@ def runaway_block(rate_E, before):
 
 def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_BLOCKS):
     """One scaled run of the published protocol with per-block metrics (a dict)."""
-    from sensorynet.experiments.seeds import (STREAM_LEARNING, STREAM_NETWORK,
+    from sensorynet.experiments._seeds import (STREAM_LEARNING, STREAM_NETWORK,
                                               STREAM_TEST, seed_sequence)
-    from sensorynet.network import build_network, scaled_model
-    from sensorynet.results import SpikeTrain
-    from sensorynet.simulation import simulate
-    from sensorynet.stimulus import learning_sequence, probe_sequence, stimulus_input
-    from sensorynet.sweep.metrics import existing_ee_specificity
+    from sensorynet import build_network, scaled_model
+    from sensorynet._results import SpikeTrain
+    from sensorynet._simulation import simulate
+    from sensorynet._stimulus import learning_sequence, probe_sequence, stimulus_input
+    from sensorynet.sweep._metrics import existing_ee_specificity
 
     t0 = time.perf_counter()
     params = scaled_model(None, N, rule=rule)
@@ -183,7 +183,7 @@ def _summary_rows(points, ref):
 
 def write_results(points, extra=None):
     import pandas as pd
-    from sensorynet.params import SCALING_RULES
+    from sensorynet._params import SCALING_RULES
     ref = np.mean([p["contrast40_J"] for p in points if p["N"] == 500])
     for p in points:        # the reference runs stop at 40 blocks, by definition
         if p["N"] == 500 and p["blocks_to_target"] is None:
@@ -232,7 +232,7 @@ def main(argv=None):
     if a.table:
         print(table())
         return 0
-    from sensorynet.params import DEFAULT_SCALING, SCALING_RULES
+    from sensorynet._params import DEFAULT_SCALING, SCALING_RULES
     if a.only_100k:
         p = run_point(DEFAULT_SCALING, 100_000, 0, max_blocks=PUBLISHED_BLOCKS,
                       min_blocks=PUBLISHED_BLOCKS)
@@ -255,7 +255,7 @@ def main(argv=None):
     tasks = [(r, N, s) for N in sorted(sizes, reverse=True) if N != 500 for r in rules
              for s in range(a.seeds_small if N <= 2000 else a.seeds_large)]
     from distributed import Client, as_completed
-    from sensorynet.sweep.cluster import local_cluster
+    from sensorynet.sweep._cluster import local_cluster
     done = {(p["rule"], p["N"], p["seed"]) for p in old}
     tasks = [t for t in tasks if t not in done]
     points = old + [dict(p, rule=r) for r in rules for p in ref_points
@@ -313,7 +313,7 @@ def table() -> str:
 
 def figures():
     """docs/img/scale_*.png from docs/scale_study/results.json."""
-    from sensorynet.widgets.scale import plot_scale_study
+    from sensorynet.widgets._scale import plot_scale_study
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -1,13 +1,28 @@
-"""Analyses of results: orientation and ΔPO helpers, selectivity (OSI, PO), connectivity
-structure, spike statistics and the published summary metrics. Pure numpy: analysis
-never runs a simulation and never imports :mod:`sensorynet.experiments`.
-"""
-from .orientation import (CARDINAL_DEG, OBLIQUE_DEG, DPO_DECIMALS, circular_distance, wrap_distance, signed_dpo, dpo_bin_index, near_orientation_mask, orientation_class_fractions)  # noqa: F401
-from .selectivity import (osi, preferred_orientation, pref_orth_index, tuning_curves, orientation_grid, summarize_osi, osi_debiased, po_match)  # noqa: F401
-from .connectivity import (DEFAULT_BINS_DEG, PATHWAYS, delta_po, specificity, weights_vs_delta_po, pruning_stats, mean_weight_within_groups, connectivity_summary, PATHWAYS_PLASTIC, group_row_means, existing_block_weights)  # noqa: F401
-from .reciprocity import (bidirectional_counts, bidirectional_counts_dpo_matched, bidirectional_surplus, reciprocal_correlation, DPO_MATCH_BINS_DEG)  # noqa: F401
-from .spikes import (isi_cv, bin_mean)  # noqa: F401
-from .sweeps import (require_columns, summarize, add_specificity_contrast)  # noqa: F401
-from .metrics import (published_metrics, ee_specificity, existing_weights, SPECIFICITY_BINS_DEG)  # noqa: F401
+"""Analyses of results: selectivity (OSI, preferred orientation, tuning curves),
+connectivity structure against |ΔPO| (specificity, pruning, reciprocity), spike
+statistics, the published summary metrics and summaries of sweep tables.
 
-__all__ = ['CARDINAL_DEG', 'OBLIQUE_DEG', 'DPO_DECIMALS', 'circular_distance', 'wrap_distance', 'signed_dpo', 'dpo_bin_index', 'near_orientation_mask', 'orientation_class_fractions', 'osi', 'preferred_orientation', 'pref_orth_index', 'tuning_curves', 'orientation_grid', 'summarize_osi', 'osi_debiased', 'po_match', 'DEFAULT_BINS_DEG', 'PATHWAYS', 'delta_po', 'specificity', 'weights_vs_delta_po', 'pruning_stats', 'mean_weight_within_groups', 'connectivity_summary', 'PATHWAYS_PLASTIC', 'group_row_means', 'existing_block_weights', 'bidirectional_counts', 'bidirectional_counts_dpo_matched', 'bidirectional_surplus', 'reciprocal_correlation', 'DPO_MATCH_BINS_DEG', 'isi_cv', 'bin_mean', 'require_columns', 'summarize', 'add_specificity_contrast', 'published_metrics', 'ee_specificity', 'existing_weights', 'SPECIFICITY_BINS_DEG']
+Pure numpy: analysis never runs a simulation. Weights may be dense ``W[pre, post]``
+arrays or :class:`~sensorynet.SparseWeights`; angles are in rad, weights in mV.
+"""
+from .._orientation import circular_distance, near_orientation_mask, orientation_class_fractions
+from ._selectivity import (orientation_grid, osi, osi_debiased, po_match, pref_orth_index,
+                           preferred_orientation, tuning_curves)
+from ._connectivity import (connectivity_summary, delta_po, mean_weight_within_groups,
+                            pruning_stats, specificity, weights_vs_delta_po)
+from ._reciprocity import (bidirectional_counts, bidirectional_counts_dpo_matched,
+                           bidirectional_surplus, reciprocal_correlation)
+from ._spikes import isi_cv
+from ._metrics import ee_specificity, existing_weights, published_metrics
+from ._sweep_tables import add_specificity_contrast, summarize
+
+__all__ = [
+    "osi", "osi_debiased", "pref_orth_index", "preferred_orientation", "tuning_curves",
+    "orientation_grid", "po_match",
+    "circular_distance", "delta_po", "near_orientation_mask", "orientation_class_fractions",
+    "specificity", "ee_specificity", "weights_vs_delta_po", "existing_weights",
+    "pruning_stats", "mean_weight_within_groups", "connectivity_summary",
+    "bidirectional_counts", "bidirectional_counts_dpo_matched", "bidirectional_surplus",
+    "reciprocal_correlation", "isi_cv", "published_metrics",
+    "summarize", "add_specificity_contrast",
+]

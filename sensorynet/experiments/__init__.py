@@ -1,18 +1,27 @@
 """Protocols, one module each (published, tuning, selectivity, spontaneous, cardinal,
-ablations, balanced state), their seed streams, and the claims they are checked against.
-Protocols call :func:`sensorynet.simulate` and the analyses; they never draw figures.
+ablations, balanced state), each registered once in :data:`PROTOCOLS`, and the claims
+they are checked against. Protocols call :func:`sensorynet.simulate` and the analyses;
+they never draw figures (their figures are named in the registry and drawn by
+:mod:`sensorynet.plotting`).
 """
-from ._common import SCIENCE_EXPERIMENTS, ABLATIONS, DEFAULT_LTD_IE  # noqa: F401
-from .seeds import (STREAM_NETWORK, STREAM_TEST, STREAM_LEARNING, STREAM_SPONTANEOUS, STREAM_CARDINAL, STREAM_TUNING, seed_sequence)  # noqa: F401
-from .blocks import (SNAPSHOT_MAX_N, run_blocks)  # noqa: F401
-from .published import (run_published, cached_published, get_cache, load_published, check_published_fits)  # noqa: F401
-from .tuning import (TuningResult, run_tuning)  # noqa: F401
-from .selectivity import (selectivity_analysis, connectivity_evolution, SelectivityAnalysis, ConnectivityEvolution, paired_effect, PO_MATCH_MAX_DEG)  # noqa: F401
-from .spontaneous import (SpontaneousResult, run_spontaneous, STABILITY_MAX_FRACTION)  # noqa: F401
-from .cardinal import (CardinalResult, run_cardinal, mcnemar_one_sided, two_proportion_z, CARDINAL_ALPHA)  # noqa: F401
-from .ablations import (AblationResult, run_ablations, RUNAWAY_FACTOR)  # noqa: F401
-from .balanced_state import (input_components, BalancedState, balanced_state, update_residual)  # noqa: F401
-from .claims import (PUBLISHED_RANGES, CLAIMS, SELECTIVITY_CLAIMS, ENSEMBLE_CHECKS, MUTATION_SCORE, ClaimSpec, ALPHA, ENSEMBLE_FILE, published_claims, band_checks, load_ensemble, band_factor, student_t_quantile, measure, claims_summary)  # noqa: F401
-from .science import (run_science_experiment)  # noqa: F401
+from ._registry import (PROTOCOLS, FigureSpec, Protocol, ProtocolResult, RunContext,
+                        register_protocol)
+from ._published import PublishedRun, check_published_fits, load_published, run_published
+from ._tuning import TuningResult, run_tuning
+from ._selectivity import (ConnectivityEvolution, SelectivityAnalysis, SelectivityRun,
+                           connectivity_evolution, selectivity_analysis)
+from ._spontaneous import SpontaneousResult, SpontaneousRun, run_spontaneous
+from ._cardinal import CardinalResult, run_cardinal
+from ._ablations import AblationResult, run_ablations
+from ._balanced_state import BalancedState, balanced_state, update_residual
 
-__all__ = ['SCIENCE_EXPERIMENTS', 'ABLATIONS', 'DEFAULT_LTD_IE', 'STREAM_NETWORK', 'STREAM_TEST', 'STREAM_LEARNING', 'STREAM_SPONTANEOUS', 'STREAM_CARDINAL', 'STREAM_TUNING', 'seed_sequence', 'SNAPSHOT_MAX_N', 'run_blocks', 'run_published', 'cached_published', 'get_cache', 'load_published', 'check_published_fits', 'TuningResult', 'run_tuning', 'selectivity_analysis', 'connectivity_evolution', 'SelectivityAnalysis', 'ConnectivityEvolution', 'paired_effect', 'PO_MATCH_MAX_DEG', 'SpontaneousResult', 'run_spontaneous', 'STABILITY_MAX_FRACTION', 'CardinalResult', 'run_cardinal', 'mcnemar_one_sided', 'two_proportion_z', 'CARDINAL_ALPHA', 'AblationResult', 'run_ablations', 'RUNAWAY_FACTOR', 'input_components', 'BalancedState', 'balanced_state', 'update_residual', 'PUBLISHED_RANGES', 'CLAIMS', 'SELECTIVITY_CLAIMS', 'ENSEMBLE_CHECKS', 'MUTATION_SCORE', 'ClaimSpec', 'ALPHA', 'ENSEMBLE_FILE', 'published_claims', 'band_checks', 'load_ensemble', 'band_factor', 'student_t_quantile', 'measure', 'claims_summary', 'run_science_experiment']
+__all__ = [
+    "PROTOCOLS", "Protocol", "FigureSpec", "RunContext", "ProtocolResult",
+    "register_protocol",
+    "run_published", "load_published", "check_published_fits", "PublishedRun",
+    "run_tuning", "TuningResult", "selectivity_analysis", "SelectivityAnalysis",
+    "connectivity_evolution", "ConnectivityEvolution", "SelectivityRun",
+    "run_spontaneous", "SpontaneousResult", "SpontaneousRun",
+    "run_cardinal", "CardinalResult", "run_ablations", "AblationResult",
+    "balanced_state", "BalancedState", "update_residual",
+]

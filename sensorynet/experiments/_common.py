@@ -1,15 +1,14 @@
-"""Shared pieces of the protocols: experiment names, ablation settings, the check of a
-published result, and the claim records and their formatting."""
+"""Shared pieces of the protocols: ablation settings, the check of a published result,
+and the claim records and their formatting."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..results import ExperimentResult
+from .._results import ExperimentResult
 
-__all__ = ["SCIENCE_EXPERIMENTS", "ABLATIONS", "DEFAULT_LTD_IE", "check_published",
+__all__ = ["ABLATIONS", "DEFAULT_LTD_IE", "check_published",
            "is_decreasing", "fmt_values", "claim", "block_rates", "KINDS"]
 
-SCIENCE_EXPERIMENTS = ("selectivity", "spontaneous", "cardinal", "ablations")
 #: ablation name -> parameter changes (``ModelParams.replace`` keys)
 ABLATIONS = {"all_plastic": {},
              "EI_frozen": {"plasticity.plastic_EI": False},

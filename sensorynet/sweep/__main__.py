@@ -1,4 +1,4 @@
 """``python -m sensorynet.sweep``: the sweep command line."""
-from .cli import cli_main
+from ._cli import cli_main
 
 raise SystemExit(cli_main())

@@ -34,17 +34,16 @@ Panels, by notebook:
 :func:`dashboard_link` gives the Dask dashboard's address as the notebook's browser
 can reach it: directly, or through the Jupyter server's proxy under JupyterHub/Binder.
 """
-from .base import Panel, fig_to_png, run_button
-from ..sweep.dashboard import dashboard_link
-from .experiments import cardinal_panel, spontaneous_panel, sweep_panel
-from .learning import evolution_panel, selectivity_panel
-from .network import network_panel
-from .tables import claims_table
-from .scale import scale_panel
+from .._dashboard import dashboard_link
+from ._base import Panel
+from ._experiments import cardinal_panel, spontaneous_panel, sweep_panel
+from ._learning import evolution_panel, selectivity_panel
+from ._network import network_panel
+from ._scale import load_scale_study, plot_scale_study, scale_panel
+from ._tables import claims_table
 
 __all__ = [
-    "Panel", "fig_to_png", "run_button",
-    "network_panel", "selectivity_panel", "evolution_panel",
-    "spontaneous_panel", "cardinal_panel", "sweep_panel", "scale_panel", "claims_table",
-    "dashboard_link",
+    "Panel", "network_panel", "selectivity_panel", "evolution_panel",
+    "spontaneous_panel", "cardinal_panel", "sweep_panel", "scale_panel",
+    "load_scale_study", "plot_scale_study", "claims_table", "dashboard_link",
 ]

@@ -1,0 +1,354 @@
+"""Structure of a (learned) weight matrix (docs/model.md §1, §6).
+
+Pure-numpy measures of how recurrent weights relate to the neurons' preferred
+orientations, how many synapses were pruned or saturated by learning, and how strong
+connections pair up reciprocally.
+
+Conventions
+-----------
+* ``W[pre, post]`` (row = presynaptic neuron), an N x N real matrix in mV;
+  ``W == 0`` means "no synapse".
+* Neurons ``0 .. n_exc-1`` are excitatory (E), ``n_exc .. N-1`` inhibitory (I).
+* Pathways are named pre-then-post: ``"EE"`` (E->E), ``"EI"`` (E->I), ``"IE"``
+  (I->E), ``"II"`` (I->I).
+* Preferred orientations ``po`` are in rad with period pi, so ``|dPO|`` is in
+  ``[0, pi/2]`` (0..90 degrees).
+* Autapses (the diagonal) are included wherever the pre and post populations overlap,
+  as in the published code, whose W has a non-excluded diagonal.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_dense, pathway_slices
+from .._validate import as_real_array, check_real
+from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
+from .._validate import check_W, check_n_exc
+from ._reciprocity import bidirectional_counts, reciprocal_correlation
+from .. import _csr as csr
+
+__all__ = [
+    "DPO_BINS_DEG",
+    "delta_po",
+    "specificity",
+    "weights_vs_delta_po",
+    "pruning_stats",
+    "mean_weight_within_groups",
+    "connectivity_summary",
+]
+
+
+_CHUNK_ELEMENTS = 2 ** 22  # pairs processed per chunk in specificity (bounds memory)
+
+
+def _check_weights(W, name="W"):
+    """A dense W as checked float64 array; a SparseWeights checked, kept sparse."""
+    return csr.check_sparse(W, name) if isinstance(W, SparseWeights) else check_W(W, name)
+def _check_po(po, n):
+    p = as_real_array(po, "po", ndim=1)
+    if p.size != n:
+        raise ValueError(f"po must have length N={n}, got {p.size}")
+    return p
+
+
+
+
+def _check_bins(bins_deg):
+    b = as_real_array(bins_deg, "bins_deg")
+    if b.ndim != 2 or b.shape[1] != 2 or b.shape[0] < 1:
+        raise ValueError(f"bins_deg must be a sequence of (lo, hi) pairs, got shape {b.shape}")
+    lo, hi = b[:, 0], b[:, 1]
+    if (lo < 0).any():
+        raise ValueError("bins_deg edges must be >= 0 degrees")
+    if not (hi > lo).all() or not (lo[1:] >= hi[:-1]).all():
+        raise ValueError("bins_deg must be increasing: lo < hi within a bin and bins "
+                         "sorted without overlap")
+    return lo, hi
+
+
+
+
+# ------------------------------------------------------------------------ public API
+def delta_po(po):
+    """Matrix of preferred-orientation differences.
+
+    Parameters
+    ----------
+    po : array_like, shape (N,)
+        Preferred orientations (rad, period pi), finite.
+
+    Returns
+    -------
+    ndarray, shape (N, N)
+        ``D[pre, post]`` = circular distance between ``po[pre]`` and ``po[post]``
+        (rad, period pi), in ``[0, pi/2]``; symmetric with zero diagonal.
+    """
+    p = as_real_array(po, "po", ndim=1)
+    return wrap_distance(p[:, None], p[None, :])
+
+
+def specificity(W, po, n_exc, pathway="EE", bins_deg=DPO_BINS_DEG,
+                existing_only=False):
+    """Mean weight as a function of |dPO| (connection specificity, Fig 3G).
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
+    po : array_like, shape (N,)
+        Preferred orientation of each neuron (rad).
+    n_exc : int
+        Number of excitatory neurons.
+    pathway : {"EE", "EI", "IE", "II"}
+        Which block of W to analyse (pre population first).
+    bins_deg : sequence of (lo, hi)
+        |dPO| bins in degrees, increasing and non-overlapping. Bins are ``[lo, hi)``
+        except the last, which is ``[lo, hi]`` (so 90 deg falls in the last default
+        bin). |dPO| is rounded to 1e-9 deg before binning so that pairs lying on an
+        edge of an evenly spaced PO grid are binned deterministically.
+    existing_only : bool
+        False (default, as in the published figure): average over all ordered pairs,
+        absent synapses counting as 0 mV. True: average only over ``W != 0``.
+
+    Returns
+    -------
+    ndarray, shape (n_bins,)
+        Mean weight (mV) per bin; ``nan`` for a bin without pairs. Autapses
+        (``pre == post``, |dPO| = 0) are included for ``"EE"`` and ``"II"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> po = np.radians([0.0, 10.0, 90.0])
+    >>> W = np.array([[0.0, 1.0, 0.2], [1.0, 0.0, 0.2], [0.2, 0.2, 0.0]])
+    >>> specificity(W, po, 3, "EE").round(3)           # autapses count as pairs at 0°
+    array([0.4, nan, 0.2])
+    """
+    w = _check_weights(W)
+    n = w.shape[0]
+    p = _check_po(po, n)
+    n_exc = check_n_exc(n_exc, n)
+    pre, post = pathway_slices(pathway, n_exc, n)
+    lo, hi = _check_bins(bins_deg)
+    if not isinstance(existing_only, (bool, np.bool_)):
+        raise TypeError(f"existing_only must be a bool, got {type(existing_only).__name__}")
+    if isinstance(w, SparseWeights):
+        return csr.csr_specificity(w, p, pre, post, lo, hi, bool(existing_only),
+                                   _CHUNK_ELEMENTS)
+    p_pre, p_post = p[pre], p[post]
+    block = w[pre, post]
+    sums = np.zeros(lo.size)
+    counts = np.zeros(lo.size, dtype=np.int64)
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, p_post.size))
+    for start in range(0, p_pre.size, chunk):
+        wb = block[start:start + chunk]
+        k = dpo_bin_index(np.degrees(wrap_distance(p_pre[start:start + chunk, None],
+                                                   p_post[None, :])), lo, hi)
+        if existing_only:
+            k = np.where(wb != 0, k, -1)
+        m = k >= 0
+        sums += np.bincount(k[m], weights=wb[m], minlength=lo.size)
+        counts += np.bincount(k[m], minlength=lo.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def weights_vs_delta_po(W, po, n_exc, pathway):
+    """Weights of existing synapses against their |dPO| (for scatter plots, Fig 3D-F).
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV).
+    po : array_like, shape (N,)
+        Preferred orientations (rad).
+    n_exc : int
+        Number of excitatory neurons.
+    pathway : {"EE", "EI", "IE", "II"}
+        Block of W to use (autapses included).
+
+    Returns
+    -------
+    dpo : ndarray, shape (n_syn,)
+        |dPO| of each existing synapse (rad, in ``[0, pi/2]``), row-major order.
+    w : ndarray, shape (n_syn,)
+        The corresponding weights (mV), all non-zero.
+    """
+    w = _check_weights(W)
+    n = w.shape[0]
+    p = _check_po(po, n)
+    n_exc = check_n_exc(n_exc, n)
+    pre, post = pathway_slices(pathway, n_exc, n)
+    if isinstance(w, SparseWeights):
+        rows, cols, vals = csr.entries(w, pre, post)
+        return wrap_distance(p[rows], p[cols]), vals.copy()
+    block = w[pre, post]
+    i, j = np.nonzero(block)
+    return wrap_distance(p[pre][i], p[post][j]), block[i, j].copy()
+
+
+def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
+    """Fate of the initial synapses after learning.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Learned weights (mV).
+    W0 : array_like, shape (N, N), or SparseWeights
+        Initial weights (mV); ``W0 != 0`` defines the synapses that existed.
+    n_exc : int
+        Number of excitatory neurons.
+    w_max : float
+        Upper bound of excitatory weights (mV), > 0.
+    w_min_inh : float
+        Bound of inhibitory (I->E) weights (mV), < 0.
+
+    Returns
+    -------
+    dict
+        For each of ``"EE"``, ``"EI"``, ``"IE"`` a dict with, over the synapses
+        existing in ``W0``:
+
+        * ``"n_existing"``: their number (int);
+        * ``"pruned"``: fraction now exactly 0;
+        * ``"at_bound"``: fraction exactly at the bound (``w_max`` for EE/EI,
+          ``w_min_inh`` for IE);
+        * ``"mean_existing"``: mean weight in W (mV), pruned ones counting as 0.
+
+        Fractions and means are ``nan`` when no synapse existed.
+    """
+    w = _check_weights(W, "W")
+    w0 = _check_weights(W0, "W0")
+    if w.shape != w0.shape:
+        raise ValueError(f"W and W0 must have the same shape, got {w.shape} and {w0.shape}")
+    n = w.shape[0]
+    n_exc = check_n_exc(n_exc, n)
+    w_max = check_real(w_max, "w_max")
+    w_min_inh = check_real(w_min_inh, "w_min_inh")
+    if w_max <= 0:
+        raise ValueError(f"w_max must be > 0, got {w_max}")
+    if w_min_inh >= 0:
+        raise ValueError(f"w_min_inh must be < 0, got {w_min_inh}")
+    sparse = isinstance(w, SparseWeights) or isinstance(w0, SparseWeights)
+    if sparse:
+        w, w0 = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x)
+                 for x in (w, w0))
+    out = {}
+    for name, bound in (("EE", w_max), ("EI", w_max), ("IE", w_min_inh)):
+        pre, post = pathway_slices(name, n_exc, n)
+        if sparse:
+            vals = csr.existing_pairs(w0, w, pre, post)[1]
+        else:
+            vals = w[pre, post][w0[pre, post] != 0]
+        if vals.size:
+            stats = {"pruned": float(np.mean(vals == 0)),
+                     "at_bound": float(np.mean(vals == bound)),
+                     "mean_existing": float(vals.mean())}
+        else:
+            stats = dict.fromkeys(("pruned", "at_bound", "mean_existing"), float("nan"))
+        out[name] = {"n_existing": int(vals.size), **stats}
+    return out
+
+
+
+
+
+
+
+
+def mean_weight_within_groups(W, groups_mask, n_exc):
+    """Mean E->E weight among a group of excitatory neurons.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV).
+    groups_mask : array_like of bool, shape (n_exc,)
+        Selects the E neurons of the group.
+    n_exc : int
+        Number of excitatory neurons.
+
+    Returns
+    -------
+    float
+        Mean of ``W[i, j]`` (mV) over all ordered pairs with ``i`` and ``j`` in the
+        group, absent synapses counting as 0 and autapses (``i == j``) included, for
+        consistency with :func:`specificity`. ``nan`` for an empty group.
+    """
+    w = _check_weights(W)
+    n_exc = check_n_exc(n_exc, w.shape[0])
+    m = np.asarray(groups_mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"groups_mask must be a boolean array, got dtype {m.dtype}")
+    if m.shape != (n_exc,):
+        raise ValueError(f"groups_mask must have shape (n_exc,) = ({n_exc},), got {m.shape}")
+    idx = np.flatnonzero(m)
+    if idx.size == 0:
+        return float("nan")
+    if isinstance(w, SparseWeights):
+        return float(csr.group_sums(w, idx).sum() / (idx.size * idx.size))
+    return float(w[np.ix_(idx, idx)].mean())
+
+
+
+
+
+
+def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
+                         bins_deg=DPO_BINS_DEG, threshold=1.0):
+    """Feature specificity, pruning and reciprocity of a weight matrix.
+
+    Parameters
+    ----------
+    W : ndarray (N, N) or SparseWeights
+        Weights ``W[pre, post]``, mV; sparse ones are analysed without forming any
+        N×N array.
+    po : ndarray (N,)
+        Preferred orientations used for |ΔPO| (input or measured), rad. Neurons with a
+        NaN PO (silent) are left out of the specificity only.
+    n_exc : int
+        Number of excitatory neurons.
+    W0 : ndarray (N, N) or SparseWeights, optional
+        Initial weights; adds ``"pruning"`` (fraction pruned to 0 / at the bound).
+    w_max, w_min_inh : float
+        Weight bounds, mV (for the pruning statistics).
+    bins_deg : sequence of (lo, hi)
+        |ΔPO| bins, degrees.
+    threshold : float
+        Strong-connection threshold of the bidirectional surplus, mV.
+
+    Returns
+    -------
+    dict
+        ``"specificity"``: ``{pathway: {"all": mean weight per bin over all pairs (zeros
+        counted), "existing": over existing synapses}}`` in mV for E→E, E→I, I→E;
+        ``"bidirectional"``: counts of E pairs strong (> threshold) both ways,
+        ``observed``/``expected`` (if independent) and ``surplus`` = their ratio;
+        ``"reciprocal_correlation"``: Pearson r of w_ij with w_ji; optionally
+        ``"pruning"`` (see :func:`sensorynet.analysis._connectivity.pruning_stats`).
+    """
+    w = csr.check_sparse(W) if isinstance(W, SparseWeights) else as_dense(W)
+    p = np.asarray(po, dtype=np.float64)
+    keep = np.flatnonzero(np.isfinite(p))
+    ps, ne = p[keep], int(np.count_nonzero(keep < n_exc))
+    if not isinstance(w, SparseWeights):
+        ws = w[np.ix_(keep, keep)]
+    elif keep.size == w.N:
+        ws = w
+    else:
+        ws = w.submatrix(keep) if keep.size >= 2 else csr.dense_block(w, keep)
+    spec = {pw: {mode: specificity(ws, ps, ne, pw, bins_deg, existing_only=mode == "existing")
+                 for mode in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
+    bid = bidirectional_counts(w, n_exc, threshold)
+    e = bid["expected"]
+    bid["surplus"] = float(bid["observed"] / e) if np.isfinite(e) and e > 0 else float("nan")
+    out = {"specificity": spec, "bidirectional": bid,
+           "reciprocal_correlation": reciprocal_correlation(w, n_exc)}
+    if W0 is not None:
+        out["pruning"] = pruning_stats(w, W0, n_exc, w_max, w_min_inh)
+    return out
+
+
+
+

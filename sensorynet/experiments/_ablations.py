@@ -1,0 +1,168 @@
+"""Plasticity ablations: the published protocol with E→I or I→E plasticity frozen
+(findings of this package; the paper makes no prediction for them).
+"""
+from __future__ import annotations
+
+from .._validate import check_params, check_seed
+from .._json import jsonable
+from ..analysis import connectivity_summary
+from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing
+from ._published import run_published
+from ._tuning import run_tuning
+from ._registry import FigureSpec, Protocol, RunContext, register_protocol
+from .._weights import weights_equal
+
+__all__ = ["AblationResult", "run_ablations", "RUNAWAY_FACTOR"]
+
+#: E→I frozen counts as runaway excitation when its E rate after learning exceeds the
+#: all-plastic run's by this factor (≈ 6.6× for the default seed)
+RUNAWAY_FACTOR = 3.0
+
+
+# ----------------------------------------------------------------------- ablations
+class AblationResult:
+    """Learning with pathways frozen, same seed (and so the same W0 and input).
+
+    Attributes
+    ----------
+    runs : dict
+        name -> ExperimentResult of the published protocol with those changes; its
+        learning blocks hold spike counts (:class:`~sensorynet._results.SpikeCounts`),
+        not spike lists.
+    tuning_before, tuning_after : dict
+        name -> TuningResult of W0 and of the learned W (same input realisation).
+    changes : dict
+        name -> parameter changes.
+    connectivity : dict
+        name -> :func:`connectivity_summary` of the learned W (input PO).
+    """
+
+    def __init__(self, runs, tuning_before, tuning_after, changes, connectivity,
+                 matches_published=None):
+        self.runs, self.changes = runs, changes
+        #: whether the all-plastic run's learned W equals the published run's (None:
+        #: not compared)
+        self.matches_published = matches_published
+        self.tuning_before, self.tuning_after = tuning_before, tuning_after
+        self.connectivity = connectivity
+
+    def metrics(self) -> dict:
+        out = {}
+        for name, r in self.runs.items():
+            c = self.connectivity[name]
+            tb, ta = self.tuning_before[name].summary(), self.tuning_after[name].summary()
+            br = block_rates(r.spikes)
+            out[name] = {
+                "changes": self.changes[name],
+                "rates_before": r.spikes["before"].population_rates(),
+                "rates_after": r.spikes["after"].population_rates(),
+                "rates_last_block": {"E": br[-1, 0], "I": br[-1, 1]} if len(br) else None,
+                "osi_before": tb["osi"], "osi_after": ta["osi"],
+                "osi_debiased_after": ta["osi_debiased"],
+                "specificity_EE_final": c["specificity"]["EE"]["all"],
+                "specificity": c["specificity"],
+                "bidirectional_surplus": c["bidirectional"]["surplus"],
+                "reciprocal_correlation": c["reciprocal_correlation"],
+                "pruning": c["pruning"]}
+        return jsonable(out)
+
+    def claims(self) -> list:
+        """What the model does with a pathway frozen: findings of this package (the
+        paper makes no prediction). E→I frozen: inhibition cannot follow the growing
+        E→E weights, excitation runs away (E rate after learning > 3× the all-plastic
+        run's) and E selectivity falls; I→E frozen: specificity and selectivity still
+        emerge. With ``matches_published`` set, the all-plastic run is checked against
+        the published run (a sanity check)."""
+        m = self.metrics()
+        tag = "finding of this package (no published prediction)"
+        out = []
+        if self.matches_published is not None:
+            same = bool(self.matches_published)
+            out.append(claim("Ablation all_plastic reproduces the published run (same seed)",
+                             "learned W identical" if same else "learned W differs",
+                             "identical", same, kind="sanity"))
+        ref = m.get("all_plastic")
+        if "EI_frozen" in m:
+            d = m["EI_frozen"]
+            if ref is not None:
+                r, r0 = d["rates_after"]["E"], ref["rates_after"]["E"]
+                out.append(claim(f"Ablation EI_frozen: excitation runs away, E rate after "
+                                 f"learning > {RUNAWAY_FACTOR:g}× the all-plastic run's — {tag}",
+                                 f"E {r:.2f} Hz vs all plastic {r0:.2f} Hz (× {r / r0:.1f})",
+                                 f"> {RUNAWAY_FACTOR:g}×", r > RUNAWAY_FACTOR * r0,
+                                 kind="finding"))
+            ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
+            out.append(claim(f"Ablation EI_frozen: E selectivity falls with learning — {tag}",
+                             f"OSI_E {ob:.3f} → {oa:.3f}", "after < before", oa < ob,
+                             kind="finding"))
+        if "IE_frozen" in m:
+            d = m["IE_frozen"]
+            s_ = d["specificity_EE_final"]
+            out.append(claim(f"Ablation IE_frozen: E→E connectivity still becomes feature "
+                             f"specific — {tag}", f"{fmt_values(s_)} mV",
+                             "monotone decreasing in |ΔPO|", is_decreasing(s_), kind="finding"))
+            ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
+            out.append(claim(f"Ablation IE_frozen: E selectivity still rises with learning "
+                             f"— {tag}", f"OSI_E {ob:.3f} → {oa:.3f}", "after > before",
+                             oa > ob, kind="finding"))
+        return out
+
+
+def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas=None,
+                  duration_ms=2000, progress=True) -> AblationResult:
+    """Re-run the published learning with plasticity switched off on some pathways.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Base parameters (default published).
+    seed : int
+        Same seed for every condition: same W0, learning input and test input.
+    conditions : dict, optional
+        name -> ``ModelParams.replace`` changes (default :data:`ABLATIONS`: everything
+        plastic, E→I frozen, I→E frozen).
+    n_blocks : int, optional
+        Learning blocks (default ``params.protocol.n_blocks``).
+    thetas, duration_ms : tuning protocol.
+    progress : bool
+
+    Returns
+    -------
+    AblationResult
+    """
+    params = check_params(params)
+    seed = check_seed(seed)
+    conditions = ABLATIONS if conditions is None else conditions
+    if not isinstance(conditions, dict) or not conditions or \
+            not all(isinstance(v, dict) for v in conditions.values()):
+        raise TypeError("conditions must be a non-empty dict of name -> dict of changes")
+    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
+    runs, tb, ta, conn = {}, {}, {}, {}
+    for name, ch in conditions.items():
+        p = params.replace(**ch)
+        # block rates are all these runs need of the learning blocks: no spike lists
+        # (E→I frozen runs away, ~340 Hz at N = 10 000: gigabytes of spikes)
+        r = run_published(p, seed, n_blocks=n_blocks, progress=progress, keep_snapshots=False,
+                          keep_block_spikes=False)
+        runs[name] = r
+        tb[name] = run_tuning(r.W0, r.po, p, seed, **kw)
+        ta[name] = run_tuning(r.W, r.po, p, seed, **kw)
+        conn[name] = connectivity_summary(r.W, r.po, r.n_exc, W0=r.W0,
+                                          w_max=p.plasticity.w_max,
+                                          w_min_inh=p.plasticity.w_min_inh)
+    return AblationResult(runs, tb, ta, {k: dict(v) for k, v in conditions.items()}, conn)
+
+
+def _run_protocol(ctx: RunContext) -> AblationResult:
+    pub = ctx.learned()
+    abl = run_ablations(pub.params, pub.seed, n_blocks=pub.n_blocks, progress=ctx.progress)
+    abl.matches_published = weights_equal(abl.runs["all_plastic"].W, pub.W)
+    return abl
+
+
+register_protocol(Protocol(
+    "ablations", _run_protocol,
+    figures=(FigureSpec("ablations", "sensorynet.plotting:plot_ablations"),),
+    cost_s=1.9,
+    description="the published learning with E→I or I→E plasticity frozen (findings of "
+                "this package)"))

@@ -1,0 +1,205 @@
+"""Spontaneous activity (docs/model.md §5.5): untuned 1 kHz input to the learned network,
+and whether the learned structure survives it (with the I→E LTD term on and off).
+
+The I→E LTD switch (``PlasticityParams.ltd_IE``) defaults to ``True`` for spontaneous
+activity (:data:`~sensorynet.experiments.DEFAULT_LTD_IE`): it is the rule under which the
+network learned, the published call passes ``inh_ltd=1`` (most plausibly "on"), and
+without the LTD term I→E synapses can only potentiate under untuned drive. Both
+settings are run and reported.
+"""
+from __future__ import annotations
+
+import numpy as np
+from .._validate import check_count
+from .._json import jsonable
+from .._weights import existing_block_weights
+from ..analysis import connectivity_summary, specificity
+from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
+from ._blocks import run_blocks
+from ._seeds import STREAM_SPONTANEOUS
+from ._tuning import run_tuning
+from ._registry import FigureSpec, Protocol, RunContext, register_protocol
+
+__all__ = ["SpontaneousResult", "SpontaneousRun", "run_spontaneous", "STABILITY_MAX_FRACTION"]
+
+#: the learned E→E specificity contrast survives spontaneous activity when it changes by
+#: less than this fraction of itself (|Δ contrast| / learned contrast). The published
+#: model changes it by about +0.9 % (24 calibration seeds: 0.77–0.94 %, docs/claims.md);
+#: a model whose spontaneous activity erases the structure (A_LTD × 10 during spontaneous activity:
+#: ≈ −95 %; reshuffled weights: ≈ −100 %) fails by far.
+STABILITY_MAX_FRACTION = 0.1
+
+
+def _contrast(spec):
+    s = np.asarray(spec, dtype=np.float64)
+    return float(s[0] - s[-1])
+
+
+# --------------------------------------------------------------------- spontaneous
+class SpontaneousResult:
+    """Learned network exposed to untuned input (docs/model.md §5.5).
+
+    Attributes
+    ----------
+    ltd_IE : bool
+        The I→E LTD switch used.
+    W_start, W_end : ndarray (N, N) or SparseWeights
+        Weights before and after the spontaneous blocks, mV (stored as the published
+        result stores them).
+    block_rates : ndarray (n_blocks, 2)
+        Mean E and I rate in each spontaneous block, Hz.
+    tuning_before, tuning_after : TuningResult
+        Tuning of W_start and W_end (same input realisation).
+    conn_before, conn_after : dict
+        :func:`connectivity_summary` (input PO) of W_start and W_end.
+    po, n_exc
+    """
+
+    def __init__(self, ltd_IE, W_start, W_end, block_rates, tuning_before, tuning_after,
+                 conn_before, conn_after, po, n_exc, *, contrast_initial=0.0, changes=None):
+        self.ltd_IE, self.W_start, self.W_end = ltd_IE, W_start, W_end
+        #: E→E specificity contrast of the naive W0 (before learning), mV
+        self.contrast_initial = float(contrast_initial)
+        #: parameter changes during spontaneous activity (besides ltd_IE)
+        self.changes = dict(changes or {})
+        self.block_rates = block_rates
+        self.tuning_before, self.tuning_after = tuning_before, tuning_after
+        self.conn_before, self.conn_after = conn_before, conn_after
+        self.po, self.n_exc = po, n_exc
+
+    def specificity_change(self, pathway="EE", mode="all") -> np.ndarray:
+        """After − before mean weight per |ΔPO| bin, mV."""
+        return (self.conn_after["specificity"][pathway][mode]
+                - self.conn_before["specificity"][pathway][mode])
+
+    def stability(self) -> dict:
+        """E→E specificity contrast (mean w at |ΔPO| 0–30° minus 60–90°, input PO):
+        ``initial`` (W0), ``before``/``after`` spontaneous activity, ``learned`` =
+        before − initial, ``change`` = after − before and ``fraction`` =
+        change / learned (nan if nothing was learned)."""
+        c0 = self.contrast_initial
+        c1 = _contrast(self.conn_before["specificity"]["EE"]["all"])
+        c2 = _contrast(self.conn_after["specificity"]["EE"]["all"])
+        learned = c1 - c0
+        return {"initial": c0, "before": c1, "after": c2, "learned": learned,
+                "change": c2 - c1,
+                "fraction": (c2 - c1) / learned if learned > 0 else float("nan")}
+
+    def metrics(self) -> dict:
+        ob, oa = self.tuning_before.summary(), self.tuning_after.summary()
+        ie0, ie1 = existing_block_weights(self.W_start, self.W_end, self.n_exc, "IE")
+        return jsonable({
+            "ltd_IE": self.ltd_IE, "n_blocks": len(self.block_rates),
+            "changes": self.changes,
+            "contrast_EE": self.stability(),
+            "rates": {"E": self.block_rates[:, 0].mean(), "I": self.block_rates[:, 1].mean()},
+            "rates_first_block": {"E": self.block_rates[0, 0], "I": self.block_rates[0, 1]},
+            "rates_last_block": {"E": self.block_rates[-1, 0], "I": self.block_rates[-1, 1]},
+            "specificity_EE_change": self.specificity_change("EE"),
+            "specificity_EI_change": self.specificity_change("EI"),
+            "specificity_IE_change": self.specificity_change("IE"),
+            "specificity_EE_before": self.conn_before["specificity"]["EE"]["all"],
+            "specificity_EE_after": self.conn_after["specificity"]["EE"]["all"],
+            "mean_IE_weight_change": ie1.mean() - ie0.mean(),
+            "osi_E_change": oa["osi"]["E"] - ob["osi"]["E"],
+            "osi_I_change": oa["osi"]["I"] - ob["osi"]["I"],
+            "osi_before": ob["osi"], "osi_after": oa["osi"],
+            "tuning_rates_before": ob["rates"], "tuning_rates_after": oa["rates"],
+            "bidirectional_surplus_after": self.conn_after["bidirectional"]["surplus"]})
+
+    def claims(self) -> list:
+        st = self.stability()
+        tag = f"I→E LTD {'on' if self.ltd_IE else 'off'}"
+        if self.changes:
+            tag += ", " + ", ".join(f"{k} = {v:.3g}" for k, v in self.changes.items())
+        frac = st["fraction"]
+        return [
+            claim(f"Learned E→E specificity survives spontaneous activity ({tag}): change "
+                  "of the contrast (|ΔPO| 0–30° minus 60–90°) during spontaneous activity "
+                  "as a fraction of the learned contrast",
+                  frac, f"|fraction| < {STABILITY_MAX_FRACTION:g} (learned contrast "
+                  f"{st['learned']:.3f} mV, change {st['change']:+.4f} mV)",
+                  bool(np.isfinite(frac) and abs(frac) < STABILITY_MAX_FRACTION))]
+
+
+def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=None,
+                    duration_ms=2000, changes=None, progress=True) -> SpontaneousResult:
+    """Plastic blocks of untuned input on the learned network (docs/model.md §5.5).
+
+    Parameters
+    ----------
+    published : ExperimentResult
+        Learned network (``published.W``).
+    n_blocks : int
+        Number of plastic blocks of ``protocol.block_ms`` with untuned input at
+        ``input.spontaneous_rate`` (1 kHz), seeded by ``STREAM_SPONTANEOUS``.
+    ltd_IE : bool
+        Keep the presynaptic-spike LTD term on I→E synapses (default
+        :data:`DEFAULT_LTD_IE`; see the module docstring for why).
+    thetas, duration_ms : tuning protocol of the before/after selectivity.
+    changes : dict, optional
+        Further ``ModelParams.replace`` changes during the spontaneous blocks only (e.g.
+        a stronger LTD, to check that the stability claim can fail).
+    progress : bool
+
+    Returns
+    -------
+    SpontaneousResult
+    """
+    pub = check_published(published)
+    n_blocks = check_count(n_blocks, "n_blocks", low=1)
+    if not isinstance(ltd_IE, (bool, np.bool_)):
+        raise TypeError(f"ltd_IE must be True or False, got {ltd_IE!r}")
+    changes = dict(changes or {})
+    params = pub.params.replace(**{"plasticity.ltd_IE": bool(ltd_IE), **changes})
+    W_end, _, _, spikes = run_blocks(pub.W, pub.po, params, pub.seed, STREAM_SPONTANEOUS,
+                                     n_blocks, sequence="untuned", progress=progress,
+                                     keep_snapshots=False, desc="spontaneous")
+    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
+    t0 = run_tuning(pub.W, pub.po, pub.params, pub.seed, **kw)
+    t1 = run_tuning(W_end, pub.po, pub.params, pub.seed, **kw)
+    W0, W1 = pub.W, W_end
+    return SpontaneousResult(bool(ltd_IE), W0, W1, block_rates(spikes), t0, t1,
+                             connectivity_summary(W0, pub.po, pub.n_exc),
+                             connectivity_summary(W1, pub.po, pub.n_exc), pub.po, pub.n_exc,
+                             contrast_initial=_contrast(specificity(pub.W0, pub.po, pub.n_exc)),
+                             changes=changes)
+
+
+# ------------------------------------------------------------------- the protocol
+class SpontaneousRun:
+    """The ``"spontaneous"`` protocol's result: spontaneous activity with the I→E LTD
+    term on and off.
+
+    Attributes
+    ----------
+    by_ltd : dict
+        ``{ltd_IE (bool): SpontaneousResult}``.
+    """
+
+    def __init__(self, by_ltd: dict) -> None:
+        self.by_ltd = dict(by_ltd)
+
+    def metrics(self) -> dict:
+        """The default setting's metrics, and both under ``by_ltd_IE``."""
+        m = self.by_ltd[DEFAULT_LTD_IE].metrics()
+        m["by_ltd_IE"] = {"on" if k else "off": r.metrics() for k, r in self.by_ltd.items()}
+        return m
+
+    def claims(self) -> list:
+        order = sorted(self.by_ltd, key=lambda k: k != DEFAULT_LTD_IE)
+        return [c for k in order for c in self.by_ltd[k].claims()]
+
+
+def _run_protocol(ctx: RunContext) -> SpontaneousRun:
+    pub = ctx.learned()
+    return SpontaneousRun({ltd: run_spontaneous(pub, ltd_IE=ltd, progress=ctx.progress)
+                           for ltd in (True, False)})
+
+
+register_protocol(Protocol(
+    "spontaneous", _run_protocol,
+    figures=(FigureSpec("spontaneous", "sensorynet.plotting:plot_spontaneous", of="by_ltd"),),
+    cost_s=0.6,
+    description="untuned input on the learned network, I→E LTD on and off: does the "
+                "learned structure survive? (docs/model.md §5.5)"))

@@ -1,0 +1,279 @@
+"""Metrics a parameter sweep can compute from each run, and their registry.
+
+A metric is ``func(result, ctx) -> float`` on an
+:class:`~sensorynet._results.ExperimentResult`; :class:`RunContext` memoises analyses
+several metrics share (e.g. the tuning protocol). :func:`register_metric` adds one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["Metric", "RunContext", "METRICS", "DEFAULT_METRICS", "register_metric",
+           "available_metrics", "existing_ee_specificity"]
+
+
+# --------------------------------------------------------------------------- metrics
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric.
+
+    Attributes
+    ----------
+    name : str
+    func : callable
+        ``func(result, ctx) -> float`` with ``result`` an
+        :class:`~sensorynet._results.ExperimentResult` and ``ctx`` a :class:`RunContext`.
+    description : str
+    unit : str
+        Unit for axis labels (``""`` if dimensionless).
+    needs_tuning : bool
+        Whether it runs the tuning protocol (:mod:`sensorynet.experiments._tuning`).
+    """
+
+    name: str
+    func: Callable
+    description: str = ""
+    unit: str = ""
+    needs_tuning: bool = False
+
+    @property
+    def label(self) -> str:
+        """Axis label: name and unit."""
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+
+class RunContext:
+    """Per-run helper handed to metric functions; memoises shared analyses.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        The finished run.
+    seed : int
+        The run's root seed (also the seed of the tuning protocol).
+    tuning_duration_ms : float, optional
+        Duration of each orientation of the tuning protocol; ``None`` uses the
+        defaults of :func:`sensorynet.experiments._tuning.run_tuning`.
+    """
+
+    def __init__(self, result, seed: int, tuning_duration_ms=None):
+        self.result = result
+        self.seed = int(seed)
+        self.tuning_duration_ms = tuning_duration_ms
+        self._cache: dict = {}
+
+    def cached(self, key, compute):
+        """``compute()`` once per run and key."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def weights(self, which: str = "after") -> np.ndarray:
+        """Dense weights before (W0) or after learning (W), mV."""
+        if which not in ("before", "after"):
+            raise ValueError(f"which must be 'before' or 'after', got {which!r}")
+        r = self.result
+        return self.cached(("W", which),
+                           lambda: r.dense(r.W0 if which == "before" else r.W))
+
+    def tuning(self, which: str = "after"):
+        """:class:`~sensorynet.experiments._tuning.TuningResult` of W0 (before) or W (after).
+
+        Both use the run's seed, so they see the same input realisation.
+        """
+        if which not in ("before", "after"):
+            raise ValueError(f"which must be 'before' or 'after', got {which!r}")
+
+        def compute():
+            from ..experiments import run_tuning
+            r = self.result
+            kwargs = ({} if self.tuning_duration_ms is None
+                      else {"duration_ms": self.tuning_duration_ms})
+            W = r.W0 if which == "before" else r.W
+            return run_tuning(W, r.po, r.params, self.seed, **kwargs)
+        return self.cached(("tuning", which), compute)
+
+    def specificity_EE(self) -> np.ndarray:
+        """Mean E→E weight in the |ΔPO| bins 0–30, 30–60, 60–90° after learning."""
+        from ..analysis import specificity
+        r = self.result
+        return self.cached("spec_EE", lambda: specificity(
+            self.weights("after"), r.po, r.n_exc, "EE"))
+
+    def pruning(self) -> dict:
+        """:func:`~sensorynet.analysis._connectivity.pruning_stats` of the run."""
+        from ..analysis import pruning_stats
+        r = self.result
+        pl = r.params.plasticity
+        return self.cached("pruning", lambda: pruning_stats(
+            self.weights("after"), self.weights("before"), r.n_exc, pl.w_max, pl.w_min_inh))
+
+
+def _rate(phase, pop):
+    def f(result, ctx):
+        return result.spikes[phase].population_rates()[pop]
+    f.__name__ = f"rate_{pop}_{phase}"
+    return f
+
+
+def _block_rate(first: bool):
+    def f(result, ctx):
+        if result.n_blocks == 0:
+            return float("nan")
+        return result.block_spikes(0 if first else result.n_blocks - 1) \
+            .population_rates()["E"]
+    return f
+
+
+def _spec(k):
+    def f(result, ctx):
+        return ctx.specificity_EE()[k]
+    return f
+
+
+def _osi(pop, which):
+    def f(result, ctx):
+        t = ctx.tuning(which)
+        return t.population_mean(t.osi)[pop]
+    return f
+
+
+def _bidirectional(result, ctx):
+    from ..analysis import bidirectional_surplus
+    return bidirectional_surplus(ctx.weights("after"), result.n_exc)
+
+
+def _pruning(pathway, key):
+    def f(result, ctx):
+        return ctx.pruning()[pathway][key]
+    return f
+
+
+def existing_ee_specificity(W, po, n_exc, bins_deg=((0, 30), (30, 60), (60, 90))):
+    """Mean weight of the existing E→E synapses per |ΔPO| bin, mV.
+
+    ``W`` is a :class:`~sensorynet._weights.SparseWeights` (synapses of W0 kept as
+    explicit entries, pruned ones counting as 0) or a dense array (nonzero entries).
+    Works on the synapse list, never on an N×N matrix.
+    """
+    from .._orientation import wrap_distance
+    from .._weights import SparseWeights
+    po = np.asarray(po, dtype=np.float64)
+    if isinstance(W, SparseWeights):
+        rows, cols, data = W.rows(), W.indices, W.data
+        sel = (rows < n_exc) & (cols < n_exc)
+        rows, cols, data = rows[sel], cols[sel], data[sel]
+    else:
+        Wee = np.asarray(W)[:n_exc, :n_exc]
+        rows, cols = np.nonzero(Wee)
+        data = Wee[rows, cols]
+    d = np.degrees(wrap_distance(po[rows], po[cols]))
+    out = []
+    for lo, hi in bins_deg:
+        m = (d >= lo) & ((d < hi) if hi < 90 else (d <= hi))
+        out.append(float(data[m].mean()) if m.any() else float("nan"))
+    return np.array(out)
+
+
+def _existing_spec(k):
+    def f(result, ctx):
+        s = ctx.cached("spec_EE_existing", lambda: existing_ee_specificity(
+            result.W0.with_data(result.W.data) if result.is_sparse else result.W,
+            result.po, result.n_exc))
+        return s[k] if k is not None else s[0] - s[-1]
+    return f
+
+
+_REGISTRY: dict = {}
+
+#: read-only view of the metric registry, name → :class:`Metric`
+METRICS = MappingProxyType(_REGISTRY)
+
+
+def register_metric(name: str, func: Callable, *, description: str = "", unit: str = "",
+                    needs_tuning: bool = False, overwrite: bool = False) -> Metric:
+    """Add a metric to the registry.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the sweep's DataFrame (a Python identifier).
+    func : callable
+        ``func(result, ctx) -> float``; ``result`` is the run's
+        :class:`~sensorynet._results.ExperimentResult`, ``ctx`` a :class:`RunContext`.
+        It is shipped to the workers with each task (by reference when importable,
+        otherwise by value with cloudpickle).
+    description, unit : str
+        For documentation and axis labels.
+    needs_tuning : bool
+        The metric runs the tuning protocol (checked up front).
+    overwrite : bool
+        Replace an existing metric of that name.
+
+    Returns
+    -------
+    Metric
+
+    Notes
+    -----
+    Run ids depend on metric *names*, not on the functions: re-registering a different
+    function under an existing name does not invalidate stored results.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"metric name must be a Python identifier, got {name!r}")
+    if not callable(func):
+        raise TypeError(f"metric {name!r}: func must be callable, got {type(func).__name__}")
+    if name in _REGISTRY and not overwrite:
+        raise ValueError(f"metric {name!r} is already registered (pass overwrite=True)")
+    m = Metric(name, func, str(description), str(unit), bool(needs_tuning))
+    _REGISTRY[name] = m
+    return m
+
+
+for _pop in ("E", "I"):
+    for _ph in ("before", "after"):
+        register_metric(f"rate_{_pop}_{_ph}", _rate(_ph, _pop), unit="Hz",
+                        description=f"mean {_pop} rate in the {_ph} test (π/2 input)")
+register_metric("rate_E_first_block", _block_rate(True), unit="Hz",
+                description="mean E rate in the first learning block")
+register_metric("rate_E_last_block", _block_rate(False), unit="Hz",
+                description="mean E rate in the last learning block")
+for _k, (_lo, _hi) in enumerate(((0, 30), (30, 60), (60, 90))):
+    register_metric(f"spec_EE_{_lo}_{_hi}", _spec(_k), unit="mV",
+                    description=f"mean learned E→E weight over all E pairs (absent = 0) "
+                                f"with |ΔPO| in {_lo}–{_hi}°")
+    register_metric(f"spec_EE_existing_{_lo}_{_hi}", _existing_spec(_k), unit="mV",
+                    description=f"mean learned weight of the existing E→E synapses of "
+                                f"W0 (pruned = 0) with |ΔPO| in {_lo}–{_hi}°")
+register_metric("contrast_EE_existing", _existing_spec(None), unit="mV",
+                description="spec_EE_existing_0_30 minus spec_EE_existing_60_90 (E→E "
+                            "specificity contrast per existing synapse)")
+register_metric("bidirectional_surplus", _bidirectional,
+                description="observed / expected reciprocally strong (>1 mV) E↔E pairs")
+register_metric("pruned_EE", _pruning("EE", "pruned"),
+                description="fraction of initial E→E synapses pruned to 0")
+register_metric("mean_EI", _pruning("EI", "mean_existing"), unit="mV",
+                description="mean learned E→I weight over initial synapses")
+register_metric("mean_IE", _pruning("IE", "mean_existing"), unit="mV",
+                description="mean learned I→E weight over initial synapses")
+for _pop in ("E", "I"):
+    for _ph in ("before", "after"):
+        register_metric(f"osi_{_pop}_{_ph}", _osi(_pop, _ph), needs_tuning=True,
+                        description=f"mean OSI of {_pop} neurons, tuning protocol on the "
+                                    f"{'initial' if _ph == 'before' else 'learned'} W")
+del _pop, _ph, _k, _lo, _hi
+
+#: metrics computed when a spec names none
+DEFAULT_METRICS = ("rate_E_before", "rate_E_after", "rate_I_before", "rate_I_after",
+                   "spec_EE_0_30", "spec_EE_30_60", "spec_EE_60_90",
+                   "bidirectional_surplus", "osi_E_before", "osi_E_after", "pruned_EE")
+
+
+def available_metrics() -> dict:
+    """Registered metrics: name → description (with unit)."""
+    return {n: (f"{m.description} [{m.unit}]" if m.unit else m.description)
+            for n, m in _REGISTRY.items()}

@@ -1,0 +1,209 @@
+"""Control panels of notebooks 04–06: spontaneous activity, cardinal bias, sweeps."""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ._base import Panel, style, run_button
+
+__all__ = ["spontaneous_panel", "cardinal_panel", "sweep_panel"]
+
+
+def _slider(width="300px", **kw):
+    return dict(continuous_update=False, style=style(), layout=W.Layout(width=width), **kw)
+
+
+def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, results=None):
+    """Untuned input on the learned network: I→E LTD switch and duration.
+
+    *Run* executes :func:`sensorynet.experiments._science.run_spontaneous` with the chosen settings
+    (memoised per setting, progress bar in the panel) and shows
+    :func:`sensorynet.plotting.plot_spontaneous`.
+
+    Parameters
+    ----------
+    published : ExperimentResult
+        The learned network.
+    n_blocks : int
+        Initial number of 2 s spontaneous blocks.
+    ltd_IE : bool
+        Initial I→E LTD setting.
+    tuning_kw : dict, optional
+        Extra arguments of ``run_spontaneous`` (``thetas``, ``duration_ms``).
+    results : dict, optional
+        Precomputed ``{(ltd_IE, n_blocks): SpontaneousResult}`` to start from.
+
+    Returns
+    -------
+    Panel
+        Controls ``ltd_IE``, ``n_blocks``, ``run``; ``state`` holds ``ltd_IE``,
+        ``n_blocks``, ``spec_EE_change`` (mV per |ΔPO| bin), ``rate_E_last`` (Hz),
+        ``osi_E_change``.
+    """
+    from ..plotting import plot_spontaneous
+    from ..experiments import run_spontaneous
+    tuning_kw = dict(tuning_kw or {})
+    controls = {
+        "ltd_IE": W.ToggleButtons(options=[("I→E LTD on", True), ("I→E LTD off", False)],
+                                  value=bool(ltd_IE), description="rule",
+                                  style={**style(), "button_width": "auto"}),
+        "n_blocks": W.IntSlider(value=n_blocks, min=1, max=40, description="spontaneous blocks",
+                                **_slider()),
+        "run": run_button("Run spontaneous activity"),
+    }
+    memo = dict(results or {})
+
+    def key(panel):
+        return bool(panel.value("ltd_IE")), int(panel.value("n_blocks"))
+
+    def run(panel):
+        k = key(panel)
+        if k not in memo:
+            memo[k] = run_spontaneous(published, n_blocks=k[1], ltd_IE=k[0], progress=True,
+                                      **tuning_kw)
+        panel.data["shown"] = k
+
+    def render(panel):
+        k = panel.data["shown"]
+        res = memo[k]
+        m = res.metrics()
+        fig = plot_spontaneous(res)
+        fig.suptitle(f"{k[1]} blocks ({k[1] * published.params.protocol.block_ms / 1000:g} s) "
+                     f"of untuned {published.params.input.spontaneous_rate:g} Hz input, "
+                     f"I→E LTD {'on' if k[0] else 'off'}")
+        ch = m["specificity_EE_change"]
+        text = (f"I→E LTD {'on' if k[0] else 'off'}, {k[1]} blocks: E rate "
+                f"{m['rates_first_block']['E']:.2f} → {m['rates_last_block']['E']:.2f} Hz; "
+                f"change of mean E→E weight by |ΔPO| bin " + "/".join(f"{x:+.4f}" for x in ch)
+                + f" mV; change of mean OSI (E) {m['osi_E_change']:+.2g}.")
+        return fig, text, {"ltd_IE": k[0], "n_blocks": k[1], "spec_EE_change": ch,
+                           "rate_E_last": m["rates_last_block"]["E"],
+                           "osi_E_change": m["osi_E_change"]}
+
+    panel = Panel("Spontaneous activity on the learned network", controls, render,
+                  on_run=run)
+    return panel.run()
+
+
+def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_deg=15.0,
+                   tuning_kw=None):
+    """Cardinal-biased learning vs control: class width (live); blocks and seed (Run).
+
+    Parameters
+    ----------
+    result : CardinalResult, optional
+        Precomputed :func:`sensorynet.experiments._science.run_cardinal` (otherwise computed).
+    params : ModelParams, optional
+    seed, n_blocks : int
+        Initial values of the Run controls (default: those of ``result``).
+    half_width_deg : float
+        Initial half-width of the near-cardinal / near-oblique classes, degrees.
+    tuning_kw : dict, optional
+        Extra arguments of ``run_cardinal`` (``thetas``, ``duration_ms``).
+
+    Returns
+    -------
+    Panel
+        Controls ``half_width``, ``n_blocks``, ``seed``, ``run``; ``state`` holds the
+        settings and, per condition, ``frac_cardinal`` / ``frac_oblique`` (dicts) and
+        ``z_cardinal``.
+    """
+    from ..plotting import plot_cardinal
+    from ..experiments import CardinalResult, run_cardinal
+    tuning_kw = dict(tuning_kw or {})
+    if result is not None:
+        n_blocks = len(result.conditions["cardinal"]["block_rates"])
+    controls = {
+        "half_width": W.FloatSlider(value=half_width_deg, min=5.0, max=22.5, step=2.5,
+                                    description="class half-width (deg)",
+                                    readout_format=".1f", **_slider()),
+        "n_blocks": W.IntSlider(value=n_blocks, min=1, max=60, description="learning blocks",
+                                **_slider()),
+        "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+                                 style=style(), layout=W.Layout(width="140px")),
+        "run": run_button("Learn both conditions"),
+    }
+
+    def run(panel):
+        panel.data["result"] = run_cardinal(params, int(panel.value("seed")),
+                                            n_blocks=int(panel.value("n_blocks")),
+                                            progress=True, **tuning_kw)
+        panel.data["seed"] = int(panel.value("seed"))
+
+    def render(panel):
+        r = panel.data["result"]
+        hw = float(panel.value("half_width"))
+        view = CardinalResult(r.W0, r.naive, r.conditions, hw, r.po, r.n_exc)
+        m = view.metrics()
+        fig = plot_cardinal(view)
+        nb = len(r.conditions["cardinal"]["block_rates"])
+        fig.suptitle(f"Cardinal-biased vs uniform experience ({nb} blocks each, seed "
+                     f"{panel.data['seed']}, classes ±{hw:g}°)")
+        names = ("naive", "cardinal", "control")
+        text = "; ".join(f"{c}: near-cardinal {m[c]['frac_near_cardinal']:.2f} vs near-oblique "
+                         f"{m[c]['frac_near_oblique']:.2f} (z = {m[c]['z']:.1f})" for c in names)
+        return fig, text, {"half_width": hw, "n_blocks": nb, "seed": panel.data["seed"],
+                           "frac_cardinal": {c: m[c]["frac_near_cardinal"] for c in names},
+                           "frac_oblique": {c: m[c]["frac_near_oblique"] for c in names},
+                           "z_cardinal": m["cardinal"]["z"]}
+
+    panel = Panel("Cardinal over-representation", controls, render, live=("half_width",),
+                  on_run=run)
+    if result is not None:
+        panel.data["result"], panel.data["seed"] = result, int(seed)
+        return panel.render()
+    return panel.run()
+
+
+def sweep_panel(df, x, y, metrics=None, *, where=None):
+    """Heat map of one sweep metric (mean ± s.e.m. over seeds), chosen from a menu.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`sensorynet.sweep.run_sweep` (precomputed; nothing is simulated).
+    x, y : str
+        Swept parameters on the axes (they can be swapped from the panel).
+    metrics : list of str, optional
+        Menu entries (default ``df.attrs["metrics"]``).
+    where : dict, optional
+        Values of further swept parameters to fix.
+
+    Returns
+    -------
+    Panel
+        Controls ``metric`` and ``transpose``; ``state`` holds ``metric``, ``x``, ``y``
+        and ``mean`` (the grid of means, rows = y values).
+    """
+    from ..plotting import plot_sweep_heatmap
+    from ..analysis import summarize
+    metrics = list(df.attrs.get("metrics", [])) if metrics is None else list(metrics)
+    if not metrics:
+        raise ValueError("no metrics to show")
+    controls = {
+        "metric": W.Dropdown(options=metrics, value=metrics[0], description="metric",
+                             style=style(), layout=W.Layout(width="320px")),
+        "transpose": W.Checkbox(value=False, description="swap axes", indent=False),
+    }
+
+    def render(panel):
+        metric = panel.value("metric")
+        xx, yy = (y, x) if panel.value("transpose") else (x, y)
+        fig = plot_sweep_heatmap(df, xx, yy, metric, where=where)
+        s = summarize(df if where is None else df.loc[
+            _match(df, where)], by=[yy, xx], metrics=[metric])
+        grid = s.pivot(index=yy, columns=xx, values=f"{metric}_mean")
+        text = (f"{metric}: from {grid.values.min():.3g} to {grid.values.max():.3g} over "
+                f"the grid (mean over seeds; cells show mean ± s.e.m.)")
+        return fig, text, {"metric": metric, "x": xx, "y": yy,
+                           "mean": grid.values.tolist()}
+
+    panel = Panel("Parameter sweep", controls, render, live=("metric", "transpose"))
+    return panel.render()
+
+
+def _match(df, where):
+    import numpy as np
+    m = np.ones(len(df), bool)
+    for k, v in where.items():
+        m &= np.isclose(df[k], v) if isinstance(v, float) else (df[k] == v).to_numpy()
+    return m

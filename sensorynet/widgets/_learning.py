@@ -1,0 +1,164 @@
+"""Control panels of notebooks 02 and 03: selectivity and the evolving weights."""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .._validate import check_params
+from ._base import Panel, style, run_button
+
+__all__ = ["selectivity_panel", "evolution_panel"]
+
+
+def _slider(**kw):
+    return dict(continuous_update=False, style=style(), layout=W.Layout(width="300px"), **kw)
+
+
+def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neuron=123,
+                      cache=None, tuning_kw=None, max_blocks=80):
+    """Tuning curve of any neuron before and after learning; re-learn on demand.
+
+    The neuron picker re-draws from the precomputed tuning curves. *Run* learns a
+    network with the chosen number of blocks and seed through the results cache
+    (:func:`sensorynet.experiments.load_published`, progress bar in the panel) and
+    measures its tuning (:func:`sensorynet.experiments._science.selectivity_analysis`).
+
+    Parameters
+    ----------
+    published : ExperimentResult, optional
+        A learned network to start from (otherwise one is loaded/computed).
+    params : ModelParams, optional
+        Parameters of runs started from the panel (default ``published.params``).
+    seed, n_blocks : int
+        Initial values of the seed and block controls (default: those of
+        ``published``; 40 blocks).
+    neuron : int
+        Neuron shown first.
+    cache : ResultsCache, optional
+    tuning_kw : dict, optional
+        Extra arguments of ``selectivity_analysis`` (``thetas``, ``duration_ms``).
+    max_blocks : int
+        Upper end of the block slider.
+
+    Returns
+    -------
+    Panel
+        Controls ``neuron``, ``n_blocks``, ``seed``, ``run``; ``state`` holds
+        ``neuron``, ``osi_before``, ``osi_after`` (that neuron), ``osi_E_before``,
+        ``osi_E_after`` (E population means), ``n_blocks``, ``seed``.
+    """
+    from ..plotting import plot_tuning_curve
+    from ..experiments import load_published
+    from ..experiments import selectivity_analysis
+    tuning_kw = dict(tuning_kw or {})
+    if published is not None:
+        params = published.params if params is None else params
+        seed, n_blocks = published.seed, published.n_blocks
+    params = check_params(params)
+    n_blocks = params.protocol.n_blocks if n_blocks is None else int(n_blocks)
+    N = params.network.N
+    controls = {
+        "neuron": W.IntSlider(value=neuron, min=0, max=N - 1, description="neuron",
+                              **_slider()),
+        "n_blocks": W.IntSlider(value=n_blocks, min=0, max=max(max_blocks, n_blocks),
+                                description="learning blocks", **_slider()),
+        "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+                                 style=style(), layout=W.Layout(width="140px")),
+        "run": run_button("Learn & measure tuning"),
+    }
+
+    def learn(panel):
+        pub = load_published(params, int(panel.value("seed")), int(panel.value("n_blocks")),
+                             cache=cache, progress=True)
+        panel.data["published"] = pub
+        panel.data["sel"] = selectivity_analysis(pub, **tuning_kw)
+
+    def render(panel):
+        sel, pub = panel.data["sel"], panel.data["published"]
+        n = int(panel.value("neuron"))
+        fig = plot_tuning_curve(sel, n)
+        ob, oa = float(sel.before.osi[n]), float(sel.after.osi[n])
+        pb = sel.before.population_mean(sel.before.osi)
+        pa = sel.after.population_mean(sel.after.osi)
+        pop = "E" if n < sel.n_exc else "I"
+        text = (f"Learned network: seed {pub.seed}, {pub.n_blocks} blocks. "
+                f"Neuron {n} ({pop}): OSI {ob:.2f} → {oa:.2f}. Mean OSI, E: "
+                f"{pb['E']:.3f} → {pa['E']:.3f}; I: {pb['I']:.3f} → {pa['I']:.3f}.")
+        state = {"neuron": n, "osi_before": ob, "osi_after": oa, "osi_E_before": pb["E"],
+                 "osi_E_after": pa["E"], "n_blocks": pub.n_blocks, "seed": pub.seed}
+        return fig, text, state
+
+    panel = Panel("Tuning before and after learning", controls, render, live=("neuron",),
+                  on_run=learn)
+    if published is not None:
+        panel.data["published"] = published
+        panel.data["sel"] = selectivity_analysis(published, **tuning_kw)
+        return panel.render()
+    return panel.run()
+
+
+def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
+    """Scrub the weights block by block (precomputed snapshots, no simulation).
+
+    Parameters
+    ----------
+    published : ExperimentResult
+        With per-block snapshots (``W_blocks``).
+    evolution : ConnectivityEvolution, optional
+        :func:`sensorynet.experiments._science.connectivity_evolution` of ``published`` (computed if
+        not given).
+    block : int, optional
+        Blocks completed shown first (default: all).
+    pathway : {"EE", "EI", "IE"}
+
+    Returns
+    -------
+    Panel
+        Controls ``blocks_done`` (0 = initial W0 … n_blocks; ``play`` animates it in
+        the browser) and ``pathway``;
+        ``state`` holds ``blocks_done``, ``pathway``, ``mean_weight`` (mean weight of
+        the pathway's initial synapses, mV) and ``spec_EE`` (mean E→E weight per
+        |ΔPO| bin, mV).
+    """
+    import numpy as np
+
+    from ..plotting import plot_block
+    from ..experiments import connectivity_evolution
+    if published.W_blocks is None:
+        raise ValueError("published has no per-block weight snapshots (W_blocks is None)")
+    evo = connectivity_evolution(published) if evolution is None else evolution
+    n = published.n_blocks
+    controls = {
+        "blocks_done": W.IntSlider(value=n if block is None else int(block), min=0, max=n,
+                                   description="learning blocks completed",
+                                   continuous_update=False, style=style(),
+                                   layout=W.Layout(width="420px")),
+        "play": W.Play(value=n if block is None else int(block), min=0, max=n, step=1,
+                       interval=900, description="animate", show_repeat=False),
+        "pathway": W.ToggleButtons(options=[("E→E", "EE"), ("E→I", "EI"), ("I→E", "IE")],
+                                   value=pathway, description="pathway",
+                                   style={**style(), "button_width": "auto"}),
+    }
+    W0 = published.weights_after_block(-1)
+    ne = published.n_exc
+    span = {"E": slice(0, ne), "I": slice(ne, published.N)}
+
+    def render(panel):
+        b = int(panel.value("blocks_done"))
+        pw = panel.value("pathway")
+        fig = plot_block(published, evo, b - 1, pw)
+        Wb = published.weights_after_block(b - 1)
+        pre, post = span[pw[0]], span[pw[1]]
+        mask = W0[pre, post] != 0
+        mean_w = float(Wb[pre, post][mask].mean())
+        spec = evo.specificity["EE"]["all"][b]
+        text = (f"After {b} of {n} blocks: mean {pw[0]}→{pw[1]} weight {mean_w:.3f} mV; "
+                f"E→E specificity (mean weight by |ΔPO| 0–30/30–60/60–90°): "
+                + "/".join(f"{x:.3f}" for x in spec) + " mV.")
+        return fig, text, {"blocks_done": b, "pathway": pw, "mean_weight": mean_w,
+                           "spec_EE": np.asarray(spec).tolist()}
+
+    # the Play button drives the slider in the browser (the slider then re-renders)
+    W.jslink((controls["play"], "value"), (controls["blocks_done"], "value"))
+    panel = Panel("Weights block by block", controls, render,
+                  live=("blocks_done", "pathway"))
+    return panel.render()

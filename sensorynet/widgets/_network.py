@@ -1,0 +1,87 @@
+"""Control panel of notebook 01: the naive network and its balanced state."""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from .._validate import check_params
+from ._base import Panel, style
+
+__all__ = ["network_panel"]
+
+
+def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
+    """Inhibition, input modulation and seed of the naive network; a neuron picker.
+
+    Changing ``g``, ``m_E`` or ``seed`` (committed on release) re-runs the 2 s test of
+    the naive network (:func:`sensorynet.experiments._balanced_state`, ≈ 0.5 s,
+    membrane potential of every neuron recorded); the neuron picker only re-draws.
+
+    Parameters
+    ----------
+    params : ModelParams, optional
+        Starting parameters (default: published).
+    seed : int
+    neuron : int
+        Neuron shown first.
+    window_ms : (float, float)
+        Time window of the voltage trace, ms.
+
+    Returns
+    -------
+    Panel
+        Controls ``g`` (inhibition dominance), ``m_E`` (modulation of the E input;
+        m_I = m_E/10 as in the model), ``seed``, ``neuron``. ``state`` holds the
+        settings and ``rate_E``, ``rate_I`` (Hz), ``cv_E``, ``net_over_exc``,
+        ``neuron_rate`` (Hz).
+    """
+    from ..plotting import plot_voltage_trace
+    from ..experiments import balanced_state
+    p0 = check_params(params)
+    N = p0.network.N
+    slider = {"continuous_update": False, "style": style(),
+              "layout": W.Layout(width="290px")}
+    controls = {
+        "g": W.FloatSlider(value=p0.network.g, min=3.0, max=12.0, step=0.5,
+                           description="inhibition g", readout_format=".1f", **slider),
+        "m_E": W.FloatSlider(value=p0.input.m_E, min=0.0, max=0.5, step=0.05,
+                             description="input modulation m_E", readout_format=".2f",
+                             **slider),
+        "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+                                 style=style(), layout=W.Layout(width="140px")),
+        "neuron": W.IntSlider(value=neuron, min=0, max=N - 1, description="neuron",
+                              **slider),
+    }
+
+    def settings(panel):
+        g, m = panel.value("g"), panel.value("m_E")
+        p = p0.replace(**{"network.g": float(g), "input.m_E": float(m),
+                          "input.m_I": float(m) / 10})
+        return p, int(panel.value("seed"))
+
+    def render(panel):
+        p, s = settings(panel)
+        key = (p, s)
+        if panel.data.get("key") != key:
+            panel.data["state"] = balanced_state(p, s, record=np.arange(N))
+            panel.data["key"] = key
+        st = panel.data["state"]
+        n = int(panel.value("neuron"))
+        summ = st.summary()
+        fig = plot_voltage_trace(st, n, window_ms)
+        rate_n = float(st.coupled.rates()[n])
+        ratio = summ["input"]["net_over_exc"]
+        text = (f"g = {p.network.g:g}, m_E = {p.input.m_E:g}, seed {s}: "
+                f"E {summ['coupled']['rate']['E']:.2f} Hz, I {summ['coupled']['rate']['I']:.2f} Hz"
+                f" (alone: {summ['uncoupled']['rate']['E']:.1f} Hz); ISI CV (E) "
+                f"{summ['coupled']['cv']['E']:.2f}; net input = {100 * ratio:.0f}% of "
+                f"excitation. Neuron {n}: {rate_n:.1f} Hz.")
+        state = {"g": p.network.g, "m_E": p.input.m_E, "seed": s, "neuron": n,
+                 "rate_E": summ["coupled"]["rate"]["E"], "rate_I": summ["coupled"]["rate"]["I"],
+                 "cv_E": summ["coupled"]["cv"]["E"], "net_over_exc": ratio,
+                 "neuron_rate": rate_n}
+        return fig, text, state
+
+    panel = Panel("The naive network: balance, irregularity and one neuron's voltage",
+                  controls, render, live=("g", "m_E", "seed", "neuron"))
+    return panel.render()
