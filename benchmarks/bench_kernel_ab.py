@@ -31,9 +31,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-import sensorynet as sn                     # noqa: E402
-import sensorynet._kernels as K_new         # noqa: E402
-import sensorynet._simulation as S           # noqa: E402
+import sensorynet as sn  # noqa: E402
+import sensorynet._kernels as K_new  # noqa: E402
+import sensorynet._simulation as S  # noqa: E402
 
 
 def load_old(rev, tmp):
@@ -87,7 +87,7 @@ def compare(old, new, N, rounds, threads):
         t_new.append(run(new, s, threads)[0])
     return {"N": N, "threads": threads, "rounds": rounds, "spikes": int(n1.size), "identical": bool(same),
             "old_s": statistics.median(t_old), "new_s": statistics.median(t_new),
-            "ratio": statistics.median(b / a for a, b in zip(t_old, t_new))}
+            "ratio": statistics.median(b / a for a, b in zip(t_old, t_new, strict=True))}
 
 
 def main(argv=None):
@@ -103,7 +103,7 @@ def main(argv=None):
         old = load_old(args.old, tmp)
         rows = []
         for threads in (1, 2):
-            for N, r in zip(args.sizes, args.rounds):
+            for N, r in zip(args.sizes, args.rounds, strict=True):
                 if threads == 1 or N >= 10_000:
                     print(f"N = {N}, {threads} thread(s) ...", file=sys.stderr)
                     rows.append(compare(old, K_new, N, r, threads))

@@ -65,9 +65,9 @@ def machine():
     except OSError:
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
+    import matplotlib
     import numba
     import numpy
-    import matplotlib
     return {"nproc": os.cpu_count(), "cpu": model,
             "load": " / ".join(f"{x:.2f}" for x in load),
             "python": sys.version.split()[0], "numpy": numpy.__version__,
@@ -115,6 +115,7 @@ def store_ab(repeat):
     (``np.savez_compressed``) vs ``store.write_npz``, alternated: rows (writer, save s,
     load s, bytes)."""
     import numpy as np
+
     import sensorynet as sn
     from sensorynet import store
     result = sn.run_published(seed=0, progress=False)
@@ -149,7 +150,8 @@ def parts(repeat, science):
     import matplotlib
     matplotlib.use("Agg")
     import sensorynet as sn
-    from sensorynet import plotting, reproduce as R
+    from sensorynet import plotting
+    from sensorynet import reproduce as R
     from sensorynet._store import save_result
     rows = []
     ts = [float(_run([sys.executable, "-c", _IMPORT])[1]) for _ in range(repeat)]
@@ -164,7 +166,7 @@ def parts(repeat, science):
     with tempfile.TemporaryDirectory() as d:
         rows.append(("save_result (npz)", _median(
             lambda: save_result(result, os.path.join(d, "r.npz")), repeat)))
-        for stem, make in zip(R.PUBLISHED_FIGURES, makers):
+        for stem, make in zip(R.PUBLISHED_FIGURES, makers, strict=True):
             rows += _figure_rows(stem, lambda make=make: make(result), repeat, d, R)
         if science:
             from sensorynet.experiments._science import run_science_experiment
@@ -209,11 +211,12 @@ def save_ab(repeat, science):
     import matplotlib
     matplotlib.use("Agg")
     import sensorynet as sn
-    from sensorynet import plotting, reproduce as R
+    from sensorynet import plotting
+    from sensorynet import reproduce as R
     result = sn.run_published(seed=0, progress=False)
     makers = {s: (lambda m=m: m(result)) for s, m in zip(
         R.PUBLISHED_FIGURES, (plotting.plot_rasters, plotting.plot_weight_matrices,
-                              plotting.plot_weights_vs_dpo, plotting.plot_learning_curve))}
+                              plotting.plot_weights_vs_dpo, plotting.plot_learning_curve), strict=True)}
     if science:
         from sensorynet.experiments._science import run_science_experiment
         from sensorynet.plotting._protocols import science_figures

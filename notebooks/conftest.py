@@ -11,6 +11,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _saved = {}
 
 
@@ -31,3 +33,11 @@ def pytest_unconfigure(config):
         os.environ.pop("SENSORYNET_CACHE", None)
     else:
         os.environ["SENSORYNET_CACHE"] = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    """Executing the notebooks takes about a minute: they are ``slow`` tests, run by
+    ``pytest -m slow`` (and ``.ci/run``), not by the plain ``pytest`` developer loop."""
+    for item in items:
+        if item.nodeid.startswith("notebooks/"):
+            item.add_marker(pytest.mark.slow)

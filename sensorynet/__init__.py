@@ -10,18 +10,17 @@ claims) → :mod:`sensorynet.plotting` / :mod:`sensorynet.widgets`. This top lev
 the model itself: parameters, network, input, the simulator, the result containers
 and their files, and the one-command reproduction.
 """
-from ._version import __version__
-from ._params import (InputParams, ModelParams, NetworkParams, PlasticityParams,
-                      ProtocolParams)
-from ._scaling import DEFAULT_SCALING, SCALING_RULES, scaled_model
 from ._network import Network, build_network
-from ._weights import SparseWeights
-from ._stimulus import PoissonInput, stimulus_input, tuned_rates, untuned_input
-from ._simulation import SimulationResult, simulate
-from ._results import ExperimentResult, SpikeTrain
-from ._store import load_result, save_result
-from .experiments import run_published
+from ._params import InputParams, ModelParams, NetworkParams, PlasticityParams, ProtocolParams
 from ._reproduce import reproduce
+from ._results import ExperimentResult, SpikeTrain
+from ._scaling import DEFAULT_SCALING, SCALING_RULES, scaled_model
+from ._simulation import SimulationResult, simulate
+from ._stimulus import PoissonInput, stimulus_input, tuned_rates, untuned_input
+from ._store import load_result, save_result
+from ._version import __version__
+from ._weights import SparseWeights
+from .experiments import run_published
 
 __all__ = [
     "__version__",

@@ -1,7 +1,6 @@
 """Small array helpers shared by the analyses and the figures."""
 from __future__ import annotations
 
-
 __all__ = ["bin_mean"]
 
 

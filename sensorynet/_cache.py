@@ -4,17 +4,18 @@ or changed code never returns a stale result.
 """
 from __future__ import annotations
 
-import pathlib
-from ._results import ExperimentResult
-from ._files import TMP_NAME_RE, check_path
-from ._store import load_with_metadata, save_result
 import hashlib
 import json
 import os
+import pathlib
 import re
 import time
 import warnings
+
+from ._files import TMP_NAME_RE, check_path
 from ._json import json_default
+from ._results import ExperimentResult
+from ._store import load_with_metadata, save_result
 
 __all__ = [
     "default_cache_dir",

@@ -206,7 +206,7 @@ def csr_specificity(W, p, pre, post, lo, hi, existing_only, chunk_elements):
     cid = (rows - a) // chunk                         # non-decreasing
     bounds = np.searchsorted(cid, np.arange((b - a) // chunk + 2))
     sums = np.zeros(lo.size)
-    for s, e in zip(bounds[:-1], bounds[1:]):
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         kk = k[s:e]
         m = kk >= 0
         sums += np.bincount(kk[m], weights=vals[s:e][m], minlength=lo.size)

@@ -4,9 +4,9 @@ atomic replace; paths checked once. Shared by the results store, the cache and s
 from __future__ import annotations
 
 import os
-import secrets
 import pathlib
 import re
+import secrets
 
 __all__ = ["TMP_NAME_RE", "tmp_path_for", "atomic_write", "check_path"]
 

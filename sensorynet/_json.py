@@ -1,8 +1,9 @@
 """JSON conversion shared by the results files, the cache keys and the reports."""
 from __future__ import annotations
 
-import numpy as np
 import math
+
+import numpy as np
 
 __all__ = ["jsonable", "json_default"]
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from ._network_kernel import build_csr_fixed, draw_csr
 from ._params import NetworkParams
-from ._weights import SparseWeights
 from ._stimulus import key_from_seed
+from ._weights import SparseWeights
 
 __all__ = ["Network", "build_network", "preferred_orientations", "DENSE_MAX_N"]
 

@@ -95,7 +95,7 @@ def _gaps(key, pos, log_q):
     q = np.log(1.0 - u) / log_q
     g = np.floor(q)
     near = np.abs(q - np.rint(q)) <= 1e-7 * np.maximum(q, 1.0)
-    for idx in zip(*np.nonzero(near)):
+    for idx in zip(*np.nonzero(near), strict=True):
         g[idx] = math.floor(math.log(1.0 - u[idx]) / log_q)
     return g
 

@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 
-
 #: largest magnitude of a voltage-like parameter (thresholds, weights, bounds), mV; keeps
 #: every product the kernel forms (v², v·u, …) far from float64 overflow, so no inf/NaN
 MAX_ABS_MV = 1e6

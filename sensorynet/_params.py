@@ -25,12 +25,24 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-
-import numpy as np
 from dataclasses import dataclass, field, fields
 
+import numpy as np
+
+from ._param_checks import (
+    DT_RANGE,
+    MAX_ABS_MV,
+    MAX_AMPLITUDE,
+    MAX_N,
+    MAX_RATE,
+    MAX_STEPS,
+    MAX_TAU,
+    UREF2_RANGE,
+    check_bool,
+    check_tau,
+    set_number,
+)
 from ._scaling import DEFAULT_SCALING, SCALING_RULES, in_degrees, scale_network
-from ._param_checks import (DT_RANGE, MAX_ABS_MV, MAX_AMPLITUDE, MAX_N, MAX_RATE, MAX_STEPS, MAX_TAU, UREF2_RANGE, check_bool, check_tau, set_number)
 
 __all__ = [
     "canonical_name",

@@ -332,7 +332,7 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
         done = run.wait()
     if run.fallback:
         log(f"(worker processes unavailable, ran in this process: {run.fallback})")
-    for name, res in zip(names[1:], done):
+    for name, res in zip(names[1:], done, strict=True):
         if res.error is not None:
             errors[name] = res.error
             print(res.traceback, file=sys.stderr)

@@ -12,9 +12,9 @@ import numbers
 import numpy as np
 
 from . import _kernels as K
+from ._memory import check_fits
 from ._param_checks import MAX_ABS_MV
 from ._params import ModelParams, NetworkParams, PlasticityParams
-from ._memory import check_fits
 from ._results import SpikeTrain
 from ._weights import SparseWeights
 

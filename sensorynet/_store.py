@@ -24,11 +24,11 @@ import zlib
 
 import numpy as np
 
+from ._files import atomic_write, check_path
+from ._json import json_default
 from ._params import ModelParams
 from ._results import ExperimentResult, SpikeTrain, snapshot_arrays, snapshots_from_arrays
 from ._weights import SparseWeights
-from ._json import json_default
-from ._files import atomic_write, check_path
 
 __all__ = [
     "FORMAT_NAME",

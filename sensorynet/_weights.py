@@ -230,7 +230,7 @@ def weights_equal(a, b) -> bool:
         return False
     if np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices):
         return bool(np.array_equal(a.data, b.data))
-    return all(np.array_equal(x, y) for x, y in zip(_nonzero_triplets(a), _nonzero_triplets(b)))
+    return all(np.array_equal(x, y) for x, y in zip(_nonzero_triplets(a), _nonzero_triplets(b), strict=True))
 
 
 # ------------------------------------------------- pathways and blocks of a W

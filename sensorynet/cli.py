@@ -32,8 +32,8 @@ def _non_negative_int(name):
 def _params_for(n_neurons, scaling=None):
     """Published parameters, rescaled to ``n_neurons`` by the rule ``scaling``
     (:func:`sensorynet.scaled_model`; default ``params.DEFAULT_SCALING``)."""
-    from ._scaling import scaled_model
     from ._params import ModelParams
+    from ._scaling import scaled_model
     if n_neurons == 500:
         return ModelParams()
     if n_neurons < 500:
@@ -93,6 +93,7 @@ def _workers(params, blocks, n_jobs):
     most the CPUs (``$SENSORYNET_WORKERS`` overrides), or 1 (this process) when
     there is at most one job or they would not fit in memory beside the published run."""
     import os
+
     from ._memory import available_bytes, estimate_run_bytes
     env = os.environ.get("SENSORYNET_WORKERS", "").strip()
     n = int(env) if env.isdigit() and int(env) >= 1 else min(2, os.cpu_count() or 1)
@@ -109,8 +110,8 @@ def _workers(params, blocks, n_jobs):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sensorynet`` command."""
-    from ._version import __version__
     from ._scaling import DEFAULT_SCALING, SCALING_RULES
+    from ._version import __version__
     from .experiments import PROTOCOLS
     parser = argparse.ArgumentParser(
         prog="sensorynet",
@@ -231,8 +232,8 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    from .experiments import check_published_fits
     from ._reproduce import import_protocols, parse_experiments, reproduce
+    from .experiments import check_published_fits
     try:
         import_protocols(args.plugins)
         names = parse_experiments(args.experiments)

@@ -24,6 +24,7 @@ def process_client():
     """A real LocalCluster of 2 worker processes, configured as run_sweep starts it
     (one per test module that asks)."""
     import distributed
+
     import sensorynet.sweep._runner as sw
     with sw.local_cluster(2, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as c:

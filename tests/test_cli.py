@@ -9,10 +9,10 @@ import pytest
 from matplotlib.figure import Figure
 
 import sensorynet as sn
-from sensorynet.cli import main
 from sensorynet._reproduce import parse_experiments
-from sensorynet.experiments import PROTOCOLS, FigureSpec, Protocol, register_protocol
 from sensorynet._store import load_result
+from sensorynet.cli import main
+from sensorynet.experiments import PROTOCOLS, FigureSpec, Protocol, register_protocol
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PUBLISHED_FIGURES = tuple(f.stem for f in PROTOCOLS["published"].figures)
@@ -196,6 +196,7 @@ def test_sweep_without_the_extra_gives_the_install_hint(tmp_path, monkeypatch, c
     assert """pip install -e '.[sweep]'""" in err
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_results_of_one_process(tmp_path, monkeypatch):
     """Further protocols run as jobs on worker processes that read the result file:
     metrics, claims and every PNG are those of a run in one process."""
@@ -217,9 +218,8 @@ def test_worker_processes_give_the_results_of_one_process(tmp_path, monkeypatch)
 def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
     """Worker processes multiply memory: above the parallel budget (N = 10 000 with its
     further experiments) ``reproduce`` keeps to one process, at N = 500 it uses two."""
-    from sensorynet import ModelParams
+    from sensorynet import ModelParams, scaled_model
     from sensorynet.cli import _workers
-    from sensorynet import scaled_model
     monkeypatch.setenv("SENSORYNET_WORKERS", "2")
     assert _workers(ModelParams(), None, 4) == 2
     assert _workers(ModelParams(), None, 1) == 1
@@ -229,6 +229,7 @@ def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
     assert _workers(ModelParams(), None, 4) == 1
 
 
+@pytest.mark.slow
 def test_console_script_and_module_go_through_run(tmp_path):
     """``sensorynet`` and ``python -m sensorynet`` call ``cli.run`` and keep main's exit
     codes and output."""
@@ -250,6 +251,7 @@ def test_run_leaves_the_interpreter_as_it_found_it(monkeypatch):
     SIGTERM handler it installs for an orderly stop."""
     import gc
     import signal
+
     from sensorynet import cli
     seen = []
     monkeypatch.setattr(cli, "main", lambda: seen.append(signal.getsignal(signal.SIGTERM)) or 3)

@@ -4,10 +4,15 @@ import tracemalloc
 import pytest
 
 import sensorynet as sn
+from sensorynet._memory import (
+    RunTooLarge,
+    check_fits,
+    estimate_run_bytes,
+    expected_synapses,
+    format_bytes,
+)
 from sensorynet.cli import main
 from sensorynet.experiments import check_published_fits
-from sensorynet._memory import (RunTooLarge, check_fits, estimate_run_bytes,
-                               expected_synapses, format_bytes)
 
 
 def _p(N):
@@ -86,8 +91,9 @@ def test_block_spike_counts_give_the_spike_train_rates():
     """Runs that keep only spike counts per block (the ablations) report the same block
     rates, bit for bit, and hold no spike lists."""
     import numpy as np
-    from sensorynet.experiments._blocks import run_blocks
+
     from sensorynet._results import SpikeCounts, SpikeTrain
+    from sensorynet.experiments._blocks import run_blocks
     p = sn.ModelParams()
     net = sn.build_network(p.network, 0)
     out = {keep: run_blocks(net.W, net.po, p, 0, 2, 2, progress=False, keep_snapshots=False,

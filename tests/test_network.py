@@ -96,5 +96,5 @@ def test_numpy_draw_equals_the_compiled_stream(N):
         for key in (0, 2 ** 64 - 1, int(rng.integers(0, 2 ** 63))):
             a = build_csr(N, N_E, eps, w, np.uint64(key))
             b = draw_csr(N, N_E, eps, w, np.uint64(key))
-            for x, y in zip(a, b):
+            for x, y in zip(a, b, strict=True):
                 assert x.dtype == y.dtype and np.array_equal(x, y), (N_E, eps, key)

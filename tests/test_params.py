@@ -3,7 +3,13 @@ import math
 
 import pytest
 
-from sensorynet._params import InputParams, ModelParams, NetworkParams, PlasticityParams, ProtocolParams
+from sensorynet._params import (
+    InputParams,
+    ModelParams,
+    NetworkParams,
+    PlasticityParams,
+    ProtocolParams,
+)
 
 
 def test_defaults_match_model_md():

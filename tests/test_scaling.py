@@ -6,9 +6,13 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet._scaling import in_degrees, scaled_model
 from sensorynet._params import DEFAULT_SCALING, SCALING_RULES
-from sensorynet._scaling import calibrated_input_factor, load_balanced_calibration
+from sensorynet._scaling import (
+    calibrated_input_factor,
+    in_degrees,
+    load_balanced_calibration,
+    scaled_model,
+)
 
 
 @pytest.mark.parametrize("rule", SCALING_RULES)
@@ -99,8 +103,8 @@ def test_balanced_calibration_interpolation_and_errors(tmp_path):
 
 def _before_rate_E(params, seeds=(0, 1)):
     """Mean E rate of the π/2 before test of the naive network (seeds of run_published)."""
-    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
     from sensorynet._stimulus import probe_sequence, stimulus_input
+    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
     rates = []
     for seed in seeds:
         net = sn.build_network(params.network, seed_sequence(seed, STREAM_NETWORK),
@@ -194,6 +198,7 @@ def short_run():
 
 def test_snapshots_saved_sparse_and_loaded_lazily(short_run, tmp_path):
     import zipfile
+
     from sensorynet._results import CSRSnapshots
     from sensorynet._store import FORMAT_VERSION, load_result, save_result
     assert FORMAT_VERSION == 2
@@ -214,6 +219,7 @@ def test_snapshots_saved_sparse_and_loaded_lazily(short_run, tmp_path):
 def test_version_1_dense_snapshots_still_load(short_run, tmp_path):
     import json
     import zipfile
+
     from sensorynet._store import load_result, save_result
     path = save_result(short_run, tmp_path / "r.npz")
     with zipfile.ZipFile(path) as z:

@@ -8,7 +8,6 @@ import pytest
 
 import sensorynet as sn
 from sensorynet._store import FORMAT_VERSION, load_result, read_metadata, save_result
-from sensorynet._cache import ResultsCache, default_cache_dir
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +49,41 @@ def assert_same_result(a, b):
         assert _same_array(x.neurons, y.neurons) and _same_array(x.steps, y.steps), k
         assert (x.n_steps, x.N, x.n_exc, x.dt) == (y.n_steps, y.N, y.n_exc, y.dt)
     assert a.extra == b.extra
+
+
+# ------------------------------------------------------------------------ bad files
+def _assert_refused(path, match=None):
+    with pytest.raises(ValueError) as info:
+        load_result(path)
+    assert str(path) in str(info.value)
+    if match:
+        assert match in str(info.value)
+
+
+def _rewrite_meta(src, dst, change):
+    with np.load(src, allow_pickle=False) as d:
+        arrays = {k: d[k] for k in d.files}
+    key = "__sensorynet_meta__"
+    meta = json.loads(arrays[key].tobytes().decode())
+    change(meta)
+    arrays[key] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    with open(dst, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+UNPICKLED = []
+
+
+def _mark_unpickled():
+    UNPICKLED.append(True)
+    return "boom"
+
+
+class _Bomb:
+    def __reduce__(self):
+        return (_mark_unpickled, ())
+
+
 
 
 # ------------------------------------------------------------------------ round trip
@@ -101,15 +135,6 @@ def test_save_rejects_bad_input(small, tmp_path):
         save_result(bad, tmp_path / "x.npz")
     with pytest.raises(TypeError, match="path"):
         save_result(small, 12)
-
-
-# ------------------------------------------------------------------------ bad files
-def _assert_refused(path, match=None):
-    with pytest.raises(ValueError) as info:
-        load_result(path)
-    assert str(path) in str(info.value)
-    if match:
-        assert match in str(info.value)
 
 
 def test_members_deflated_or_stored_by_measurement(small, tmp_path, monkeypatch):
@@ -173,17 +198,6 @@ def test_foreign_npz(tmp_path):
     _assert_refused(path, "metadata")
 
 
-def _rewrite_meta(src, dst, change):
-    with np.load(src, allow_pickle=False) as d:
-        arrays = {k: d[k] for k in d.files}
-    key = "__sensorynet_meta__"
-    meta = json.loads(arrays[key].tobytes().decode())
-    change(meta)
-    arrays[key] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    with open(dst, "wb") as fh:
-        np.savez(fh, **arrays)
-
-
 def test_wrong_format_name_and_newer_version(small, tmp_path):
     src = tmp_path / "ok.npz"
     save_result(small, src)
@@ -196,19 +210,6 @@ def test_wrong_format_name_and_newer_version(small, tmp_path):
     same = tmp_path / "same.npz"
     _rewrite_meta(src, same, lambda m: None)
     assert_same_result(small, load_result(same))   # the rewrite itself is harmless
-
-
-UNPICKLED = []
-
-
-def _mark_unpickled():
-    UNPICKLED.append(True)
-    return "boom"
-
-
-class _Bomb:
-    def __reduce__(self):
-        return (_mark_unpickled, ())
 
 
 def test_object_arrays_never_unpickled(small, tmp_path):
@@ -229,110 +230,3 @@ def test_object_arrays_never_unpickled(small, tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_result(tmp_path / "nope.npz")
-
-
-# ----------------------------------------------------------------------------- cache
-class Counter:
-    def __init__(self, result):
-        self.result, self.calls = result, 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.result
-
-
-def test_cache_hit_and_miss(small, tmp_path):
-    cache = ResultsCache(tmp_path)
-    fn = Counter(small)
-    a = cache.get_or_compute("published", {"seed": 3, "n": 2}, fn)
-    assert fn.calls == 1 and cache.last_status == "miss"
-    b = cache.get_or_compute("published", {"n": 2, "seed": 3}, fn)   # key order irrelevant
-    assert fn.calls == 1 and cache.last_status == "hit"
-    assert_same_result(a, b)
-    c = cache.get_or_compute("published", {"seed": 4, "n": 2}, fn)
-    assert fn.calls == 2 and cache.last_status == "miss"
-    assert c is small
-    d = cache.get_or_compute("other-kind", {"seed": 3, "n": 2}, fn)
-    assert fn.calls == 3 and d is small
-    assert len(list(tmp_path.glob("*.npz"))) == 3
-    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
-
-
-def test_cache_published_key(small, tmp_path, monkeypatch):
-    import sensorynet.experiments._published as ex
-    from sensorynet.experiments._published import cached_published
-    fake = Counter(small)
-    monkeypatch.setattr(ex, "run_published", fake)
-    cache = ResultsCache(tmp_path)
-    p = sn.ModelParams()
-    cached_published(cache, p, seed=0, progress=False)
-    cached_published(cache, p, seed=0, n_blocks=p.protocol.n_blocks, progress=False)
-    cached_published(cache, sn.ModelParams(), seed=0, progress=False)
-    assert fake.calls == 1 and cache.last_status == "hit"
-    # any change of a parameter, the seed or the block count must miss
-    for params, seed, n in [(p.replace(**{"network.g": 7.5}), 0, None),
-                            (p.replace(**{"plasticity.A_LTP": 8.1e-5}), 0, None),
-                            (p, 1, None), (p, 0, 39)]:
-        calls = fake.calls
-        cached_published(cache, params, seed=seed, n_blocks=n, progress=False)
-        assert fake.calls == calls + 1, (params, seed, n)
-        assert cache.last_status == "miss"
-    with pytest.raises(ValueError, match="seed"):
-        cached_published(cache, p, seed=-1)
-    with pytest.raises(TypeError, match="params"):
-        cached_published(cache, {"network": {}})
-
-
-def test_cache_key_includes_version(small, tmp_path, monkeypatch):
-    cache = ResultsCache(tmp_path)
-    key = {"seed": 3}
-    before = cache.path_for("published", key)
-    import sensorynet._version
-    monkeypatch.setattr(sensorynet._version, "__version__", "999.0")
-    assert cache.path_for("published", key) != before
-
-
-def test_cache_recomputes_corrupt_or_mismatched_file(small, tmp_path):
-    cache = ResultsCache(tmp_path)
-    fn = Counter(small)
-    cache.get_or_compute("published", {"seed": 3}, fn)
-    path = cache.path_for("published", {"seed": 3})
-    path.write_bytes(path.read_bytes()[:1000])   # damaged
-    with pytest.warns(RuntimeWarning, match="recomputing"):
-        r = cache.get_or_compute("published", {"seed": 3}, fn)
-    assert fn.calls == 2 and cache.last_status == "recomputed" and r is small
-    cache.get_or_compute("published", {"seed": 3}, fn)
-    assert fn.calls == 2 and cache.last_status == "hit"   # repaired on disk
-    # a valid file under another key's name is not trusted
-    other = cache.path_for("published", {"seed": 99})
-    other.write_bytes(path.read_bytes())
-    cache.get_or_compute("published", {"seed": 99}, fn)
-    assert fn.calls == 3 and cache.last_status == "recomputed"
-
-
-def test_cache_arguments(small, tmp_path, monkeypatch):
-    monkeypatch.setenv("SENSORYNET_CACHE", str(tmp_path / "env"))
-    assert default_cache_dir() == tmp_path / "env"
-    assert ResultsCache().cache_dir == tmp_path / "env"
-    monkeypatch.delenv("SENSORYNET_CACHE")
-    assert default_cache_dir() == default_cache_dir().home() / ".cache" / "sensorynet"
-    cache = ResultsCache(tmp_path)
-    with pytest.raises(ValueError, match="kind"):
-        cache.get_or_compute("../evil", {}, Counter(small))
-    with pytest.raises(TypeError, match="key_dict"):
-        cache.get_or_compute("published", {"x": object()}, Counter(small))
-    with pytest.raises(TypeError, match="compute_fn"):
-        cache.get_or_compute("published", {}, "not callable")
-    with pytest.raises(TypeError, match="ExperimentResult"):
-        cache.get_or_compute("published", {"y": 1}, lambda: 42)
-    cache.get_or_compute("published", {"z": 1}, Counter(small))
-    assert cache.clear() == 1 and not list(tmp_path.glob("*.npz"))
-
-
-def test_cache_key_includes_source_code(tmp_path, monkeypatch):
-    import sensorynet._cache as store
-    cache = ResultsCache(tmp_path)
-    before = cache.path_for("published", {"seed": 3})
-    assert len(store.source_fingerprint()) == 64
-    monkeypatch.setattr(store, "_FINGERPRINT", "edited-kernel")
-    assert cache.path_for("published", {"seed": 3}) != before

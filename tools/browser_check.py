@@ -88,7 +88,7 @@ return {phase: 'ready', kernel: kernel ? kernel.status : 'none',
         code: code, counted: counted, queued: queued, errors: errors};
 """
 
-JS_DOM_PROBLEMS = """
+JS_DOM_PROBLEMS = r"""
 const root = window.jupyterapp.shell.currentWidget.content.node;
 const problems = [];
 for (const el of root.querySelectorAll('.jp-RenderedText[data-mime-type="%(stderr)s"]')) {

@@ -43,11 +43,11 @@ def before_rates(N, b, seeds=SEEDS):
     ``b``, and the per-seed (E, I) rates."""
     import numpy as np
 
-    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
     from sensorynet import build_network, scaled_model
     from sensorynet._results import SpikeTrain
     from sensorynet._simulation import simulate
     from sensorynet._stimulus import probe_sequence, stimulus_input
+    from sensorynet.experiments._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
     params = scaled_model(None, N, rule="balanced_mean")
     params = params.replace(input=params.input.replace(b=float(b)))
     pr = params.protocol

@@ -38,9 +38,14 @@ import numpy as np  # noqa: E402
 
 import sensorynet as sn  # noqa: E402
 from sensorynet.analysis._metrics import published_metrics  # noqa: E402
-from sensorynet.experiments._bands import (CLAIMS, ENSEMBLE_CHECKS,  # noqa: E402
-                                           ENSEMBLE_FILE, SELECTIVITY_CLAIMS, measure,
-                                           published_claims)
+from sensorynet.experiments._bands import (  # noqa: E402
+    CLAIMS,
+    ENSEMBLE_CHECKS,
+    ENSEMBLE_FILE,
+    SELECTIVITY_CLAIMS,
+    measure,
+    published_claims,
+)
 from sensorynet.experiments._science import run_science_experiment  # noqa: E402
 from sensorynet.experiments._selectivity import selectivity_analysis  # noqa: E402
 from sensorynet.experiments._spontaneous import run_spontaneous  # noqa: E402

@@ -61,12 +61,16 @@ def runaway_block(rate_E, before):
 
 def run_point(rule, N, seed, max_blocks=120, target=None, min_blocks=PUBLISHED_BLOCKS):
     """One scaled run of the published protocol with per-block metrics (a dict)."""
-    from sensorynet.experiments._seeds import (STREAM_LEARNING, STREAM_NETWORK,
-                                              STREAM_TEST, seed_sequence)
     from sensorynet import build_network, scaled_model
     from sensorynet._results import SpikeTrain
     from sensorynet._simulation import simulate
     from sensorynet._stimulus import learning_sequence, probe_sequence, stimulus_input
+    from sensorynet.experiments._seeds import (
+        STREAM_LEARNING,
+        STREAM_NETWORK,
+        STREAM_TEST,
+        seed_sequence,
+    )
     from sensorynet.sweep._metrics import existing_ee_specificity
 
     t0 = time.perf_counter()
@@ -176,13 +180,14 @@ def _summary_rows(points, ref):
             "rate_E_last10", "rate_E_min", "rates_stable", "unstable_after", "runtime_s",
             "peak_rss_MB")})
         rows[-1]["contrast40_rel"] = p["contrast40_J"] / ref
-        for (lo, hi), v in zip(BINS, p["spec40"]):
+        for (lo, hi), v in zip(BINS, p["spec40"], strict=True):
             rows[-1][f"spec40_{lo}_{hi}_J"] = v / p["J"]
     return rows
 
 
 def write_results(points, extra=None):
     import pandas as pd
+
     from sensorynet._params import SCALING_RULES
     ref = np.mean([p["contrast40_J"] for p in points if p["N"] == 500])
     for p in points:        # the reference runs stop at 40 blocks, by definition
@@ -255,6 +260,7 @@ def main(argv=None):
     tasks = [(r, N, s) for N in sorted(sizes, reverse=True) if N != 500 for r in rules
              for s in range(a.seeds_small if N <= 2000 else a.seeds_large)]
     from distributed import Client, as_completed
+
     from sensorynet.sweep._cluster import local_cluster
     done = {(p["rule"], p["N"], p["seed"]) for p in old}
     tasks = [t for t in tasks if t not in done]
@@ -313,8 +319,9 @@ def table() -> str:
 
 def figures():
     """docs/img/scale_*.png from docs/scale_study/results.json."""
-    from sensorynet.widgets._scale import plot_scale_study
     import matplotlib
+
+    from sensorynet.widgets._scale import plot_scale_study
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     data = json.loads((OUT / "results.json").read_text())

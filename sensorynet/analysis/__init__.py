@@ -6,14 +6,31 @@ Pure numpy: analysis never runs a simulation. Weights may be dense ``W[pre, post
 arrays or :class:`~sensorynet.SparseWeights`; angles are in rad, weights in mV.
 """
 from .._orientation import circular_distance, near_orientation_mask, orientation_class_fractions
-from ._selectivity import (orientation_grid, osi, osi_debiased, po_match, pref_orth_index,
-                           preferred_orientation, tuning_curves)
-from ._connectivity import (connectivity_summary, delta_po, mean_weight_within_groups,
-                            pruning_stats, specificity, weights_vs_delta_po)
-from ._reciprocity import (bidirectional_counts, bidirectional_counts_dpo_matched,
-                           bidirectional_surplus, reciprocal_correlation)
-from ._spikes import isi_cv
+from ._connectivity import (
+    connectivity_summary,
+    delta_po,
+    mean_weight_within_groups,
+    pruning_stats,
+    specificity,
+    weights_vs_delta_po,
+)
 from ._metrics import ee_specificity, existing_weights, published_metrics
+from ._reciprocity import (
+    bidirectional_counts,
+    bidirectional_counts_dpo_matched,
+    bidirectional_surplus,
+    reciprocal_correlation,
+)
+from ._selectivity import (
+    orientation_grid,
+    osi,
+    osi_debiased,
+    po_match,
+    pref_orth_index,
+    preferred_orientation,
+    tuning_curves,
+)
+from ._spikes import isi_cv
 from ._sweep_tables import add_specificity_contrast, summarize
 
 __all__ = [

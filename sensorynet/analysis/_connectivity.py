@@ -18,15 +18,13 @@ Conventions
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_dense, pathway_slices
-from .._validate import as_real_array, check_real
-from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
-from .._validate import check_W, check_n_exc
-from ._reciprocity import bidirectional_counts, reciprocal_correlation
 from .. import _csr as csr
+from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
+from .._validate import as_real_array, check_n_exc, check_real, check_W
+from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_dense, pathway_slices
+from ._reciprocity import bidirectional_counts, reciprocal_correlation
 
 __all__ = [
     "DPO_BINS_DEG",

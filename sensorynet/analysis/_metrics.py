@@ -13,10 +13,10 @@ import numbers
 
 import numpy as np
 
-from . import _connectivity as connectivity
+from .._orientation import DPO_BINS_DEG, dpo_bin_index, dpo_pair_counts, wrap_distance
 from .._results import ExperimentResult
 from .._weights import PATHWAYS, SparseWeights
-from .._orientation import DPO_BINS_DEG, dpo_bin_index, dpo_pair_counts, wrap_distance
+from . import _connectivity as connectivity
 
 __all__ = [
     "published_metrics",

@@ -5,10 +5,11 @@ and the correlation of w_ij with w_ji.
 from __future__ import annotations
 
 import numpy as np
-from .._validate import check_W, check_n_exc, check_real
-from .._weights import SparseWeights
-from .._orientation import dpo_bin_index, wrap_distance
+
 from .. import _csr as csr
+from .._orientation import dpo_bin_index, wrap_distance
+from .._validate import check_n_exc, check_real, check_W
+from .._weights import SparseWeights
 
 __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
            "bidirectional_surplus", "reciprocal_correlation", "DPO_MATCH_BINS_DEG"]

@@ -21,11 +21,10 @@ A *silent* neuron (all rates zero) has no defined OSI or PO: both are ``nan``.
 """
 from __future__ import annotations
 
-
 import numpy as np
+
+from .._orientation import circular_distance, wrap_distance
 from .._validate import as_real_array, check_int
-from .._orientation import circular_distance
-from .._orientation import wrap_distance
 
 __all__ = [
     "osi",

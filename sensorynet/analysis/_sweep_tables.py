@@ -3,7 +3,6 @@ parameter point, and derived metric columns. Pure analysis: no Dask, no simulati
 """
 from __future__ import annotations
 
-
 from .._validate import require_columns
 
 __all__ = ["summarize", "add_specificity_contrast"]

@@ -4,8 +4,18 @@ they are checked against. Protocols call :func:`sensorynet.simulate` and the ana
 they never draw figures (their figures are named in the registry and drawn by
 :mod:`sensorynet.plotting`).
 """
-from ._registry import (PROTOCOLS, FigureSpec, Protocol, ProtocolResult, RunContext,
-                        register_protocol)
+from ._registry import (
+    PROTOCOLS,
+    FigureSpec,
+    Protocol,
+    ProtocolResult,
+    RunContext,
+    register_protocol,
+)
+
+# isort: off
+# importing a protocol's module registers it: this order is the order in which
+# ``reproduce`` runs them and the report lists them (``published`` first)
 from ._published import PublishedRun, check_published_fits, load_published, run_published
 from ._tuning import TuningResult, run_tuning
 from ._selectivity import (ConnectivityEvolution, SelectivityAnalysis, SelectivityRun,
@@ -14,6 +24,7 @@ from ._spontaneous import SpontaneousResult, SpontaneousRun, run_spontaneous
 from ._cardinal import CardinalResult, run_cardinal
 from ._ablations import AblationResult, run_ablations
 from ._balanced_state import BalancedState, balanced_state, update_residual
+# isort: on
 
 __all__ = [
     "PROTOCOLS", "Protocol", "FigureSpec", "RunContext", "ProtocolResult",

@@ -3,14 +3,14 @@
 """
 from __future__ import annotations
 
-from .._validate import check_params, check_seed
 from .._json import jsonable
+from .._validate import check_params, check_seed
+from .._weights import weights_equal
 from ..analysis import connectivity_summary
 from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing
 from ._published import run_published
-from ._tuning import run_tuning
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
-from .._weights import weights_equal
+from ._tuning import run_tuning
 
 __all__ = ["AblationResult", "run_ablations", "RUNAWAY_FACTOR"]
 

@@ -7,16 +7,15 @@ Units: mV, ms, Hz; angles in rad unless a name ends in ``_deg``.
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from .._validate import check_params
-from ._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
+from .._arrays import bin_mean
 from .._network import build_network
 from .._simulation import simulate
 from .._stimulus import stimulus_input
-from .._arrays import bin_mean
+from .._validate import check_params
 from ..analysis import isi_cv
+from ._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
 
 __all__ = [
     "input_components",

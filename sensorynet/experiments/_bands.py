@@ -69,7 +69,7 @@ PUBLISHED_RANGES = [
     *[(f"final mean E→E weight, |ΔPO| {lo}–{hi}°",
        ("specificity_EE", "final", k), c - tol, c + tol, "mV")
       for k, ((lo, hi), c, tol) in enumerate(zip(DPO_BINS_DEG,
-                                                 (0.42, 0.25, 0.105), (0.04, 0.03, 0.03)))],
+                                                 (0.42, 0.25, 0.105), (0.04, 0.03, 0.03), strict=True))],
 ]
 
 
@@ -281,7 +281,7 @@ def measure(metrics, spec):
         If ``metrics`` lacks the section (not a :func:`published_metrics` dict).
     """
     v = metrics
-    for i, p in enumerate(spec.path):
+    for p in spec.path:
         try:
             v = v[p]
         except IndexError:

@@ -4,13 +4,14 @@ cardinal-biased or untuned input, with optional per-block weight snapshots.
 from __future__ import annotations
 
 import numpy as np
-from .._validate import check_count
+
 from .._progress import progress_bar
-from ._seeds import seed_sequence
 from .._results import CSRSnapshots, SpikeCounts, SpikeTrain
 from .._simulation import simulate
-from .._weights import SparseWeights
 from .._stimulus import cardinal_sequence, learning_sequence, stimulus_input, untuned_input
+from .._validate import check_count
+from .._weights import SparseWeights
+from ._seeds import seed_sequence
 
 __all__ = ["SNAPSHOT_MAX_N", "run_blocks"]
 

@@ -7,17 +7,23 @@ import math
 from statistics import NormalDist
 
 import numpy as np
-from .._validate import check_count, check_params, check_seed
+
 from .._json import jsonable
+from .._network import build_network
+from .._orientation import (
+    CARDINAL_DEG,
+    OBLIQUE_DEG,
+    near_orientation_mask,
+    orientation_class_fractions,
+)
+from .._validate import check_count, check_params, check_seed
 from .._weights import group_row_means
 from ..analysis import mean_weight_within_groups
-from .._orientation import CARDINAL_DEG, OBLIQUE_DEG, near_orientation_mask, orientation_class_fractions
-from ._common import block_rates, claim
 from ._blocks import run_blocks
+from ._common import block_rates, claim
+from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_CARDINAL, STREAM_LEARNING, STREAM_NETWORK, seed_sequence
 from ._tuning import run_tuning
-from ._registry import FigureSpec, Protocol, RunContext, register_protocol
-from .._network import build_network
 
 __all__ = ["CardinalResult", "run_cardinal", "mcnemar_one_sided", "two_proportion_z",
            "CARDINAL_ALPHA"]

@@ -7,22 +7,22 @@ the same spikes.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import functools
 from typing import Any
 
-from .._validate import check_count, check_params, check_seed
+import numpy as np
+
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network
 from .._results import ExperimentResult, SpikeTrain
 from .._simulation import simulate
-from .._stimulus import stimulus_input, probe_sequence
-from ._blocks import SNAPSHOT_MAX_N, run_blocks
-from ._seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
+from .._stimulus import probe_sequence, stimulus_input
+from .._validate import check_count, check_params, check_seed
 from ..analysis import published_metrics
 from ._bands import claims_summary, published_claims
+from ._blocks import SNAPSHOT_MAX_N, run_blocks
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
+from ._seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
 
 __all__ = [
     "run_published",

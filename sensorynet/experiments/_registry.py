@@ -14,7 +14,8 @@ import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol as _TypingProtocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, runtime_checkable
+from typing import Protocol as _TypingProtocol
 
 from .._params import ModelParams
 from .._results import ExperimentResult

@@ -5,6 +5,7 @@ whether 10 or 40 blocks are run, and any process reproduces the same spikes.
 from __future__ import annotations
 
 import numpy as np
+
 from .._validate import check_seed
 
 __all__ = ["STREAM_NETWORK", "STREAM_TEST", "STREAM_LEARNING", "STREAM_SPONTANEOUS", "STREAM_CARDINAL", "STREAM_TUNING", "seed_sequence"]

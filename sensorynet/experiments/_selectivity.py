@@ -2,22 +2,17 @@
 (:func:`selectivity_analysis`, :func:`connectivity_evolution`)."""
 from __future__ import annotations
 
-
 import numpy as np
 
-from .._orientation import DPO_BINS_DEG
-from ._tuning import run_tuning
-
-from .._validate import check_seed
-from .._weights import PATHWAYS_PLASTIC
-from ._common import check_published, claim, block_rates
 from .._json import jsonable
-from .._weights import SparseWeights
-from ..analysis import connectivity_summary
-from ..analysis import po_match
-from ..analysis import bidirectional_counts_dpo_matched
+from .._orientation import DPO_BINS_DEG
+from .._validate import check_seed
+from .._weights import PATHWAYS_PLASTIC, SparseWeights
+from ..analysis import bidirectional_counts_dpo_matched, connectivity_summary, po_match
 from ._bands import SELECTIVITY_CLAIMS, band_checks, student_t_quantile
+from ._common import block_rates, check_published, claim
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
+from ._tuning import run_tuning
 
 __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysis",
            "ConnectivityEvolution", "SelectivityRun", "paired_effect", "PO_MATCH_MAX_DEG"]
@@ -122,7 +117,7 @@ class SelectivityAnalysis:
         blocks = self.n_blocks if self.n_blocks is not None else -1
         out = band_checks(m, SELECTIVITY_CLAIMS, ensemble, N=self.N, blocks=blocks,
                           any_point=any_point)
-        for c, spec in zip(out, SELECTIVITY_CLAIMS):
+        for c, spec in zip(out, SELECTIVITY_CLAIMS, strict=True):
             if spec.path[0] == "osi_change":
                 e = m["osi_change"][spec.path[1]]
                 lo, hi = e["ci95"]

@@ -10,15 +10,16 @@ settings are run and reported.
 from __future__ import annotations
 
 import numpy as np
-from .._validate import check_count
+
 from .._json import jsonable
+from .._validate import check_count
 from .._weights import existing_block_weights
 from ..analysis import connectivity_summary, specificity
-from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
 from ._blocks import run_blocks
+from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
+from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_SPONTANEOUS
 from ._tuning import run_tuning
-from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 
 __all__ = ["SpontaneousResult", "SpontaneousRun", "run_spontaneous", "STABILITY_MAX_FRACTION"]
 

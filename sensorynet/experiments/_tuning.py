@@ -22,15 +22,14 @@ import numbers
 
 import numpy as np
 
-from .._validate import check_seed
-from ._seeds import STREAM_TUNING, seed_sequence
 from .._params import ModelParams
-from ..analysis import orientation_grid, osi, pref_orth_index, preferred_orientation
-from .._simulation import simulate
-from .._weights import SparseWeights
-from .._stimulus import stimulus_input
 from .._progress import progress_bar
-from ..analysis import osi_debiased
+from .._simulation import simulate
+from .._stimulus import stimulus_input
+from .._validate import check_seed
+from .._weights import SparseWeights
+from ..analysis import orientation_grid, osi, osi_debiased, pref_orth_index, preferred_orientation
+from ._seeds import STREAM_TUNING, seed_sequence
 
 __all__ = [
     "TuningResult",

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_params
-from .._orientation import DPO_BINS_DEG
-from ..analysis import bidirectional_counts, reciprocal_correlation
-from .._network import preferred_orientations
 from .._arrays import bin_mean
-from ._style import neuron_label
+from .._network import preferred_orientations
+from .._orientation import DPO_BINS_DEG, signed_dpo
 from .._stimulus import tuned_rates
-from ._style import COLORS
-from ._style import new_figure
-from ._style import C_FF, C_NET, C_REC_E, C_REC_I
-from .._orientation import signed_dpo
+from .._validate import check_params
+from ..analysis import bidirectional_counts, reciprocal_correlation
+from ._style import C_FF, C_NET, C_REC_E, C_REC_I, COLORS, neuron_label, new_figure
 
 __all__ = [
     "plot_input_tuning",
@@ -343,7 +339,7 @@ def plot_reciprocal(pub, threshold=1.0):
     wmax = pub.params.plasticity.w_max
     edges = np.linspace(0, wmax, 41)
     for ax, (W, lab) in zip(axs[0], ((pub.dense(pub.W0), "before learning"),
-                                     (pub.dense(pub.W), "after learning"))):
+                                     (pub.dense(pub.W), "after learning")), strict=True):
         e = W[:ne, :ne]
         iu = np.triu(np.ones((ne, ne), bool), 1) & (e != 0) & (e.T != 0)
         a, b = e[iu], e.T[iu]

@@ -6,7 +6,21 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from ._style import BIN_LABELS, COLORS, C_AFTER, C_BEFORE, C_BINS, PW_LABEL, fig_legend, grouped_bars, headroom, legend, new_figure, spec_lines
+
+from ._style import (
+    BIN_LABELS,
+    C_AFTER,
+    C_BEFORE,
+    C_BINS,
+    COLORS,
+    PW_LABEL,
+    fig_legend,
+    grouped_bars,
+    headroom,
+    legend,
+    new_figure,
+    spec_lines,
+)
 
 __all__ = ["plot_spontaneous", "plot_cardinal", "plot_ablations"]
 
@@ -87,7 +101,7 @@ def plot_cardinal(card):
     fig, axs = new_figure(2, 3, 13, 7.5)
     edges = np.arange(0, 180.1, 7.5)
     hw = card.half_width_deg
-    for ax, name in zip(axs[0], names):
+    for ax, name in zip(axs[0], names, strict=True):
         po = np.degrees(card.state(name)[1].po_out[:card.n_exc])
         for c0, col in ((0, "tab:blue"), (90, "tab:blue"), (180, "tab:blue"),
                         (45, "tab:orange"), (135, "tab:orange")):

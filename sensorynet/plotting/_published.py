@@ -18,12 +18,11 @@ from matplotlib import colormaps
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from .._orientation import DPO_BINS_DEG
-from ..analysis import ee_specificity, existing_weights
+from .._orientation import DPO_BINS_DEG, signed_dpo
 from .._results import ExperimentResult
 from .._weights import SparseWeights
+from ..analysis import ee_specificity, existing_weights
 from ._style import COLORS
-from .._orientation import signed_dpo
 
 __all__ = [
     "plot_rasters",
@@ -251,7 +250,7 @@ def plot_weight_matrices(result, *, max_neurons=2000):
                "weight change (mV)")]
     fig = Figure(figsize=(15, 4.9), layout="constrained")
     axes = fig.subplots(1, 3)
-    for ax, (title, M, norm, clabel) in zip(axes, panels):
+    for ax, (title, M, norm, clabel) in zip(axes, panels, strict=True):
         im = ax.imshow(M, cmap="RdBu_r", norm=norm, interpolation="nearest",
                        extent=(-0.5, N - 0.5, N - 0.5, -0.5), rasterized=True)
         for line in (ax.axhline, ax.axvline):
@@ -301,7 +300,7 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 0.9])
     edges = np.arange(-90.0, 90.0 + bin_deg / 2, bin_deg)
     names = {"EE": "E → E", "EI": "E → I", "IE": "I → E"}
-    for ax, pw in zip(axes, ("EE", "EI", "IE")):
+    for ax, pw in zip(axes[:3], ("EE", "EI", "IE"), strict=True):
         pre, post, w0, w = _pathway_synapses(result, pw)
         d = _signed_dpo_deg(po[pre], po[post])
         show = np.arange(w.size)
@@ -334,7 +333,7 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     handles, labels = axes[0].get_legend_handles_labels()
     h_i, l_i = axes[2].get_legend_handles_labels()
     labels = [lab + (" (E→·)" if lab == "initial" else "") for lab in labels]
-    handles += [h for h, lab in zip(h_i, l_i) if lab == "initial"]
+    handles += [h for h, lab in zip(h_i, l_i, strict=True) if lab == "initial"]
     labels += ["initial (I→E)"] if "initial" in l_i else []
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9,
                markerscale=6, frameon=False)

@@ -14,9 +14,20 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..analysis import weights_vs_delta_po
-from ._style import COLORS
-from ._style import BIN_LABELS, C_AFTER, C_BEFORE, C_BINS, C_OUT, PW_LABEL, fig_legend, headroom, legend, new_figure
-from ._style import spec_lines
+from ._style import (
+    BIN_LABELS,
+    C_AFTER,
+    C_BEFORE,
+    C_BINS,
+    C_OUT,
+    COLORS,
+    PW_LABEL,
+    fig_legend,
+    headroom,
+    legend,
+    new_figure,
+    spec_lines,
+)
 
 __all__ = [
     "plot_tuning_examples",
@@ -86,7 +97,7 @@ def plot_osi_distributions(sel):
     """Histograms of the OSI of E and I neurons before and after learning."""
     fig, axs = new_figure(1, 2, 9, 3.6)
     bins = np.linspace(0, 1, 26)
-    for ax, (pop, sl) in zip(axs[0], (("E", slice(0, sel.n_exc)), ("I", slice(sel.n_exc, None)))):
+    for ax, (pop, sl) in zip(axs[0], (("E", slice(0, sel.n_exc)), ("I", slice(sel.n_exc, None))), strict=True):
         top, marks = 1.0, []
         for t, col, lab in ((sel.before, C_BEFORE, "before"), (sel.after, COLORS[pop], "after")):
             v = t.osi[sl]
@@ -111,7 +122,7 @@ def plot_po_out_vs_in(sel):
     """Measured (output) PO against input PO, before and after learning."""
     fig, axs = new_figure(1, 2, 9, 4.3, sharey=True)
     po = np.degrees(sel.po_in)
-    for ax, (t, lab) in zip(axs[0], ((sel.before, "before"), (sel.after, "after"))):
+    for ax, (t, lab) in zip(axs[0], ((sel.before, "before"), (sel.after, "after")), strict=True):
         for pop, sl in (("E", slice(0, sel.n_exc)), ("I", slice(sel.n_exc, None))):
             ax.scatter(po[sl], np.degrees(t.po_out[sl]), s=5, alpha=0.6, color=COLORS[pop],
                        label=f"{pop} neurons", linewidths=0)

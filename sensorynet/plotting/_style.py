@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+
 from .._orientation import DPO_BINS_DEG
 
 __all__ = [

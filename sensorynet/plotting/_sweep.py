@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+
 from .._validate import require_columns
 from ..analysis import summarize
 
@@ -18,7 +19,7 @@ def plot_sweep_panels(df, x, y, metrics, where=None, ncols=2):
     nrows = -(-len(metrics) // ncols)
     fig = Figure(figsize=(5.6 * ncols, 4.2 * nrows), layout="constrained")
     axs = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
-    for ax, m in zip(axs, metrics):
+    for ax, m in zip(axs[:len(metrics)], metrics, strict=True):
         plot_sweep_heatmap(df, x, y, m, where=where, ax=ax)
     for ax in axs[len(metrics):]:
         ax.set_axis_off()

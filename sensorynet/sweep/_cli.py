@@ -7,10 +7,10 @@ import argparse
 import importlib.util
 import math
 import os
-import time
-
 import pathlib
 import sys
+import time
+
 from .._files import tmp_path_for
 from ._cluster import CONNECT_TIMEOUT_S, available_cpus, scheduler_kwargs
 from ._runner import check_sweep_memory, run_sweep

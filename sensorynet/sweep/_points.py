@@ -4,13 +4,14 @@ made of its parameters, seed, blocks, metrics and the code identity (version + s
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
 from .._cache import source_fingerprint
 from .._params import ModelParams, canonical_name
-import numbers
 
 __all__ = ["flatten_params", "normalize_value", "params_dict", "code_identity", "run_seeds",
            "Run", "preflight", "run_memory_bytes", "check_memory"]

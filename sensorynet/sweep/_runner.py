@@ -32,17 +32,23 @@ import secrets
 import time
 import warnings
 
-
 from .._dashboard import dashboard_link
-from ._cluster import (CONNECT_TIMEOUT_S, client_context, client_worker_memory,
-                      local_worker_count, local_worker_memory, scheduler_kwargs)
-from ._cluster import WORKER_ENV, local_cluster, local_dashboard_address  # noqa: F401 (re-exported)
+from ._cluster import (  # noqa: F401 (re-exported)
+    CONNECT_TIMEOUT_S,
+    WORKER_ENV,
+    client_context,
+    client_worker_memory,
+    local_cluster,
+    local_dashboard_address,
+    local_worker_count,
+    local_worker_memory,
+    scheduler_kwargs,
+)
 from ._metrics import METRICS
-from ._worker import WarmupPlugin, execute_run, start_topic, worker_info
-from ._spec import params_dict, as_spec
 from ._points import check_memory
+from ._spec import as_spec, params_dict
 from ._store import SweepStore, records_frame
-
+from ._worker import WarmupPlugin, execute_run, start_topic, worker_info
 
 __all__ = [
     "run_sweep",

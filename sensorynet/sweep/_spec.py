@@ -46,7 +46,18 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._params import ModelParams
+from .._params import ModelParams, canonical_name
+from .._validate import check_int
+from ._metrics import DEFAULT_METRICS, METRICS
+from ._points import (
+    Run,
+    code_identity,
+    flatten_params,
+    normalize_value,
+    params_dict,
+    preflight,
+    run_seeds,
+)
 
 __all__ = [
     "SweepSpec",
@@ -72,11 +83,6 @@ def _canonical_overrides(d, what: str) -> dict:
     return out
 
 
-from ._metrics import DEFAULT_METRICS, METRICS
-from .._validate import check_int
-from .._params import canonical_name
-from ._points import Run, code_identity, params_dict, preflight, run_seeds
-from ._points import flatten_params, normalize_value
 
 
 def _known_keys(d, allowed, message):
@@ -233,7 +239,7 @@ class SweepSpec:
         for i, p in enumerate(self.points or ({},)):
             for combo in combos:
                 overrides = dict(p)
-                overrides.update(zip(self.grid, combo))
+                overrides.update(zip(self.grid, combo, strict=True))
                 desc = dict(overrides)
                 if self.n_blocks is not None:
                     overrides["protocol.n_blocks"] = self.n_blocks

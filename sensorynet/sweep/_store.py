@@ -22,15 +22,14 @@ import contextlib
 import json
 import math
 import os
-import socket
 import pathlib
+import socket
 import warnings
-
 
 from .._cache import remove_stale_temps
 from .._files import atomic_write
-from ._spec import SweepSpec, as_spec
 from ._metrics import METRICS
+from ._spec import SweepSpec, as_spec
 
 __all__ = [
     "SweepStore",

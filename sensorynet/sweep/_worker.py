@@ -8,6 +8,7 @@ import time
 import traceback
 
 import numpy as np
+
 from .._params import ModelParams, NetworkParams, ProtocolParams
 
 try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ._base import Panel, style, run_button
+from ._base import Panel, run_button, style
 
 __all__ = ["spontaneous_panel", "cardinal_panel", "sweep_panel"]
 
@@ -39,8 +39,8 @@ def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, re
         ``n_blocks``, ``spec_EE_change`` (mV per |ΔPO| bin), ``rate_E_last`` (Hz),
         ``osi_E_change``.
     """
-    from ..plotting import plot_spontaneous
     from ..experiments import run_spontaneous
+    from ..plotting import plot_spontaneous
     tuning_kw = dict(tuning_kw or {})
     controls = {
         "ltd_IE": W.ToggleButtons(options=[("I→E LTD on", True), ("I→E LTD off", False)],
@@ -107,8 +107,8 @@ def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_
         settings and, per condition, ``frac_cardinal`` / ``frac_oblique`` (dicts) and
         ``z_cardinal``.
     """
-    from ..plotting import plot_cardinal
     from ..experiments import CardinalResult, run_cardinal
+    from ..plotting import plot_cardinal
     tuning_kw = dict(tuning_kw or {})
     if result is not None:
         n_blocks = len(result.conditions["cardinal"]["block_rates"])
@@ -174,8 +174,8 @@ def sweep_panel(df, x, y, metrics=None, *, where=None):
         Controls ``metric`` and ``transpose``; ``state`` holds ``metric``, ``x``, ``y``
         and ``mean`` (the grid of means, rows = y values).
     """
-    from ..plotting import plot_sweep_heatmap
     from ..analysis import summarize
+    from ..plotting import plot_sweep_heatmap
     metrics = list(df.attrs.get("metrics", [])) if metrics is None else list(metrics)
     if not metrics:
         raise ValueError("no metrics to show")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .._validate import check_params
-from ._base import Panel, style, run_button
+from ._base import Panel, run_button, style
 
 __all__ = ["selectivity_panel", "evolution_panel"]
 
@@ -46,9 +46,8 @@ def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neu
         ``neuron``, ``osi_before``, ``osi_after`` (that neuron), ``osi_E_before``,
         ``osi_E_after`` (E population means), ``n_blocks``, ``seed``.
     """
+    from ..experiments import load_published, selectivity_analysis
     from ..plotting import plot_tuning_curve
-    from ..experiments import load_published
-    from ..experiments import selectivity_analysis
     tuning_kw = dict(tuning_kw or {})
     if published is not None:
         params = published.params if params is None else params
@@ -121,8 +120,8 @@ def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
     """
     import numpy as np
 
-    from ..plotting import plot_block
     from ..experiments import connectivity_evolution
+    from ..plotting import plot_block
     if published.W_blocks is None:
         raise ValueError("published has no per-block weight snapshots (W_blocks is None)")
     evo = connectivity_evolution(published) if evolution is None else evolution

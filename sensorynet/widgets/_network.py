@@ -35,8 +35,8 @@ def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
         settings and ``rate_E``, ``rate_I`` (Hz), ``cv_E``, ``net_over_exc``,
         ``neuron_rate`` (Hz).
     """
-    from ..plotting import plot_voltage_trace
     from ..experiments import balanced_state
+    from ..plotting import plot_voltage_trace
     p0 = check_params(params)
     N = p0.network.N
     slider = {"continuous_update": False, "style": style(),

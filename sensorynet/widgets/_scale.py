@@ -66,10 +66,10 @@ def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
         rules = rules if rule is None else [rule]
         fig = Figure(figsize=(11, 3.6 * len(rules)), layout="constrained")
         axes = np.atleast_2d(fig.subplots(len(rules), 2, squeeze=False))
-        for row, r in zip(axes, rules):
+        for row, r in zip(axes, rules, strict=True):
             sizes = sorted(groups[r])
             cmap = colormaps["viridis"](np.linspace(0, 0.9, len(sizes)))
-            for c, n in zip(cmap, sizes):
+            for c, n in zip(cmap, sizes, strict=True):
                 p = groups[r][n][0]
                 pb = p["per_block"]
                 lw = 2.5 if N == n else 1.2
@@ -94,7 +94,7 @@ def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
     for r in rules:
         col, mk = _RULE_STYLE.get(r, ("k", "o"))
         sizes = sorted(groups[r])
-        def stat(f):
+        def stat(f, r=r, sizes=sizes):
             return np.array([np.mean([f(p) for p in groups[r][n]]) for n in sizes])
         if kind == "contrast":
             ax.plot(sizes, stat(lambda p: p["contrast40_J"] / ref), mk + "-", color=col,
@@ -102,7 +102,7 @@ def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
             bt = stat(lambda p: np.nan if p["blocks_to_target"] is None
                       else p["blocks_to_target"])
             ax2.plot(sizes, bt, mk + "-", color=col, label=r)
-            cap = [n for n, v in zip(sizes, bt) if np.isnan(v)]
+            cap = [n for n, v in zip(sizes, bt, strict=True) if np.isnan(v)]
             if cap:
                 ax2.plot(cap, [max(p["blocks_run"] for p in groups[r][n]) for n in cap],
                          mk, mfc="none", color=col, ms=10)

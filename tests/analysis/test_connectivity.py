@@ -3,8 +3,19 @@ import numpy as np
 import pytest
 
 import sensorynet.analysis._connectivity as conn
-from sensorynet.analysis._connectivity import DPO_BINS_DEG, delta_po, mean_weight_within_groups, pruning_stats, specificity, weights_vs_delta_po
-from sensorynet.analysis._reciprocity import bidirectional_counts, bidirectional_surplus, reciprocal_correlation
+from sensorynet.analysis._connectivity import (
+    DPO_BINS_DEG,
+    delta_po,
+    mean_weight_within_groups,
+    pruning_stats,
+    specificity,
+    weights_vs_delta_po,
+)
+from sensorynet.analysis._reciprocity import (
+    bidirectional_counts,
+    bidirectional_surplus,
+    reciprocal_correlation,
+)
 
 # 4 E neurons at 0, 45, 90, 135 degrees: |dPO| is 0 (diagonal), 45 or 90 degrees.
 PO4 = np.deg2rad([0.0, 45.0, 90.0, 135.0])

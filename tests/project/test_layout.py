@@ -7,8 +7,7 @@ import shutil
 import subprocess
 import sys
 
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_import_contracts_hold():

@@ -1,7 +1,10 @@
 """Long runs stay sane: hundreds of plastic blocks keep weights in their bounds, finite."""
 import numpy as np
+import pytest
 
 import sensorynet as sn
+
+pytestmark = pytest.mark.slow
 
 
 def test_300_blocks_keep_weights_bounded_and_finite():

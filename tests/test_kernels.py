@@ -45,6 +45,7 @@ print(json.dumps({f"{par}-{comp}": len(d.signatures) for (par, comp), d in K.KER
 """
 
 
+@pytest.mark.slow
 def test_first_call_compiles_only_the_build_it_needs(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", _FIRST_CALL], cwd=ROOT, env=env,

@@ -14,13 +14,12 @@ from matplotlib.figure import Figure
 
 import sensorynet as sn
 from sensorynet import experiments as sci
-from sensorynet.analysis._connectivity import connectivity_summary
 from sensorynet._json import jsonable
-from sensorynet.analysis._connectivity import specificity
+from sensorynet.analysis._connectivity import connectivity_summary, specificity
 from sensorynet.analysis._selectivity import orientation_grid
-from sensorynet.experiments._tuning import TuningResult
-from sensorynet.experiments._spontaneous import STABILITY_MAX_FRACTION
 from sensorynet.experiments._common import ABLATIONS, DEFAULT_LTD_IE
+from sensorynet.experiments._spontaneous import STABILITY_MAX_FRACTION
+from sensorynet.experiments._tuning import TuningResult
 
 TH = orientation_grid(12)
 
@@ -223,7 +222,7 @@ def test_selectivity_claims_are_bands_with_z_and_k(runs):
     from sensorynet.experiments._bands import SELECTIVITY_CLAIMS
     claims = runs["selectivity"]["claims"]
     band = claims[:len(SELECTIVITY_CLAIMS)]
-    for c, spec in zip(band, SELECTIVITY_CLAIMS):
+    for c, spec in zip(band, SELECTIVITY_CLAIMS, strict=True):
         assert c["key"] == spec.key and c["kind"] == spec.kind
         assert c["z"] == pytest.approx((c["measured"] - c["mean"]) / c["sd"])
         assert c["holds"] is True and abs(c["z"]) <= c["k"]
@@ -255,8 +254,10 @@ def test_claim_bidirectional_surplus(runs):
 
 
 def test_bidirectional_dpo_matched_hand_computed():
-    from sensorynet.analysis._reciprocity import (bidirectional_counts,
-                                                 bidirectional_counts_dpo_matched)
+    from sensorynet.analysis._reciprocity import (
+        bidirectional_counts,
+        bidirectional_counts_dpo_matched,
+    )
     # E0..E3 at 0/1/90/91°: pairs (0,1) and (2,3) are at |ΔPO| 1°, the other four at ≥ 89°
     po = np.radians([0.0, 1.0, 90.0, 91.0, 0.0])
     W = np.zeros((5, 5))

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 import sensorynet as sn
 from sensorynet._param_checks import MAX_DT_OVER_TAU
-from sensorynet.reference import simulate_reference
 from sensorynet._simulation import EPOCH_LONG_MAX_N, epoch_steps
 from sensorynet._weights import SparseWeights
+from sensorynet.reference import simulate_reference
 
 N_EXAMPLES = int(os.environ.get("SENSORYNET_HYPOTHESIS_EXAMPLES", "200"))
 _SEED = os.environ.get("SENSORYNET_HYPOTHESIS_SEED") or None
@@ -160,6 +160,7 @@ def test_long_plastic_block_small_tau_x(changes):
     ({"plasticity.tau_x": 3.0, "plasticity.A_LTP": 3 * 8e-5, "plasticity.mask_IE": False},
      False),
 ])
+@pytest.mark.slow
 def test_above_epoch_long_max_n(changes, sparse):
     """The plain-sum path (N > EPOCH_LONG_MAX_N) with small τ_x."""
     N = EPOCH_LONG_MAX_N + 10

@@ -17,13 +17,21 @@ import pytest
 import sensorynet as sn
 from sensorynet.analysis._metrics import published_metrics
 from sensorynet.cli import main
-from sensorynet.experiments._bands import (ALPHA, CLAIMS, ENSEMBLE_CHECKS, MUTATION_SCORE,
-                                           SELECTIVITY_CLAIMS, band_factor, claims_summary,
-                                           load_ensemble, published_claims,
-                                           student_t_quantile)
+from sensorynet.experiments._bands import (
+    ALPHA,
+    CLAIMS,
+    ENSEMBLE_CHECKS,
+    MUTATION_SCORE,
+    SELECTIVITY_CLAIMS,
+    band_factor,
+    claims_summary,
+    load_ensemble,
+    published_claims,
+    student_t_quantile,
+)
 from sensorynet.experiments._selectivity import selectivity_analysis
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 UNSEEN = (7, 8, 9)
 P = sn.ModelParams()
 

@@ -3,11 +3,16 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.experiments._seeds import STREAM_TUNING, seed_sequence
-from sensorynet.analysis._selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation
-from sensorynet.experiments._tuning import TuningResult, run_tuning
 from sensorynet._orientation import near_orientation_mask, orientation_class_fractions
-from sensorynet.analysis._selectivity import osi_debiased
+from sensorynet.analysis._selectivity import (
+    orientation_grid,
+    osi,
+    osi_debiased,
+    pref_orth_index,
+    preferred_orientation,
+)
+from sensorynet.experiments._seeds import STREAM_TUNING, seed_sequence
+from sensorynet.experiments._tuning import TuningResult, run_tuning
 
 TH = orientation_grid(12)
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sensorynet as sn
-from sensorynet import _network as network_mod
-from sensorynet.analysis import _connectivity as C
 from sensorynet import _csr as csr
-from sensorynet.analysis import _reciprocity as R
+from sensorynet import _network as network_mod
 from sensorynet._weights import SparseWeights, weights_equal
+from sensorynet.analysis import _connectivity as C
+from sensorynet.analysis import _reciprocity as R
 
 _settings = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow,
@@ -94,10 +94,10 @@ def test_sparse_paths_equal_dense_paths(case):
             np.testing.assert_array_equal(C.specificity(S, po, ne, pw, existing_only=mode),
                                           C.specificity(W, po, ne, pw, existing_only=mode))
         for a, b in zip(C.weights_vs_delta_po(S, po, ne, pw),
-                        C.weights_vs_delta_po(W, po, ne, pw)):
+                        C.weights_vs_delta_po(W, po, ne, pw), strict=True):
             np.testing.assert_array_equal(a, b)
         for a, b in zip(sn._weights.existing_block_weights(S0, S, ne, pw),
-                        sn._weights.existing_block_weights(W0, W, ne, pw)):
+                        sn._weights.existing_block_weights(W0, W, ne, pw), strict=True):
             np.testing.assert_array_equal(a, b)
     if ne:
         mask = np.random.default_rng(ne).random(ne) < 0.5
@@ -196,7 +196,7 @@ def _leaves(x):
 def _assert_close(a, b, rtol=1e-12):
     la, lb = _leaves(json.loads(json.dumps(a))), _leaves(json.loads(json.dumps(b)))
     assert len(la) == len(lb)
-    for x, y in zip(la, lb):
+    for x, y in zip(la, lb, strict=True):
         if isinstance(x, float) and isinstance(y, float):
             assert x == y or math.isclose(x, y, rel_tol=rtol, abs_tol=1e-15), (x, y)
         else:
@@ -206,9 +206,14 @@ def _assert_close(a, b, rtol=1e-12):
 def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
     """The four further experiments on sparse weights (N = 500 forced sparse) give the
     dense runs' numbers and never expand a SparseWeights to N×N (figures included)."""
-    from sensorynet.experiments import (run_ablations, run_cardinal, run_spontaneous,
-                                        selectivity_analysis)
-    from sensorynet.experiments import PROTOCOLS, SelectivityRun
+    from sensorynet.experiments import (
+        PROTOCOLS,
+        SelectivityRun,
+        run_ablations,
+        run_cardinal,
+        run_spontaneous,
+        selectivity_analysis,
+    )
     tune = dict(thetas=np.linspace(0, np.pi, 4, endpoint=False), duration_ms=200)
 
     def run_all():

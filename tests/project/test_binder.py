@@ -13,7 +13,7 @@ import re
 import sys
 
 import pytest
-from packaging.requirements import Requirement      # packaging: a dependency of pytest
+from packaging.requirements import Requirement  # packaging: a dependency of pytest
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     tomllib = pytest.importorskip("tomli")
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
 
 

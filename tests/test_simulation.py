@@ -182,6 +182,7 @@ class TestValidation:
             sn.simulate(self.net.W, self.x, plastic=False, params=sn.ModelParams())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plastic", [True, False])
 def test_threads_do_not_change_results(plastic):
     net = sn.build_network(sn.NetworkParams(N=800).scaled(800, reference_N=500), 6, sparse=True)
@@ -197,6 +198,7 @@ def test_threads_do_not_change_results(plastic):
         sn.simulate(net.W, inp, plastic=plastic, params=p, threads=10_000)
 
 
+@pytest.mark.slow
 def test_short_epoch_path_matches_reference():
     """Networks above EPOCH_LONG_MAX_N use plain prefix sums over short epochs."""
     from sensorynet._simulation import EPOCH_LONG_MAX_N, epoch_steps

@@ -3,7 +3,14 @@ import numpy as np
 import pytest
 
 from sensorynet._orientation import circular_distance
-from sensorynet.analysis._selectivity import orientation_grid, osi, pref_orth_index, preferred_orientation, summarize_osi, tuning_curves
+from sensorynet.analysis._selectivity import (
+    orientation_grid,
+    osi,
+    pref_orth_index,
+    preferred_orientation,
+    summarize_osi,
+    tuning_curves,
+)
 
 TH = np.arange(12) * np.pi / 12  # 15 degree grid
 

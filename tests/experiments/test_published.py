@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet.experiments._bands import CLAIMS, PUBLISHED_RANGES, published_claims
-from sensorynet.analysis._metrics import DPO_BINS_DEG, ee_specificity, published_metrics
 from sensorynet._store import load_result
+from sensorynet.analysis._metrics import DPO_BINS_DEG, ee_specificity, published_metrics
+from sensorynet.experiments._bands import CLAIMS, PUBLISHED_RANGES, published_claims
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_published_ranges(metrics):
     assert 5.5 <= r["after"]["I"] <= 6.6
     for v in s["initial"]:
         assert abs(v - 0.15) <= 0.02
-    for v, c, tol in zip(s["final"], (0.42, 0.25, 0.105), (0.04, 0.03, 0.03)):
+    for v, c, tol in zip(s["final"], (0.42, 0.25, 0.105), (0.04, 0.03, 0.03), strict=True):
         assert abs(v - c) <= tol
     # docs/model.md §6: first → last learning block 7.8 → 3.5 Hz; E→I and I→E strengthen
     assert r["learning_blocks_E"][0] > 7.0 and r["learning_blocks_E"][-1] < 4.5
