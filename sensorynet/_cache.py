@@ -71,21 +71,34 @@ def default_cache_dir() -> pathlib.Path:
         pathlib.Path("~/.cache/sensorynet").expanduser()
 
 
-_FINGERPRINT = None
+_FINGERPRINT: str | None = None
+#: what the fingerprint covers, relative to the package directory
+_SOURCE_PATTERNS = ("**/*.py", "data/*")
+
+
+def tree_fingerprint(root: pathlib.Path) -> str:
+    """sha256 of every Python source file under ``root`` (all subpackages) and of its
+    packaged data files (``data/``), with their paths relative to ``root``.
+
+    Compiled caches (``__pycache__``) are not sources and do not count.
+    """
+    files = sorted({f for pat in _SOURCE_PATTERNS for f in root.glob(pat)
+                    if f.is_file() and "__pycache__" not in f.parts})
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def source_fingerprint() -> str:
-    """sha256 of the package's Python sources.
+    """:func:`tree_fingerprint` of this installed package, computed once per process.
 
-    Part of every cache key: during development the version number stays the same
-    while the simulation code changes, and a cached result of old code is stale.
+    Part of every cache key and sweep run id: during development the version number
+    stays the same while the code changes, and a result of old code is stale.
     """
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        h = hashlib.sha256()
-        for f in sorted(pathlib.Path(__file__).parent.glob("*.py")):
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-        _FINGERPRINT = h.hexdigest()
+        _FINGERPRINT = tree_fingerprint(pathlib.Path(__file__).resolve().parent)
     return _FINGERPRINT
 
 

@@ -1,5 +1,7 @@
 """Saving/loading results (exact round trip, refusal of bad files) and the results cache."""
 
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -149,3 +151,39 @@ def test_cache_key_includes_source_code(tmp_path, monkeypatch):
     assert len(store.source_fingerprint()) == 64
     monkeypatch.setattr(store, "_FINGERPRINT", "edited-kernel")
     assert cache.path_for("published", {"seed": 3}) != before
+
+
+_EDITS = ["_kernels.py", "_simulation.py", "analysis/_connectivity.py",
+          "experiments/_cardinal.py", "plotting/_style.py", "widgets/_base.py",
+          "sweep/_metrics.py", "data/published_ensemble.json"]
+
+
+def test_the_fingerprint_covers_every_source_and_data_file(tmp_path):
+    """An edit anywhere in the package (each subpackage, the kernels, packaged data)
+    changes the fingerprint, and so every cache key and sweep run id; a compiled cache
+    does not."""
+    import shutil
+
+    import sensorynet._cache as store
+    src = pathlib.Path(store.__file__).resolve().parent
+    copy = tmp_path / "sensorynet"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    from sensorynet.sweep._points import code_identity
+    base = store.tree_fingerprint(copy)
+    assert base == store.source_fingerprint()          # the copy is the package
+    assert code_identity()["source"] == base           # sweep run ids hash it too
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.nbi").write_bytes(b"compiled")
+    assert store.tree_fingerprint(copy) == base
+    seen = {base}
+    for rel in _EDITS:
+        f = copy / rel
+        original = f.read_bytes()
+        f.write_bytes(original + (b"\n" if rel.endswith(".json") else b"\n# edited\n"))
+        new = store.tree_fingerprint(copy)
+        assert new not in seen, rel
+        seen.add(new)
+        f.write_bytes(original)
+    assert store.tree_fingerprint(copy) == base
+    (copy / "experiments" / "_new_protocol.py").write_text("X = 1\n")
+    assert store.tree_fingerprint(copy) != base

@@ -12,7 +12,13 @@ import sys
 import time
 
 from .._files import tmp_path_for
-from ._cluster import CONNECT_TIMEOUT_S, available_cpus, scheduler_kwargs
+from ._cluster import (
+    CONNECT_TIMEOUT_S,
+    available_cpus,
+    check_port_free,
+    local_dashboard_address,
+    scheduler_kwargs,
+)
 from ._runner import check_sweep_memory, run_sweep
 from ._spec import SweepSpec
 from ._store import StoreBusy, SweepStore
@@ -142,6 +148,8 @@ def cli_main(argv=None) -> int:
             raise ValueError(f"--workers must be >= 1, got {args.workers}")
         if args.dashboard_address is not None and args.scheduler is not None:
             raise ValueError("--dashboard-address only applies without --scheduler")
+        if args.dashboard_address is not None:     # refused now, not after the spec ran
+            check_port_free(local_dashboard_address(args.dashboard_address))
         workers = args.workers
         cpus = available_cpus()
         if workers is not None and workers > cpus and not args.allow_oversubscribe:

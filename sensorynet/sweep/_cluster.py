@@ -20,6 +20,7 @@ __all__ = [
     "scheduler_kwargs",
     "connect",
     "local_dashboard_address",
+    "check_port_free",
     "local_cluster",
     "client_context",
     "local_worker_count",
@@ -110,28 +111,64 @@ ALLOWED_FAILURES = 0
 DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
 
 
+_DASHBOARD_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)?:(?P<port>[0-9]{1,5})$")
+
+
 def local_dashboard_address(address):
     """The dashboard address to bind: loopback unless a host is given explicitly.
 
-    ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS`; a bare port
-    (``":8787"``, ``":0"``, ``8787``) is bound to ``127.0.0.1``, so the dashboard (which
-    shows and controls the cluster) is never reachable from the network unless asked
-    for with a host, e.g. ``"0.0.0.0:8787"``. ``False`` disables the dashboard.
+    ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS` (Dask serves it on
+    another loopback port if that one is taken); a bare port
+    (``":8787"``, ``"8787"``, ``8787``; ``0`` picks a free one) is bound to ``127.0.0.1``,
+    so the dashboard (which shows and controls the cluster) is never reachable from the
+    network unless asked for with a host, e.g. ``"0.0.0.0:8787"``. ``False`` disables
+    the dashboard.
+
+    Raises
+    ------
+    ValueError
+        For an empty or blank address (an unset shell variable, say), a list of
+        addresses, a malformed one, or a port outside 0–65535.
     """
     if address is None:
         return DEFAULT_DASHBOARD_ADDRESS
     if address is False:
         return None
     if isinstance(address, int) and not isinstance(address, bool):
-        return f"127.0.0.1:{address}"
-    if not isinstance(address, str):
-        raise TypeError(f"dashboard_address must be a 'host:port' string, got {address!r}")
-    text = address.strip()
+        text = str(address)
+    elif isinstance(address, str):
+        text = address.strip()
+    else:
+        raise TypeError(f"dashboard_address must be a '[host]:port' string, got {address!r}")
+    if not text:
+        raise ValueError(f"dashboard_address {address!r} is empty: give a port (':8787', "
+                         "bound to 127.0.0.1) or host:port")
     if text.isdigit():
-        return f"127.0.0.1:{text}"
-    if text.startswith(":"):
-        return f"127.0.0.1{text}"
-    return text
+        text = ":" + text
+    m = _DASHBOARD_RE.match(text)
+    if not m or not 0 <= int(m.group("port")) <= 65535:
+        raise ValueError(f"dashboard_address {address!r} is not one [host]:port with a port "
+                         "in 0-65535 (e.g. ':8787' for this machine only, or "
+                         "'0.0.0.0:8787' to expose it)")
+    host = m.group("host") or "127.0.0.1"
+    return f"{host}:{int(m.group('port'))}"
+
+
+def check_port_free(address):
+    """Raise ``ValueError`` if the TCP port of ``host:port`` cannot be bound now
+    (Dask would otherwise serve the dashboard on a random port instead)."""
+    import socket
+    host, _, port = address.rpartition(":")
+    if int(port) == 0:
+        return
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, int(port)))
+        except OSError as exc:
+            raise ValueError(f"dashboard_address {address!r}: cannot listen there "
+                             f"({exc.strerror or exc}); choose another port or ':0'") from None
 
 
 def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs):
@@ -179,8 +216,12 @@ def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs
     kw.update(cluster_kwargs)
     if not ("dashboard_address" in cluster_kwargs
             and cluster_kwargs["dashboard_address"] is None):   # None: Dask's "off"
-        kw["dashboard_address"] = local_dashboard_address(
-            cluster_kwargs.get("dashboard_address"))
+        given = cluster_kwargs.get("dashboard_address")
+        kw["dashboard_address"] = local_dashboard_address(given)
+        # a port asked for must be the port served (Dask would pick a random one);
+        # the default 8787 may move to a free loopback port, as Dask does
+        if given is not None and kw["dashboard_address"] is not None:
+            check_port_free(kw["dashboard_address"])
     if kw["processes"]:            # threads in this process have no environment of their own
         kw["env"] = {**WORKER_ENV, **cluster_kwargs.get("env", {})}
     import dask

@@ -463,8 +463,9 @@ def test_cli_unreachable_scheduler_fails_fast(tmp_path):
     assert elapsed < 25, elapsed        # the 5 s connect timeout, plus start-up
 
 
-def test_local_cluster_dashboard_binds_loopback(fake_cluster):
+def test_local_cluster_dashboard_binds_loopback(fake_cluster, monkeypatch):
     import sensorynet.sweep._runner as sw
+    monkeypatch.setattr("sensorynet.sweep._cluster.check_port_free", lambda a: None)
     for given, expected in [(None, "127.0.0.1:8787"), (":8787", "127.0.0.1:8787"),
                             (":0", "127.0.0.1:0"), ("127.0.0.1:0", "127.0.0.1:0"),
                             ("0.0.0.0:8787", "0.0.0.0:8787")]:
@@ -472,6 +473,53 @@ def test_local_cluster_dashboard_binds_loopback(fake_cluster):
         kw = {} if given is None else {"dashboard_address": given}
         sw.local_cluster(1, **kw)
         assert fake_cluster[0]["dashboard_address"] == expected, given
+
+
+@pytest.mark.parametrize("given, expected", [
+    (8790, "127.0.0.1:8790"), ("8790", "127.0.0.1:8790"), (" :8790 ", "127.0.0.1:8790"),
+    ("localhost:8790", "localhost:8790"), ("[::1]:8790", "[::1]:8790"),
+    (":0", "127.0.0.1:0"), (False, None)])
+def test_dashboard_addresses_without_a_host_bind_loopback(given, expected):
+    from sensorynet.sweep._cluster import local_dashboard_address
+    assert local_dashboard_address(given) == expected
+
+
+@pytest.mark.parametrize("given", ["", "   ", ":8790,:8791", "0.0.0.0:8790,:8791",
+                                   ":99999", ":-1", "host:", "host", ":80a", "a b:80"])
+def test_dashboard_addresses_that_would_expose_or_mislead_are_refused(given, tmp_path,
+                                                                        capsys):
+    """An empty value (an unset shell variable), a list or a malformed address once
+    bound the dashboard on every interface; now each is a clear error, exit 2 on the
+    command line, before anything runs."""
+    import sensorynet.sweep._cli as cli
+    from sensorynet.sweep._cluster import local_dashboard_address
+    with pytest.raises(ValueError, match="dashboard_address"):
+        local_dashboard_address(given)
+    spec = tmp_path / "s.toml"
+    spec.write_text(_TINY)
+    assert cli.cli_main([str(spec), "--out", str(tmp_path / "o"),
+                         f"--dashboard-address={given}"]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "dashboard_address" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_taken_dashboard_port_is_an_error_not_a_random_port(tmp_path, capsys):
+    import socket
+
+    import sensorynet.sweep._cli as cli
+    import sensorynet.sweep._cluster as sw
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(ValueError, match="cannot listen there"):
+            sw.local_cluster(1, processes=False, dashboard_address=f":{port}")
+        spec = tmp_path / "s.toml"
+        spec.write_text(_TINY)
+        assert cli.cli_main([str(spec), "--out", str(tmp_path / "o"),
+                             "--dashboard-address", f":{port}"]) == 2
+        assert str(port) in _one_error_line(capsys.readouterr().err)
 
 
 @pytest.mark.slow
