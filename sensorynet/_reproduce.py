@@ -19,6 +19,7 @@ reported and skipped; the rest is still written and the exit code is 1.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -28,7 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,6 @@ RESULT_FILE, METRICS_FILE, REPORT_FILE = "result_published.npz", "metrics.json",
 _DPI = 150
 #: zlib level of the PNGs: level 3 encodes faster than the default 6, files no larger
 _PNG_COMPRESS_LEVEL = 3
-#: a staging directory left by a killed run is removed by the next run after this long
-_STALE_STAGE_S = 3600.0
 
 
 @dataclass
@@ -147,6 +146,18 @@ def import_protocols(modules: Sequence[str]) -> list[str]:
     return [n for n in PROTOCOLS if n not in before]
 
 
+@contextlib.contextmanager
+def _writing(path: pathlib.Path) -> Iterator[None]:
+    """Name the file in an ``OSError`` raised while writing it (a full disk says only
+    "No space left on device")."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or str(path) in str(exc):
+            raise
+        raise OSError(exc.errno, f"{exc.strerror or exc} (writing {path})", str(path)) from exc
+
+
 def save_figure(fig: Any, path: pathlib.Path) -> None:
     """Write ``fig`` as a PNG of ``_DPI`` dpi, drawn once, and close it.
 
@@ -177,7 +188,8 @@ def save_figure(fig: Any, path: pathlib.Path) -> None:
 def _draw(protocol: Protocol, result: Any, out: pathlib.Path) -> list[str]:
     stems = []
     for stem, make in protocol.figure_makers(result).items():
-        save_figure(make(), out / f"{stem}.png")
+        with _writing(out / f"{stem}.png"):
+            save_figure(make(), out / f"{stem}.png")
         stems.append(stem)
     return stems
 
@@ -204,18 +216,26 @@ def _protocol_job(name: str, published: Any, params: ModelParams, seed: int,
 
 
 def _stage_dir(out: pathlib.Path) -> pathlib.Path:
-    """A fresh directory beside ``out``; stale ones of killed runs are removed."""
+    """A fresh directory beside ``out``, named after this process; those of killed runs
+    (their process gone) are removed first."""
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{out.name}.partial-"
-    now = time.time()
     for old in parent.glob(prefix + "*"):
-        try:
-            if now - old.stat().st_mtime > _STALE_STAGE_S:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass
-    return pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        pid = old.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return pathlib.Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # someone else's process
+        return True
+    return True
 
 
 def _previous_files(out: pathlib.Path) -> set[str]:
@@ -352,11 +372,13 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
                       "runtime_s": {k: round(v, 3) for k, v in runtimes.items()},
                       "params": params.to_dict(), "params_changed": changed_params(params)}
     metrics = jsonable(metrics)
-    (stage / METRICS_FILE).write_text(json.dumps(metrics, indent=2, allow_nan=False),
-                                      encoding="utf-8")
-    write_report(stage / REPORT_FILE, metrics=metrics, claims=claims, errors=errors,
-                 params=params, seed=seed, blocks=blocks, runtimes=runtimes,
-                 figures=figures, version=__version__)
+    with _writing(stage / METRICS_FILE):
+        (stage / METRICS_FILE).write_text(json.dumps(metrics, indent=2, allow_nan=False),
+                                          encoding="utf-8")
+    with _writing(stage / REPORT_FILE):
+        write_report(stage / REPORT_FILE, metrics=metrics, claims=claims, errors=errors,
+                     params=params, seed=seed, blocks=blocks, runtimes=runtimes,
+                     figures=figures, version=__version__)
     file_names = [RESULT_FILE, *(f"{s}.png" for s in figures), METRICS_FILE, REPORT_FILE]
     _commit(stage, out, file_names)
     files = [out / n for n in file_names]

@@ -6,6 +6,7 @@ numba kernel takes (:mod:`sensorynet._kernels`), runs it and wraps the output in
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
@@ -297,6 +298,22 @@ def _choose_kernel(threads, n_neurons):
     return K.KERNELS[(True, compensated)], int(threads)
 
 
+@contextlib.contextmanager
+def _interruptible():
+    """Ctrl-C during a compiled kernel surfaces as ``SystemError`` ("returned a result
+    with an exception set") once the kernel returns: raise the KeyboardInterrupt it
+    carries, so callers see an interrupt and not a failure."""
+    try:
+        yield
+    except SystemError as exc:
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, KeyboardInterrupt):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise KeyboardInterrupt from None
+        raise
+
+
 def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
              time_major=False, threads=1):
     """Simulate the network for T steps of dt (docs/model.md §3, and §4 if plastic).
@@ -413,20 +430,21 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     else:
         indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
                                                N_E if unmasked_ie else N, N_E)
-    if isinstance(x, PoissonInput):
-        if x.dt != params.network.dt:
-            raise ValueError(f"inputs was generated for dt={x.dt} ms but "
-                             f"params.network.dt={params.network.dt} ms")
-        mu, expm = x.kernel_tables()
-        x_tm = np.zeros((0, N), np.uint8)
-        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-            kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
-            x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
-    else:
-        dummy = np.zeros((1, N))
-        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-            kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
-            np.uint64(0), T, v0, consts, flags, rec, n_chunks)
+    with _interruptible():
+        if isinstance(x, PoissonInput):
+            if x.dt != params.network.dt:
+                raise ValueError(f"inputs was generated for dt={x.dt} ms but "
+                                 f"params.network.dt={params.network.dt} ms")
+            mu, expm = x.kernel_tables()
+            x_tm = np.zeros((0, N), np.uint8)
+            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+                kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
+                x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
+        else:
+            dummy = np.zeros((1, N))
+            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+                kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
+                np.uint64(0), T, v0, consts, flags, rec, n_chunks)
     if sparse:
         W_out = W.with_data(data)
     else:

@@ -189,22 +189,35 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+#: exit status after Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
+INTERRUPTED = 130
+
+
 def run() -> int:
     """The ``sensorynet`` console script and ``python -m sensorynet``: :func:`main`.
 
     The process is the command's own, so here (never in :func:`main`, which may run
     inside a caller's process) SIGTERM is turned into the same orderly stop as Ctrl-C:
-    temporary files are removed and worker processes ended before exit.
+    temporary files are removed and worker processes ended before exit. After such a
+    stop the process ends at once with :data:`INTERRUPTED`: an interrupt that passed
+    through an extension's C code can otherwise make the interpreter kill itself with
+    SIGINT on the way out, whatever status was returned.
     """
+    import os
     import signal
 
     def stop(signum, frame):
         raise KeyboardInterrupt
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return main()
+        rc = main()
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if rc == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+    return rc
 
 
 def main(argv=None) -> int:
@@ -249,7 +262,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("sensorynet reproduce: interrupted; the output directory was not changed",
               file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except OSError as exc:   # e.g. an unwritable output directory
         return _error(exc, 1)
     return outcome.exit_code

@@ -315,7 +315,7 @@ def test_full_disk_save_result(small, tmp_path, small_disk, monkeypatch):
     save_result(small, dest)                               # the previous result
     old = dest.read_bytes()
     if small_disk is None:
-        monkeypatch.setattr(sn.store, "write_npz", _enospc)
+        monkeypatch.setattr(sn._store, "write_npz", _enospc)
     else:
         filler = fill(64 * 1024)                           # 64 kB left
     with pytest.raises(OSError) as info:
