@@ -90,8 +90,8 @@ def result_to_neo(result, *, phases=None, neurons=None):
     Parameters
     ----------
     result : ExperimentResult
-    phases : sequence of str, optional
-        Keys of ``result.spikes`` to export (default all, in their order).
+    phases : str or sequence of str, optional
+        Key(s) of ``result.spikes`` to export (default all, in their order).
     neurons : sequence of int, optional
         Neurons to export (default all).
 
@@ -103,7 +103,15 @@ def result_to_neo(result, *, phases=None, neurons=None):
     """
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"result must be an ExperimentResult, got {type(result).__name__}")
-    keys = list(result.spikes) if phases is None else list(phases)
+    if phases is None:
+        keys = list(result.spikes)
+    elif isinstance(phases, str):          # one phase, not its letters
+        keys = [phases]
+    else:
+        keys = list(phases)
+        if not all(isinstance(k, str) for k in keys):
+            raise TypeError(f"phases must be a phase name or a sequence of names, "
+                            f"got {phases!r}")
     missing = [k for k in keys if k not in result.spikes]
     if missing:
         raise ValueError(f"phases {missing} are not in the result "

@@ -29,6 +29,7 @@ __all__ = [
     "check_fits",
     "format_bytes",
     "FRACTION",
+    "SpikeMemoryGuard",
 ]
 
 #: spike-count bound used for the estimate, Hz per neuron (rates in the model are ~1–30)
@@ -41,19 +42,74 @@ class RunTooLarge(ValueError):
     """A run whose memory estimate exceeds what the machine has available."""
 
 
+def _read_int(path):
+    try:
+        with open(path) as fh:
+            text = fh.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _cgroup_room():
+    """Bytes this process's cgroup may still allocate (v2 ``memory.max`` minus
+    ``memory.current``, or v1 ``limit_in_bytes`` minus ``usage_in_bytes``); None when
+    unlimited or unknown."""
+    try:
+        with open("/proc/self/cgroup") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        if controllers == "":                                   # cgroup v2
+            base = "/sys/fs/cgroup" + rel.rstrip("/")
+            limit, used = _read_int(f"{base}/memory.max"), _read_int(f"{base}/memory.current")
+        elif "memory" in controllers.split(","):                 # cgroup v1
+            base = "/sys/fs/cgroup/memory" + rel.rstrip("/")
+            limit = _read_int(f"{base}/memory.limit_in_bytes")
+            used = _read_int(f"{base}/memory.usage_in_bytes")
+        else:
+            continue
+        if limit is not None and used is not None and limit < 2**60:
+            return max(0, limit - used)
+    return None
+
+
+def _rlimit_room():
+    """Bytes of address space left under ``ulimit -v`` (RLIMIT_AS); None if unlimited."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[0])
+        return max(0, soft - pages * os.sysconf("SC_PAGE_SIZE"))
+    except (ImportError, OSError, ValueError):
+        return None
+
+
 def available_bytes():
-    """Memory available for new allocations, bytes (None if unknown)."""
+    """Memory this process can still allocate, bytes (None if unknown): the machine's
+    available memory, limited by the process's cgroup (a container's or job's memory
+    cap) and by ``ulimit -v``."""
+    machine = None
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    machine = int(line.split()[1]) * 1024
+                    break
     except OSError:
         pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    if machine is None:
+        try:
+            machine = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            machine = None
+    rooms = [r for r in (machine, _cgroup_room(), _rlimit_room()) if r is not None]
+    return min(rooms) if rooms else None
 
 
 def format_bytes(n) -> str:
@@ -106,6 +162,49 @@ def estimate_run_bytes(params, *, n_blocks=0, sparse=None, keep_snapshots=False,
     spikes = MAX_RATE_HZ * N * steps * net.dt / 1000.0 * 8
     record = record_neurons * max(block_steps, extra_steps) * 3 * 8
     return int(weights + kernel + snapshots + spikes + record)
+
+
+class SpikeMemoryGuard:
+    """Stops a run of many learning blocks before the spikes it keeps exhaust memory.
+
+    The estimate of :func:`estimate_run_bytes` assumes rates up to :data:`MAX_RATE_HZ`;
+    a network that runs away (hundreds of Hz after ~100 blocks, or at once without
+    inhibition) keeps far more spikes. After every block :meth:`after_block` adds that
+    block's kept spikes and projects the blocks still to run at its rate; when that
+    projection, or one block at the physical maximum (every neuron spiking every step),
+    would not fit in :data:`FRACTION` of the memory still available, the run stops with
+    :class:`RunTooLarge` naming the block, the rate and the memory.
+    """
+
+    def __init__(self, what, n_blocks, n_neurons, n_exc, block_steps, dt_ms):
+        self.what, self.n_blocks = what, int(n_blocks)
+        self.n_neurons, self.n_exc = int(n_neurons), int(n_exc)
+        self.block_steps, self.dt_ms = int(block_steps), float(dt_ms)
+        self.held = 0
+
+    def after_block(self, b, kept_bytes, spike_count_E):
+        """Account block ``b`` (0-based): ``kept_bytes`` it keeps, ``spike_count_E``
+        spikes of its E neurons (for the message)."""
+        self.held += int(kept_bytes)
+        left = self.n_blocks - b - 1
+        if left <= 0:
+            return
+        avail = available_bytes()
+        if avail is None:
+            return
+        # the kernel's spike buffers of one block can double while they grow
+        worst_block = self.n_neurons * self.block_steps * 8 * 2
+        need = left * int(kept_bytes) + min(worst_block, 2 * int(kept_bytes) + 2**26)
+        if need > FRACTION * avail:
+            seconds = self.block_steps * self.dt_ms / 1000.0
+            rate = spike_count_E / max(self.n_exc, 1) / seconds
+            raise RunTooLarge(
+                f"{self.what}: stopped after learning block {b + 1} of {self.n_blocks}: "
+                f"the E rate reached {rate:.0f} Hz, the spikes kept so far take "
+                f"{format_bytes(self.held)} and the {left} blocks left would need about "
+                f"{format_bytes(need)} more, but only {format_bytes(avail)} are "
+                "available (the network is running away; run fewer blocks or keep only "
+                "spike counts of the learning blocks)")
 
 
 def check_fits(n_bytes, what, *, available=None):

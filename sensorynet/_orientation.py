@@ -25,6 +25,10 @@ OBLIQUE_DEG = (45.0, 135.0)
 def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
     """Which angles lie within ``half_width_deg`` of any of the centres (period 180°).
 
+    Each class is the half-open interval ``[c − half_width, c + half_width)`` around its
+    centre ``c``, so classes of half-width 22.5° around 0°/90° and 45°/135° tile the
+    circle without overlap: an angle exactly between two centres belongs to one.
+
     Parameters
     ----------
     po : array_like (n,)
@@ -32,7 +36,7 @@ def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
     centers_deg : sequence of float
         Class centres, degrees.
     half_width_deg : float
-        Half-width of each class, degrees (inclusive), in (0, 90].
+        Half-width of each class, degrees, in (0, 90].
 
     Returns
     -------
@@ -44,12 +48,16 @@ def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
     if isinstance(half_width_deg, bool) or not isinstance(half_width_deg, numbers.Real) \
             or not 0 < half_width_deg <= 90:
         raise ValueError(f"half_width_deg must be in (0, 90], got {half_width_deg!r}")
-    c = np.radians(np.atleast_1d(np.asarray(centers_deg, dtype=np.float64)))
+    c = np.atleast_1d(np.asarray(centers_deg, dtype=np.float64))
     if c.ndim != 1 or c.size < 1:
         raise ValueError("centers_deg must be a non-empty sequence of angles (deg)")
     fin = np.isfinite(p)
-    d = circular_distance(np.where(fin, p, 0.0)[:, None], c[None, :]).min(axis=1)
-    return fin & (np.round(np.degrees(d), 9) <= half_width_deg)
+    # signed offset from each centre in [-90, 90) degrees, rounded like DPO_DECIMALS so
+    # that angles on a grid fall on the boundaries exactly
+    deg = np.degrees(np.where(fin, p, 0.0))
+    off = np.round(np.mod(deg[:, None] - c[None, :] + 90.0, 180.0) - 90.0, DPO_DECIMALS)
+    inside = (off >= -half_width_deg) & (off < half_width_deg)
+    return fin & inside.any(axis=1)
 
 
 def orientation_class_fractions(po, half_width_deg=15.0):

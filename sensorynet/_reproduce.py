@@ -307,6 +307,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     import_protocols(plugins)
     names = parse_experiments(experiments)
     check_published_fits(params, blocks)
+    for name in names:                 # damaged data files are found now, not after the run
+        if PROTOCOLS[name].check is not None:
+            PROTOCOLS[name].check()
     out = pathlib.Path(out_dir)
     t_start = time.perf_counter()
     stage = _stage_dir(out)

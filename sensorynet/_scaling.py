@@ -66,12 +66,22 @@ def load_balanced_calibration(path=None) -> dict:
     for key in ("reference_N", "reference_b", "target_rate_E", "seeds", "command", "points"):
         if key not in data:
             raise ValueError(f"balanced calibration: missing field {key!r}")
+    if not isinstance(data["points"], list) or not data["points"]:
+        raise ValueError("balanced calibration: points must be a non-empty list")
+    for p in [data, *data["points"]]:
+        for key in ("N", "reference_N"):
+            if key in p and (isinstance(p[key], bool) or not isinstance(p[key], int)
+                             or not 2 <= p[key] <= MAX_N):
+                raise ValueError(f"balanced calibration: {key}={p[key]!r} must be a "
+                                 f"network size in 2..{MAX_N}")
     for p in data["points"]:
         missing = [k for k in _CALIBRATION_KEYS if k not in p]
         if missing:
             raise ValueError(f"balanced calibration: point {p} lacks {missing}")
-        if not (p["b"] > 0 and p["rate_E"] > 0 and p["rate_I"] > 0):
-            raise ValueError(f"balanced calibration: non-positive value in {p}")
+        if not all(isinstance(p[k], (int, float)) and not isinstance(p[k], bool)
+                   and math.isfinite(p[k]) and p[k] > 0 for k in ("b", "rate_E", "rate_I")):
+            raise ValueError(f"balanced calibration: b, rate_E and rate_I must be finite "
+                             f"and positive in {p}")
     data["points"].sort(key=lambda p: p["N"])
     Ns = [p["N"] for p in data["points"]]
     if len(set(Ns)) != len(Ns) or data["reference_N"] not in Ns:
@@ -126,6 +136,8 @@ def scale_network(net, N, reference_N=500, rule=None):
     if rule not in SCALING_RULES:
         raise ValueError(f"NetworkParams.scaled: unknown rule {rule!r}; use {SCALING_RULES}")
     N = check_number("NetworkParams.scaled", "N", N, low=2, high=MAX_N, integer=True)
+    reference_N = check_number("NetworkParams.scaled", "reference_N", reference_N, low=2,
+                               high=MAX_N, integer=True)
     if N == reference_N:
         return net
     k = reference_N / N

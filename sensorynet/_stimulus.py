@@ -29,10 +29,21 @@ __all__ = [
     "cardinal_sequence",
     "key_from_seed",
     "MAX_MEAN_PER_STEP",
+    "check_input_rates",
 ]
 
 #: largest Poisson mean per step the generator accepts (counts stored as uint8)
 MAX_MEAN_PER_STEP = 50.0
+
+
+def check_input_rates(rates: np.ndarray, dt: float) -> None:
+    """Raise ``ValueError`` if the largest rate gives more than
+    :data:`MAX_MEAN_PER_STEP` input spikes per step of ``dt`` ms on average (the
+    generator's tables cover that range)."""
+    mu_max = float(np.max(rates)) * dt / 1000.0
+    if mu_max > MAX_MEAN_PER_STEP:
+        raise ValueError(f"rates up to {float(np.max(rates)):g} Hz give {mu_max:g} input "
+                         f"spikes per step; at most {MAX_MEAN_PER_STEP:g} are supported")
 
 
 def key_from_seed(seed) -> int:
@@ -78,10 +89,7 @@ class PoissonInput:
             raise ValueError(f"dt must be a positive number of ms, got {dt!r}")
         if not isinstance(key, (int, np.integer)) or not 0 <= int(key) < 2 ** 64:
             raise ValueError(f"key must be an integer in [0, 2**64), got {key!r}")
-        mu_max = rates.max() * dt / 1000.0
-        if mu_max > MAX_MEAN_PER_STEP:
-            raise ValueError(f"rates up to {rates.max():g} Hz give {mu_max:g} input spikes per "
-                             f"step; at most {MAX_MEAN_PER_STEP:g} are supported")
+        check_input_rates(rates, dt)
         self.rates = rates
         self.segment_steps = int(segment_steps)
         self.key = int(key)

@@ -26,6 +26,7 @@ import numpy as np
 
 from ._files import atomic_write, check_path
 from ._json import json_default
+from ._memory import FRACTION, available_bytes
 from ._params import ModelParams
 from ._results import ExperimentResult, SpikeTrain, snapshot_arrays, snapshots_from_arrays
 from ._weights import SparseWeights
@@ -42,6 +43,7 @@ __all__ = [
     "MAX_RESULT_BYTES",
     "atomic_write",
     "MAX_MEMBERS",
+    "KNOWN_MEMBERS",
     "write_npz",
     "DEFLATE_LEVEL",
     "STORE_RATIO",
@@ -185,17 +187,24 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
 
 # ------------------------------------------------------------------------------ load
 #: documented upper bound of the decompressed size of one result file (bytes); the
-#: limit used is the smaller of this and 4x the machine's physical memory, and can be
-#: set with ``$SENSORYNET_MAX_RESULT_BYTES`` or the ``max_bytes`` argument
+#: limit used is the smaller of this and the memory this process may still allocate
+#: (:func:`sensorynet._memory.available_bytes`, cgroup and rlimits included), and can
+#: be set with ``$SENSORYNET_MAX_RESULT_BYTES`` or the ``max_bytes`` argument
 MAX_RESULT_BYTES = 64 * 2**30
 #: at most this many arrays in a result file (a real one has about 15)
 MAX_MEMBERS = 256
+#: every array a result file may hold (``.npy`` members); anything else is refused
+KNOWN_MEMBERS = frozenset({
+    "po", "W0", "W", "W0.indptr", "W0.indices", "W0.data", "W.indptr", "W.indices",
+    "W.data", "W_blocks", "W_blocks.indptr", "W_blocks.indices", "block_thetas",
+    "test_thetas", "spikes.neurons", "spikes.steps", "spikes.offsets", _META_KEY})
 
 
 def result_size_limit(max_bytes=None) -> int:
     """Largest decompressed size (bytes) :func:`load_result` accepts: ``max_bytes`` if
-    given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else ``min(MAX_RESULT_BYTES,
-    4 x physical memory)``."""
+    given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else the smaller of
+    :data:`MAX_RESULT_BYTES` and the share of the available memory a run may use
+    (:data:`sensorynet._memory.FRACTION` of :func:`~sensorynet._memory.available_bytes`)."""
     env = os.environ.get("SENSORYNET_MAX_RESULT_BYTES", "").strip()
     if max_bytes is None and env:
         if not env.isdigit():
@@ -203,11 +212,9 @@ def result_size_limit(max_bytes=None) -> int:
                              f"got {env!r}")
         max_bytes = int(env)
     if max_bytes is None:
-        try:
-            ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (ValueError, OSError, AttributeError):   # pragma: no cover - not POSIX
-            return MAX_RESULT_BYTES
-        return min(MAX_RESULT_BYTES, 4 * ram)
+        avail = available_bytes()
+        return MAX_RESULT_BYTES if avail is None else \
+            max(1, min(MAX_RESULT_BYTES, int(FRACTION * avail)))
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
     return max_bytes
@@ -218,7 +225,8 @@ class _Damaged(Exception):
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
-    """One ``.npy`` member, header checked against the zip size before any allocation."""
+    """One ``.npy`` member, header checked against the zip size before any allocation;
+    returned in native byte order."""
     fmt = np.lib.format
     with zf.open(info) as fh:
         version = fmt.read_magic(fh)
@@ -235,56 +243,30 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
             raise _Damaged(f"member {info.filename!r} declares {nbytes} bytes of data "
                            f"but holds {info.file_size - fh.tell()}")
     with zf.open(info) as fh:
-        return fmt.read_array(fh, allow_pickle=False)
+        arr = fmt.read_array(fh, allow_pickle=False)
+    if not arr.dtype.isnative:        # e.g. written on a big-endian machine
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
 
 
-def _read_npz(path: pathlib.Path, max_bytes=None):
-    """All arrays and the parsed metadata of a file, or ValueError naming it.
+def _needed(meta: dict) -> set[str]:
+    """The members :func:`_build` reads for the layout ``meta`` describes."""
+    if meta.get("sparse"):
+        need = {"W0.indptr", "W0.indices", "W0.data", "W.data"}
+        if not meta.get("W_shares_W0_structure"):
+            need |= {"W.indptr", "W.indices"}
+    else:
+        need = {"W0", "W"}
+    has = meta.get("has") if isinstance(meta.get("has"), dict) else {}
+    for key in ("W_blocks", "block_thetas", "test_thetas"):
+        if has.get(key):
+            need.add(key)
+    if has.get("W_blocks") and not meta.get("sparse"):
+        need |= {"W_blocks.indptr", "W_blocks.indices"}
+    return need | {"po", "spikes.neurons", "spikes.steps", "spikes.offsets"}
 
-    The archive is opened with context managers only (no file handle survives an
-    error), its declared decompressed size (``ZipInfo.file_size``) is checked against
-    :func:`result_size_limit` before anything is decompressed, and every member's
-    ``.npy`` header is checked (no object dtype, size consistent with the zip entry)
-    before its data are read. Every member is decompressed and CRC-checked here.
-    """
-    if not path.is_file():
-        raise FileNotFoundError(f"no such result file: {path}")
-    limit = result_size_limit(max_bytes)
-    try:
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-            if magic != b"PK\x03\x04":
-                # np.load would guess "pickled data" for any other bytes
-                raise _Damaged(f"not an .npz archive (no zip signature; starts with "
-                               f"{magic!r})")
-            fh.seek(0)
-            with zipfile.ZipFile(fh) as zf:
-                infos = zf.infolist()
-                if len(infos) > MAX_MEMBERS:
-                    raise _Damaged(f"it has {len(infos)} members (at most {MAX_MEMBERS})")
-                total = sum(i.file_size for i in infos)
-                if total > limit:
-                    raise _Damaged(f"it would decompress to {total} bytes, more than the "
-                                   f"limit of {limit} bytes (see "
-                                   "sensorynet._store.result_size_limit)")
-                arrays = {}
-                for info in infos:
-                    if not info.filename.endswith(".npy"):
-                        raise _Damaged(f"unexpected member {info.filename!r}")
-                    key = info.filename[:-4]
-                    if key in arrays:
-                        raise _Damaged(f"duplicate member {info.filename!r}")
-                    arrays[key] = _read_member(zf, info)
-    except _Damaged as exc:
-        raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
-    except _READ_ERRORS + (MemoryError, RuntimeError, NotImplementedError,
-                           OverflowError) as exc:
-        raise ValueError(f"cannot read sensorynet result file {path}: damaged or not a "
-                         f"valid .npz archive ({type(exc).__name__}: {exc})") from None
-    if _META_KEY not in arrays:
-        raise ValueError(f"cannot read sensorynet result file {path}: it has no "
-                         "sensorynet metadata entry (a foreign .npz?)")
-    raw = arrays.pop(_META_KEY)
+
+def _parse_meta(raw, path):
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError(f"cannot read sensorynet result file {path}: metadata entry "
                          f"has dtype {raw.dtype}, expected uint8 bytes")
@@ -304,7 +286,66 @@ def _read_npz(path: pathlib.Path, max_bytes=None):
         raise ValueError(f"{path} was written in result format version {ver} by "
                          f"sensorynet {meta.get('package_version')}; this sensorynet "
                          f"reads up to version {FORMAT_VERSION}: upgrade sensorynet")
-    return arrays, meta
+    return meta
+
+
+def _read_npz(path: pathlib.Path, max_bytes=None, *, arrays=True):
+    """The arrays a result needs and its parsed metadata, or ValueError naming the file.
+
+    The archive is opened with context managers only (no file handle survives an
+    error). Its member names must be :data:`KNOWN_MEMBERS`; the metadata is read first
+    and decides which members the result needs; only those are decompressed (and
+    CRC-checked), after their declared sizes (``ZipInfo.file_size``) were checked
+    against :func:`result_size_limit` and each ``.npy`` header against its entry. With
+    ``arrays=False`` only the metadata is read.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"no such result file: {path}")
+    limit = result_size_limit(max_bytes)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+            if magic != b"PK\x03\x04":
+                # np.load would guess "pickled data" for any other bytes
+                raise _Damaged(f"not an .npz archive (no zip signature; starts with "
+                               f"{magic!r})")
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                infos = zf.infolist()
+                if len(infos) > MAX_MEMBERS:
+                    raise _Damaged(f"it has {len(infos)} members (at most {MAX_MEMBERS})")
+                if _META_KEY + ".npy" not in {i.filename for i in infos}:
+                    raise ValueError(f"cannot read sensorynet result file {path}: it has "
+                                     "no sensorynet metadata entry (a foreign .npz?)")
+                members = {}
+                for info in infos:
+                    key = info.filename[:-4] if info.filename.endswith(".npy") else None
+                    if key not in KNOWN_MEMBERS:
+                        raise _Damaged(f"unexpected member {info.filename!r}")
+                    if key in members:
+                        raise _Damaged(f"duplicate member {info.filename!r}")
+                    members[key] = info
+                if members[_META_KEY].file_size > limit:
+                    raise _Damaged("its metadata entry is larger than the size limit")
+                meta = _parse_meta(_read_member(zf, members[_META_KEY]), path)
+                if not arrays:
+                    return {}, meta
+                use = [members[k] for k in sorted(_needed(meta)) if k in members]
+                total = sum(i.file_size for i in use)
+                if total > limit:
+                    raise _Damaged(f"it would decompress to {total} bytes, more than the "
+                                   f"limit of {limit} bytes (see "
+                                   "sensorynet._store.result_size_limit)")
+                out = {i.filename[:-4]: _read_member(zf, i) for i in use}
+    except _Damaged as exc:
+        raise ValueError(f"cannot read sensorynet result file {path}: {exc}") from None
+    except _READ_ERRORS + (MemoryError, RuntimeError, NotImplementedError,
+                           OverflowError) as exc:
+        if isinstance(exc, ValueError) and str(path) in str(exc):
+            raise
+        raise ValueError(f"cannot read sensorynet result file {path}: damaged or not a "
+                         f"valid .npz archive ({type(exc).__name__}: {exc})") from None
+    return out, meta
 
 
 def read_metadata(path) -> dict:
@@ -315,7 +356,7 @@ def read_metadata(path) -> dict:
     ValueError
         If the file is not a readable sensorynet result file (the message names it).
     """
-    return _read_npz(check_path(path))[1]
+    return _read_npz(check_path(path), arrays=False)[1]
 
 
 def _finite(arr, name, path, kinds="f"):
@@ -347,9 +388,18 @@ def _build(arrays, meta, path):
         return arrays[key]
 
     params = ModelParams.from_dict(meta["params"])
-    N, n_exc = _int_field(meta, "N", path, low=2), _int_field(meta, "n_exc", path)
-    if n_exc > N:
-        raise ValueError(f"{path}: damaged result file, n_exc={n_exc} > N={N}")
+    N, n_exc = _int_field(meta, "N", path, low=2), _int_field(meta, "n_exc", path, low=1)
+    seed = _int_field(meta, "seed", path)
+    if n_exc >= N:
+        raise ValueError(f"{path}: damaged result file, n_exc={n_exc} leaves no "
+                         f"inhibitory neuron of N={N}")
+    net = params.network
+    if (net.N, net.N_E) != (N, n_exc):
+        raise ValueError(f"{path}: damaged result file, its parameters describe N={net.N} "
+                         f"(N_E={net.N_E}) but its arrays N={N} (n_exc={n_exc})")
+    if not isinstance(meta.get("kind"), str):
+        raise ValueError(f"{path}: damaged result file, bad metadata kind="
+                         f"{meta.get('kind')!r}")
     po = _finite(need("po"), "po", path)
     if po.shape != (N,):
         raise ValueError(f"{path}: po has shape {po.shape}, expected ({N},)")
@@ -397,6 +447,10 @@ def _build(arrays, meta, path):
         if isinstance(dt, bool) or not isinstance(dt, (int, float)) \
                 or not (np.isfinite(dt) and dt > 0) or ph_exc > ph_N:
             raise ValueError(f"{path}: damaged result file, bad spike phase {ph!r}")
+        if (ph_N, ph_exc, float(dt)) != (N, n_exc, float(net.dt)):
+            raise ValueError(f"{path}: damaged result file, spike phase {ph.get('name')!r} "
+                             f"has N={ph_N}, n_exc={ph_exc}, dt={dt} ms but the result "
+                             f"N={N}, n_exc={n_exc}, dt={net.dt} ms")
         nq, sq = neurons[a:b], steps[a:b]
         if nq.size and (nq.min() < 0 or nq.max() >= ph_N or sq.min() < 0
                         or sq.max() >= n_steps):
@@ -407,7 +461,7 @@ def _build(arrays, meta, path):
         if not isinstance(name, str) or name in spikes:
             raise ValueError(f"{path}: damaged result file, bad phase name {name!r}")
         spikes[name] = SpikeTrain(nq, sq, n_steps, ph_N, ph_exc, dt)
-    return ExperimentResult(meta["kind"], params, meta["seed"], po, n_exc, W0, W,
+    return ExperimentResult(meta["kind"], params, seed, po, n_exc, W0, W,
                             opt["W_blocks"], opt["block_thetas"], opt["test_thetas"],
                             spikes, extra=meta.get("extra") or {},
                             version=meta.get("result_version"))

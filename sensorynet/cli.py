@@ -64,14 +64,18 @@ def _apply_sets(params, assignments):
         One line naming the bad assignment.
     """
     from ._params import canonical_name
-    changes = {}
+    changes, seen = {}, {}
     for item in assignments or ():
         name, sep, text = item.partition("=")
         name = name.strip()
         try:
             if not sep or not name or not text.strip():
                 raise ValueError("expected NAME=VALUE, e.g. plasticity.A_LTP=1e-4")
-            changes[canonical_name(name)] = _parse_value(text.strip())
+            key = canonical_name(name)
+            if key in changes:    # the sweep spec refuses the same; keeping the last hides it
+                raise ValueError(f"{key} is set twice (once as {seen[key]!r})")
+            seen[key] = item
+            changes[key] = _parse_value(text.strip())
         except (TypeError, ValueError) as exc:
             raise ValueError(f"--set {item}: {exc}") from None
     if not changes:
@@ -245,13 +249,19 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    from ._memory import RunTooLarge
     from ._reproduce import import_protocols, parse_experiments, reproduce
-    from .experiments import check_published_fits
+    from ._runnable import check_runnable
+    from .experiments import PROTOCOLS, check_published_fits
     try:
         import_protocols(args.plugins)
         names = parse_experiments(args.experiments)
         params = _apply_sets(_params_for(args.neurons, args.scaling), args.sets)
-        check_published_fits(params, args.blocks)    # refuse early what cannot fit
+        check_runnable(params, args.blocks)          # refuse early what cannot run
+        check_published_fits(params, args.blocks)    # ... or cannot fit
+        for name in names:                           # ... or whose data are damaged
+            if PROTOCOLS[name].check is not None:
+                PROTOCOLS[name].check()
     except ValueError as exc:
         return _error(exc, 2)
     try:
@@ -263,12 +273,15 @@ def main(argv=None) -> int:
         print("sensorynet reproduce: interrupted; the output directory was not changed",
               file=sys.stderr)
         return INTERRUPTED
+    except RunTooLarge as exc:    # a network running away during the run
+        return _error(exc, 2)
     except OSError as exc:   # e.g. an unwritable output directory
         return _error(exc, 1)
     return outcome.exit_code
 
 
 def _error(exc: BaseException, status: int) -> int:
+    """Print ``exc`` as one line and return ``status``."""
     msg = " ".join(str(exc).split())      # one line
     print(f"sensorynet reproduce: error: {msg}", file=sys.stderr)
     return status

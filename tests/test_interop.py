@@ -70,3 +70,15 @@ def test_wrong_types():
         spiketrain_to_neo("spikes")
     with pytest.raises(TypeError, match="ExperimentResult"):
         result_to_neo(None)
+
+
+def test_one_phase_by_name():
+    """``phases="before"`` is one phase, not the letters b, e, f, ..."""
+    pytest.importorskip("neo")
+    res = sn.run_published(seed=2, n_blocks=1, progress=False)
+    block = res.to_neo(phases="before")
+    assert [s.name for s in block.segments] == ["before"]
+    with pytest.raises(TypeError, match="phases"):
+        res.to_neo(phases=[1, 2])
+    with pytest.raises(ValueError, match="not in the result"):
+        res.to_neo(phases="during")

@@ -104,3 +104,63 @@ def test_block_spike_counts_give_the_spike_train_rates():
         assert not hasattr(counts, "neurons") and counts.counts.shape == (net.N,)
         np.testing.assert_array_equal(counts.rates(), train.rates())
         assert counts.population_rates() == train.population_rates()
+
+
+def test_a_runaway_network_is_stopped_before_memory_runs_out(monkeypatch):
+    """Without inhibition the network fires near 1 kHz from the first block: far above
+    the 100 Hz the pre-check assumes. With 1.5 GB available the pre-check accepts 600
+    blocks (about 1 GB estimated), but keeping their spikes would take about 5 GB: the
+    run stops after the first block, naming it, the rate and the memory."""
+    import sensorynet._memory as memory
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1.5e9)
+    p = sn.ModelParams().replace(**{"network.g": 0.0})
+    with pytest.raises(memory.RunTooLarge) as info:
+        sn.run_published(p, n_blocks=600, progress=False)
+    msg = str(info.value)
+    assert "stopped after learning block 1 of 600" in msg
+    rate = float(msg.split("the E rate reached ")[1].split(" Hz")[0])
+    assert rate > 500
+    assert "1.5 GB are available" in msg
+
+
+def test_the_guard_lets_a_healthy_run_finish(monkeypatch):
+    import sensorynet._memory as memory
+    monkeypatch.setattr(memory, "available_bytes", lambda: 200e6)
+    r = sn.run_published(seed=1, n_blocks=40, progress=False)
+    assert r.n_blocks == 40
+
+
+def test_available_memory_respects_ulimit(tmp_path):
+    """``ulimit -v`` (a job's memory cap) bounds what the pre-check and the guard see."""
+    import resource
+    import subprocess
+    import sys
+    code = "from sensorynet._memory import available_bytes; print(available_bytes())"
+
+    def capped():
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         preexec_fn=capped, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) < 3 * 2**30
+
+
+@pytest.mark.slow
+def test_reproduce_stops_a_runaway_under_a_memory_cap(tmp_path):
+    """``--set network.g=0 --blocks 600`` under a 2.5 GB address-space cap: one line,
+    exit 2, nothing written (it once ran for minutes and died with a numpy traceback)."""
+    import resource
+    import subprocess
+    import sys
+
+    def capped():
+        resource.setrlimit(resource.RLIMIT_AS, (int(2.5 * 2**30),) * 2)
+    p = subprocess.run([sys.executable, "-m", "sensorynet", "reproduce", "--out",
+                        str(tmp_path / "o"), "--set", "network.g=0", "--blocks", "600",
+                        "--no-progress"], capture_output=True, text=True,
+                       preexec_fn=capped, timeout=600)
+    assert p.returncode == 2, p.stderr
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and "stopped after learning block" in err[0]
+    assert " Hz" in err[0] and "available" in err[0]
+    assert not (tmp_path / "o").exists()

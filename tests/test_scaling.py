@@ -287,3 +287,22 @@ def test_scale_panel_from_precomputed_results():
     p.controls["rule"].value = [r for r in p.controls["rule"].options
                                 if r != p.state["rule"]][0]
     assert p.state["rule"] == p.controls["rule"].value
+
+
+def test_reference_size_must_be_a_network():
+    """``reference_N=0`` once scaled every ε to 0: a network without synapses."""
+    for bad in (0, 1, -5, 2.5, True):
+        with pytest.raises((ValueError, TypeError), match="reference_N"):
+            sn.NetworkParams().scaled(600, reference_N=bad)
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("N", 0, ["N=0"]), ("N", 1.5, ["N=1.5"]), ("b", -3.0, ["b, rate_E"]),
+    ("rate_E", float("nan"), ["finite"])])
+def test_a_damaged_balanced_calibration_is_refused(field, value, words):
+    from sensorynet._scaling import load_balanced_calibration
+    cal = load_balanced_calibration()
+    cal["points"][0][field] = value
+    with pytest.raises(ValueError) as info:
+        load_balanced_calibration(cal)
+    assert all(w in str(info.value) for w in words), str(info.value)

@@ -168,30 +168,97 @@ def _corrupt_variants(good: bytes, tmp_path):
 
 def test_decompressed_size_is_checked_before_reading(saved, monkeypatch):
     with zipfile.ZipFile(saved) as z:
-        total = sum(i.file_size for i in z.infolist())
+        total = sum(i.file_size for i in z.infolist()
+                    if i.filename != "__sensorynet_meta__.npy")
     assert load_result(saved, max_bytes=total).N == 500
     opened = []
     real_open = zipfile.ZipFile.open
     monkeypatch.setattr(zipfile.ZipFile, "open",
-                        lambda self, *a, **k: opened.append(a) or real_open(self, *a, **k))
+                        lambda self, name, *a, **k: opened.append(getattr(name, "filename",
+                                                                          name))
+                        or real_open(self, name, *a, **k))
     _refused(saved, "limit", str(total), max_bytes=total - 1)
-    assert opened == []                                 # nothing was decompressed
+    assert set(opened) == {"__sensorynet_meta__.npy"}   # no array was decompressed
     monkeypatch.setenv("SENSORYNET_MAX_RESULT_BYTES", str(total - 1))
     _refused(saved, "limit")
+
+
+def test_the_default_limit_follows_the_available_memory(monkeypatch):
+    import sensorynet._store as store
+    monkeypatch.delenv("SENSORYNET_MAX_RESULT_BYTES", raising=False)
+    monkeypatch.setattr(store, "available_bytes", lambda: 10 * 2**30)
+    assert store.result_size_limit() == int(store.FRACTION * 10 * 2**30)
+    monkeypatch.setattr(store, "available_bytes", lambda: None)
+    assert store.result_size_limit() == store.MAX_RESULT_BYTES
+
+
+def _bomb(fh, n_mib=256):
+    """A ``.npy`` member of ``n_mib`` MiB of zeros (a few hundred kB deflated)."""
+    np.lib.format.write_array_header_1_0(
+        fh, {"descr": "<f8", "fortran_order": False, "shape": (n_mib * 2**17,)})
+    chunk = bytes(2**20)
+    for _ in range(n_mib):
+        fh.write(chunk)
+
+
+def _with_member(saved, path, name):
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(path, "w",
+                                                        zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        with z.open(name, "w", force_zip64=True) as fh:
+            _bomb(fh)
+    assert path.stat().st_size < saved.stat().st_size + 2**20
 
 
 def test_zip_bomb_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("__sensorynet_meta__.npy", b"")
         with z.open("po.npy", "w", force_zip64=True) as fh:
-            np.lib.format.write_array_header_1_0(
-                fh, {"descr": "<f8", "fortran_order": False, "shape": (2**25,)})
-            chunk = bytes(2**20)
-            for _ in range(256):
-                fh.write(chunk)
+            _bomb(fh)
     assert path.stat().st_size < 2**20
+    _refused(path, "reading magic string")            # its metadata is no .npy at all
+
+
+def test_a_bomb_among_the_used_members_is_refused_by_the_limit(saved, tmp_path,
+                                                               monkeypatch):
+    arrays, meta = _arrays_and_meta(saved)
+    meta["has"]["block_thetas"] = True
+    arrays.pop("block_thetas", None)
+    ok = tmp_path / "ok.npz"
+    _write(ok, arrays, meta)
+    bomb = tmp_path / "bomb.npz"
+    _with_member(ok, bomb, "block_thetas.npy")
     monkeypatch.setenv("SENSORYNET_MAX_RESULT_BYTES", str(64 * 2**20))
-    _refused(path, "limit")
+    _refused(bomb, "limit")
+
+
+def test_unused_or_unknown_members_are_never_decompressed(saved, tmp_path, monkeypatch):
+    """A small file with a huge member the result does not use (here ``W.indptr`` of a
+    dense result) loads without decompressing it; an unknown member is refused before
+    anything is decompressed."""
+    monkeypatch.setenv("SENSORYNET_MAX_RESULT_BYTES", str(64 * 2**20))  # < the bomb
+    unused = tmp_path / "unused.npz"
+    _with_member(saved, unused, "W.indptr.npy")
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open",
+                        lambda self, name, *a, **k: opened.append(getattr(name, "filename",
+                                                                          name))
+                        or real_open(self, name, *a, **k))
+    assert load_result(unused).N == 500
+    assert "W.indptr.npy" not in opened
+    unknown = tmp_path / "unknown.npz"
+    monkeypatch.setattr(zipfile.ZipFile, "open", real_open)
+    _with_member(saved, unknown, "extra.npy")
+    opened.clear()
+    monkeypatch.setattr(zipfile.ZipFile, "open",
+                        lambda self, name, *a, **k: opened.append(getattr(name, "filename",
+                                                                          name))
+                        or real_open(self, name, *a, **k))
+    _refused(unknown, "unexpected member 'extra.npy'")
+    assert opened == []
 
 
 def test_lying_npy_header_is_refused_without_allocating(saved, tmp_path):
@@ -362,3 +429,55 @@ def test_corrupt_and_truncated_files_are_refused(saved, tmp_path):
             np.testing.assert_array_equal(getattr(r, f), getattr(ref, f))
         assert r.spikes.keys() == ref.spikes.keys()
     assert n_refused >= 35
+
+
+def _damage_meta(key, value):
+    def f(arrays, meta):
+        meta[key] = value
+    return f
+
+
+def _damage_params(group, name, value):
+    def f(arrays, meta):
+        meta["params"][group][name] = value
+    return f
+
+
+def _damage_phase(name, value):
+    def f(arrays, meta):
+        meta["phase_info"][0][name] = value
+    return f
+
+
+@pytest.mark.parametrize("damage, words", [
+    (_damage_meta("seed", 1.7), ["seed=1.7"]),
+    (_damage_meta("seed", True), ["seed=True"]),
+    (_damage_meta("n_exc", 0), ["n_exc=0"]),
+    (_damage_meta("n_exc", 500), ["no inhibitory neuron"]),
+    (_damage_params("network", "N", 600), ["N=600", "N=500"]),
+    (_damage_params("network", "f_exc", 0.5), ["N_E=250", "n_exc=400"]),
+    (_damage_params("network", "dt", 0.5), ["dt=1.0", "dt=0.5"]),
+    (_damage_phase("n_exc", 300), ["n_exc=300"]),
+    (_damage_meta("kind", 7), ["kind=7"]),
+])
+def test_metadata_contradicting_the_arrays_is_refused(saved, tmp_path, damage, words):
+    """Metadata that disagrees with the arrays once loaded silently (seed 1.7 read as 1,
+    parameters of another network size or step, no E neuron: NaN rates)."""
+    arrays, meta = _arrays_and_meta(saved)
+    damage(arrays, meta)
+    path = tmp_path / "bad.npz"
+    _write(path, arrays, meta)
+    _refused(path, *words)
+
+
+def test_big_endian_arrays_load_in_native_order(saved, tmp_path, small):
+    arrays, meta = _arrays_and_meta(saved)
+    swapped = {k: (v.astype(v.dtype.newbyteorder(">")) if v.dtype.itemsize > 1 else v)
+               for k, v in arrays.items() if k != "__sensorynet_meta__"}
+    path = tmp_path / "big.npz"
+    _write(path, swapped, meta)
+    r = load_result(path)
+    assert r.W.dtype.isnative and r.po.dtype.isnative
+    np.testing.assert_array_equal(r.W, small.W)
+    assert r.spikes["after"].population_rates() == small.spikes["after"].population_rates()
+    sn.simulate(r.W, np.zeros((r.N, 3), np.uint8), plastic=False, params=r.params)

@@ -7,7 +7,7 @@ from .._json import jsonable
 from .._validate import check_params, check_seed
 from .._weights import weights_equal
 from ..analysis import connectivity_summary
-from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing
+from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing, number
 from ._published import run_published
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._tuning import run_tuning
@@ -88,12 +88,14 @@ class AblationResult:
                 r, r0 = d["rates_after"]["E"], ref["rates_after"]["E"]
                 out.append(claim(f"Ablation EI_frozen: excitation runs away, E rate after "
                                  f"learning > {RUNAWAY_FACTOR:g}× the all-plastic run's — {tag}",
-                                 f"E {r:.2f} Hz vs all plastic {r0:.2f} Hz (× {r / r0:.1f})",
+                                 f"E {r:.2f} Hz vs all plastic {r0:.2f} Hz"
+                                 + (f" (× {r / r0:.1f})" if r0 > 0 else ""),
                                  f"> {RUNAWAY_FACTOR:g}×", r > RUNAWAY_FACTOR * r0,
                                  kind="finding"))
             ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
             out.append(claim(f"Ablation EI_frozen: E selectivity falls with learning — {tag}",
-                             f"OSI_E {ob:.3f} → {oa:.3f}", "after < before", oa < ob,
+                             f"OSI_E {number(ob, '.3f')} → {number(oa, '.3f')}", "after < before",
+                             None not in (oa, ob) and oa < ob,
                              kind="finding"))
         if "IE_frozen" in m:
             d = m["IE_frozen"]
@@ -103,8 +105,9 @@ class AblationResult:
                              "monotone decreasing in |ΔPO|", is_decreasing(s_), kind="finding"))
             ob, oa = d["osi_before"]["E"], d["osi_after"]["E"]
             out.append(claim(f"Ablation IE_frozen: E selectivity still rises with learning "
-                             f"— {tag}", f"OSI_E {ob:.3f} → {oa:.3f}", "after > before",
-                             oa > ob, kind="finding"))
+                             f"— {tag}", f"OSI_E {number(ob, '.3f')} → {number(oa, '.3f')}",
+                             "after > before", None not in (oa, ob) and oa > ob,
+                             kind="finding"))
         return out
 
 

@@ -264,12 +264,54 @@ def _load_packaged():
     return json.loads(text)
 
 
+def check_ensemble(ens, where="the ensemble"):
+    """Raise ``ValueError`` naming the field and value if ``ens`` is not a complete,
+    valid ensemble: ``N`` and ``blocks`` integers, and for every band check
+    (:data:`ENSEMBLE_CHECKS`) a finite ``mean``, a finite ``sd >= 0`` and ``n >= 3``."""
+    if not isinstance(ens, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(ens).__name__}")
+    for key, low in (("N", 2), ("blocks", 0)):
+        v = ens.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"{where}: {key}={v!r} must be an integer >= {low}")
+    metrics = ens.get("metrics")
+    if not isinstance(metrics, dict):
+        raise ValueError(f"{where}: metrics={metrics!r} must be an object")
+    for spec in ENSEMBLE_CHECKS:
+        e = metrics.get(spec.key)
+        if not isinstance(e, dict):
+            raise ValueError(f"{where}: metrics[{spec.key!r}] is missing")
+        for f in ("mean", "sd"):
+            v = e.get(f)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{where}: metrics[{spec.key!r}].{f}={v!r} must be a "
+                                 "finite number")
+        if e["sd"] < 0:
+            raise ValueError(f"{where}: metrics[{spec.key!r}].sd={e['sd']!r} is negative")
+        n = e.get("n")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 3:
+            raise ValueError(f"{where}: metrics[{spec.key!r}].n={n!r} must be an integer "
+                             ">= 3")
+    return ens
+
+
+@functools.lru_cache(maxsize=1)
+def _checked_packaged():
+    try:
+        ens = _load_packaged()
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"the packaged claims ensemble sensorynet/data/{ENSEMBLE_FILE} "
+                         f"is unreadable ({type(exc).__name__}: {exc}); reinstall "
+                         "sensorynet or remake it with tools/calibrate_claims.py") from None
+    return check_ensemble(ens, f"sensorynet/data/{ENSEMBLE_FILE}")
+
+
 def load_ensemble():
-    """The packaged ensemble (``sensorynet/data/published_ensemble.json``), a dict:
-    ``N``, ``blocks``, ``seeds``, ``n``, ``command``, ``package_version`` and
-    ``metrics`` (claim key -> ``{"mean", "sd", "n", "values"}``).
+    """The packaged ensemble (``sensorynet/data/published_ensemble.json``), validated
+    (:func:`check_ensemble`), a dict: ``N``, ``blocks``, ``seeds``, ``n``, ``command``,
+    ``package_version`` and ``metrics`` (claim key -> ``{"mean", "sd", "n", "values"}``).
     """
-    return json.loads(json.dumps(_load_packaged()))   # a copy the caller may change
+    return json.loads(json.dumps(_checked_packaged()))   # a copy the caller may change
 
 
 def measure(metrics, spec):
@@ -331,7 +373,7 @@ def band_checks(metrics, specs, ensemble=None, *, N, blocks, alpha=ALPHA, any_po
     :func:`published_claims`.
     """
     _check_metrics(metrics)
-    ens = load_ensemble() if ensemble is None else ensemble
+    ens = load_ensemble() if ensemble is None else check_ensemble(ensemble)
     k = claims_summary(ens, alpha)["k"]
     values = [(s, measure(metrics, s)) for s in specs]   # raises on a foreign dict
     other_n = N != ens["N"]

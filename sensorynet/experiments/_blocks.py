@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._memory import SpikeMemoryGuard
 from .._progress import progress_bar
 from .._results import CSRSnapshots, SpikeCounts, SpikeTrain
 from .._simulation import simulate
@@ -20,6 +21,11 @@ __all__ = ["SNAPSHOT_MAX_N", "run_blocks"]
 SNAPSHOT_MAX_N = 2000
 
 
+
+
+def _nbytes(kept):
+    return sum(getattr(kept, a).nbytes for a in ("neurons", "steps", "counts")
+               if hasattr(kept, a))
 
 
 def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
@@ -66,6 +72,8 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
     snaps = [] if keep_snapshots else None
     thetas_all = []
     spikes = {}
+    guard = SpikeMemoryGuard(desc, n_blocks, po.size, n_exc,
+                             round(pr.block_ms / params.network.dt), params.network.dt)
     for b in progress_bar(range(n_blocks), progress, desc, n_blocks):
         rng = np.random.default_rng(seed_sequence(seed, stream, b, 0))
         in_seed = seed_sequence(seed, stream, b, 1)
@@ -80,9 +88,12 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
                                  params.network.dt)
         res = simulate(W, inp, plastic=True, params=params)
         W = res.W
-        spikes[f"block_{b:03d}"] = (SpikeTrain if keep_spikes else SpikeCounts).from_result(res)
+        kept = (SpikeTrain if keep_spikes else SpikeCounts).from_result(res)
+        spikes[f"block_{b:03d}"] = kept
         if snaps is not None:
             snaps.append(W.data)      # a fresh array each block: no copy needed
+        guard.after_block(b, _nbytes(kept) + (W.data.nbytes if snaps is not None else 0),
+                          int(np.count_nonzero(res.spike_neurons < n_exc)))
     if dense_in:
         if snaps is not None:
             snaps = CSRSnapshots(W, snaps)   # densified on first access

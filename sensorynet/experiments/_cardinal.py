@@ -20,7 +20,7 @@ from .._validate import check_count, check_params, check_seed
 from .._weights import group_row_means
 from ..analysis import mean_weight_within_groups
 from ._blocks import run_blocks
-from ._common import block_rates, claim
+from ._common import block_rates, claim, number
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_CARDINAL, STREAM_LEARNING, STREAM_NETWORK, seed_sequence
 from ._tuning import run_tuning
@@ -182,19 +182,19 @@ class CardinalResult:
         return [
             claim("Cardinal-biased experience over-represents cardinal POs (E neurons), "
                   "against the uniform-trained control",
-                  f"near-cardinal {nc['frac_cardinal']:.3f} vs control "
-                  f"{nc['frac_control']:.3f} (n = {nc['n']}; near-cardinal in one condition "
+                  f"near-cardinal {number(nc['frac_cardinal'], '.3f')} vs control "
+                  f"{number(nc['frac_control'], '.3f')} (n = {nc['n']}; near-cardinal in one condition "
                   f"only: {nc['n_gain']} cardinal-trained, {nc['n_loss']} control; "
-                  f"two-proportion z = {nc['z_two_proportion']:.2f}, unpaired, information); "
-                  f"control itself: near-cardinal {k['frac_near_cardinal']:.3f} vs "
-                  f"near-oblique {k['frac_near_oblique']:.3f}",
+                  f"two-proportion z = {number(nc['z_two_proportion'])}, unpaired, information); "
+                  f"control itself: near-cardinal {number(k['frac_near_cardinal'], '.3f')} vs "
+                  f"near-oblique {number(k['frac_near_oblique'], '.3f')}",
                   f"exact one-sided McNemar p < {CARDINAL_ALPHA:g} (p = "
-                  f"{nc['p_mcnemar']:.2g})", nc["p_mcnemar"] < CARDINAL_ALPHA,
+                  f"{number(nc['p_mcnemar'], '.2g')})", nc["p_mcnemar"] is not None and nc["p_mcnemar"] < CARDINAL_ALPHA,
                   p=nc["p_mcnemar"]),
             claim("Cardinal-biased experience strengthens E→E weights among "
                   "cardinal-preferring neurons, relative to the uniform-trained control",
-                  f"(cardinal − oblique) within-group mean w: {dc:+.4f} mV vs control "
-                  f"{dk:+.4f} mV, difference {wc['did']:+.4f} ± {wc['se']:.4f} mV",
+                  f"(cardinal − oblique) within-group mean w: {number(dc, '+.4f')} mV vs control "
+                  f"{number(dk, '+.4f')} mV, difference {number(wc['did'], '+.4f')} ± {number(wc['se'], '.4f')} mV",
                   f"difference > 0, one-sided z > {zcrit:.2f} (p < {CARDINAL_ALPHA:g})",
                   not math.isnan(wc["z"]) and wc["z"] > zcrit, z=wc["z"], k=zcrit,
                   p=wc["p"])]

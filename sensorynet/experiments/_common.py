@@ -7,7 +7,7 @@ import numpy as np
 from .._results import ExperimentResult
 
 __all__ = ["ABLATIONS", "DEFAULT_LTD_IE", "check_published",
-           "is_decreasing", "fmt_values", "claim", "block_rates", "KINDS"]
+           "is_decreasing", "fmt_values", "number", "claim", "block_rates", "KINDS"]
 
 #: ablation name -> parameter changes (``ModelParams.replace`` keys)
 ABLATIONS = {"all_plastic": {},
@@ -27,6 +27,12 @@ def check_published(published):
 def is_decreasing(values):
     v = np.asarray(values, dtype=np.float64)
     return bool(np.all(np.isfinite(v)) and np.all(np.diff(v) < 0))
+
+
+def number(v, spec=".2f"):
+    """``v`` formatted by ``spec``, or ``"n/a"`` for ``None``/NaN (a value that could
+    not be measured)."""
+    return "n/a" if v is None or not np.isfinite(v) else format(v, spec)
 
 
 def fmt_values(values, digits=3):

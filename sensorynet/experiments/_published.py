@@ -15,11 +15,12 @@ import numpy as np
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network
 from .._results import ExperimentResult, SpikeTrain
+from .._runnable import check_runnable
 from .._simulation import simulate
 from .._stimulus import probe_sequence, stimulus_input
 from .._validate import check_count, check_params, check_seed
 from ..analysis import published_metrics
-from ._bands import claims_summary, published_claims
+from ._bands import claims_summary, load_ensemble, published_claims
 from ._blocks import SNAPSHOT_MAX_N, run_blocks
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
@@ -99,6 +100,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     n_blocks = check_count(n_blocks, "n_blocks", default=params.protocol.n_blocks)
     if keep_snapshots is None:
         keep_snapshots = params.network.N <= SNAPSHOT_MAX_N
+    check_runnable(params, n_blocks)
     check_published_fits(params, n_blocks, sparse=sparse, keep_snapshots=keep_snapshots)
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK), sparse=sparse)
     pr = params.protocol
@@ -233,4 +235,5 @@ register_protocol(Protocol(
                         of="result")),
     cost_s=1.7,
     description="the published protocol: before test, learning blocks, after test "
-                "(docs/model.md §5.1–5.4)"))
+                "(docs/model.md §5.1–5.4)",
+    check=load_ensemble))

@@ -118,6 +118,10 @@ class Protocol:
         Expected CPU time of run and figures at N = 500, s (orders parallel jobs).
     description : str
         One line for ``--help`` and the report.
+    check : callable, optional
+        Run before any protocol runs (raises ``ValueError``): e.g. validates the data
+        files the protocol reads, so a damaged one is reported at once, not after the
+        simulation.
     """
 
     name: str
@@ -125,6 +129,7 @@ class Protocol:
     figures: tuple[FigureSpec, ...] = field(default=())
     cost_s: float = 1.0
     description: str = ""
+    check: Callable[[], object] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):

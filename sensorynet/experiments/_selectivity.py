@@ -10,7 +10,7 @@ from .._validate import check_seed
 from .._weights import PATHWAYS_PLASTIC, SparseWeights
 from ..analysis import bidirectional_counts_dpo_matched, connectivity_summary, po_match
 from ._bands import SELECTIVITY_CLAIMS, band_checks, student_t_quantile
-from ._common import block_rates, check_published, claim
+from ._common import block_rates, check_published, claim, number
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._tuning import run_tuning
 
@@ -122,10 +122,10 @@ class SelectivityAnalysis:
                 e = m["osi_change"][spec.path[1]]
                 lo, hi = e["ci95"]
                 c["effect"] = e
-                c["expected"] += (f"; 95 % CI over {e['n']} neurons [{lo:.3g}, {hi:.3g}] "
-                                  "must exclude 0")
+                c["expected"] += (f"; 95 % CI over {e['n']} neurons "
+                                  f"[{number(lo, '.3g')}, {number(hi, '.3g')}] must exclude 0")
                 if c["holds"] is not None:
-                    c["holds"] = bool(c["holds"] and lo > 0)
+                    c["holds"] = bool(c["holds"] and lo is not None and lo > 0)
             elif spec.path[0] == "bidirectional_dpo_matched":
                 d = m["bidirectional_dpo_matched"]
                 c["effect"] = {k: d[k] for k in ("observed", "expected_global",
@@ -139,10 +139,12 @@ class SelectivityAnalysis:
         pm = m["po_match_E"]
         out.append(claim("Measured PO of E neurons follows their input PO (before and after "
                          "learning)",
-                         f"median |PO_out − PO_in| = {pm['before']['median_abs_diff_deg']:.1f}"
-                         f" → {pm['after']['median_abs_diff_deg']:.1f} deg",
+                         f"median |PO_out − PO_in| = "
+                         f"{number(pm['before']['median_abs_diff_deg'], '.1f')}"
+                         f" → {number(pm['after']['median_abs_diff_deg'], '.1f')} deg",
                          f"< {PO_MATCH_MAX_DEG:g} deg after learning",
-                         pm["after"]["median_abs_diff_deg"] < PO_MATCH_MAX_DEG,
+                         pm["after"]["median_abs_diff_deg"] is not None
+                         and pm["after"]["median_abs_diff_deg"] < PO_MATCH_MAX_DEG,
                          kind="sanity"))
         return out
 

@@ -19,7 +19,9 @@ from ._style import (
     headroom,
     legend,
     new_figure,
+    number,
     spec_lines,
+    values,
 )
 
 __all__ = ["plot_spontaneous", "plot_cardinal", "plot_ablations"]
@@ -111,8 +113,8 @@ def plot_cardinal(card):
         ax.axhline(card.n_exc / (len(edges) - 1), color="k", ls=":", lw=0.8)
         d = m[name]
         ax.set(xlabel="measured PO of E neurons (deg)", ylabel="neurons", xlim=(0, 180),
-               title=f"{name}: cardinal {d['frac_near_cardinal']:.2f}, "
-                     f"oblique {d['frac_near_oblique']:.2f}")
+               title=f"{name}: cardinal {number(d['frac_near_cardinal'])}, "
+                     f"oblique {number(d['frac_near_oblique'])}")
         ax.set_xticks([0, 45, 90, 135, 180])
     grouped_bars(axs[1, 0], list(names),
                   [[m[n]["frac_near_cardinal"] for n in names],
@@ -157,7 +159,7 @@ def plot_ablations(abl):
         grouped_bars(ax, ["E", "I"], [[m[n][f"{what}_after"][p] for p in "EI"] for n in names],
                      names, cols)
         for j, p in enumerate("EI"):
-            ax.hlines(m[names[0]][f"{what}_before"][p], j - 0.4, j + 0.4, colors="k",
+            ax.hlines(values([m[names[0]][f"{what}_before"][p]])[0], j - 0.4, j + 0.4, colors="k",
                       ls=":", label="before learning" if j == 0 else None)
         ax.set(ylabel=ylabel, title=title)
     axs[0, 1].set_ylim(0, 1)

@@ -27,6 +27,8 @@ __all__ = [
     "C_NET",
     "grouped_bars",
     "spec_lines",
+    "values",
+    "number",
 ]
 
 
@@ -87,13 +89,26 @@ COLORS = {"E": "#d62728", "I": "#1f4fd6"}
 C_FF, C_REC_E, C_REC_I, C_NET = "tab:orange", "tab:red", "tab:blue", "k"
 
 
+def values(vals):
+    """Numbers of a metrics list as floats; ``None`` (a NaN in ``metrics.json``: a value
+    that could not be measured, e.g. the OSI of silent neurons) becomes NaN, which
+    matplotlib leaves out."""
+    return np.array([np.nan if v is None else v for v in np.ravel(vals)], dtype=float)
+
+
+def number(v, spec=".2f"):
+    """``v`` formatted by ``spec``, or ``"n/a"`` for ``None``/NaN."""
+    return "n/a" if v is None or not np.isfinite(v) else format(v, spec)
+
+
 def grouped_bars(ax, groups, series, labels, colors, hatches=None, width=0.8):
-    """Bars: ``series[s][g]`` for group g, one bar per series."""
+    """Bars: ``series[s][g]`` for group g, one bar per series (``None`` values are
+    left out)."""
     n = len(series)
     w = width / n
     x = np.arange(len(groups))
     for s, vals in enumerate(series):
-        ax.bar(x + (s - (n - 1) / 2) * w, vals, w, label=labels[s], color=colors[s],
+        ax.bar(x + (s - (n - 1) / 2) * w, values(vals), w, label=labels[s], color=colors[s],
                hatch=None if hatches is None else hatches[s], edgecolor="k", linewidth=0.4)
     ax.set_xticks(x, groups)
     ax.axhline(0, color="k", lw=0.6)
@@ -103,7 +118,8 @@ def spec_lines(ax, series, labels, colors, styles=None, markers=None):
     """Mean weight per |ΔPO| bin, one marker line per series (bins at their centres)."""
     x = np.array([(lo + hi) / 2 for lo, hi in DPO_BINS_DEG])
     for k, vals in enumerate(series):
-        ax.plot(x, vals, marker="o" if markers is None else markers[k], color=colors[k],
+        ax.plot(x, values(vals), marker="o" if markers is None else markers[k],
+                color=colors[k],
                 label=labels[k], ls="-" if styles is None else styles[k])
     ax.set_xticks(x, BIN_LABELS)
     ax.set_xlim(0, 90)

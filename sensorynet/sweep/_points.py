@@ -12,6 +12,7 @@ import numpy as np
 
 from .._cache import source_fingerprint
 from .._params import ModelParams, canonical_name
+from .._runnable import check_runnable
 
 __all__ = ["flatten_params", "normalize_value", "params_dict", "code_identity", "run_seeds",
            "Run", "preflight", "run_memory_bytes", "check_memory"]
@@ -172,27 +173,12 @@ class Run:
 
 
 def preflight(params: ModelParams, where: str) -> None:
-    """Cross-parameter checks the simulator would only make at run time.
-
-    The initial weights (J on excitatory rows, -gJ on inhibitory rows) must lie within
-    the plasticity bounds for plastic blocks; :func:`sensorynet.simulate` checks this
-    when a block starts, so it is checked here, with the simulator's own check, on a
-    2 x 2 matrix holding those two values.
-    """
-    if params.protocol.n_blocks == 0:
-        return
-    from .._simulation import check_weights
-    net = params.network
-    w_exc = net.J if (net.eps_EE > 0 or net.eps_EI > 0) else 0.0
-    w_inh = -net.g * net.J if (net.eps_IE > 0 or net.eps_II > 0) else 0.0
-    W = np.array([[w_exc, w_exc], [w_inh, w_inh]], dtype=np.float64)
+    """Cross-parameter checks the simulator would only make at run time
+    (:func:`sensorynet._runnable.check_runnable`), naming the sweep point ``where``."""
     try:
-        check_weights(W, 1, params, True)
+        check_runnable(params)
     except ValueError as exc:
-        raise ValueError(f"{where}: the initial weights violate the plasticity bounds: "
-                         f"{exc}") from None
-
-
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def run_memory_bytes(params: ModelParams, n_blocks: int) -> int:

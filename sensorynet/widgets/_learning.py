@@ -126,6 +126,12 @@ def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
         raise ValueError("published has no per-block weight snapshots (W_blocks is None)")
     evo = connectivity_evolution(published) if evolution is None else evolution
     n = published.n_blocks
+    if pathway not in ("EE", "EI", "IE"):
+        raise ValueError(f"pathway must be 'EE', 'EI' or 'IE', got {pathway!r}")
+    if block is not None and (isinstance(block, bool) or not isinstance(block, int)
+                              or not 0 <= block <= n):
+        raise ValueError(f"block must be an integer in 0..{n} (learning blocks completed), "
+                         f"got {block!r}")
     controls = {
         "blocks_done": W.IntSlider(value=n if block is None else int(block), min=0, max=n,
                                    description="learning blocks completed",

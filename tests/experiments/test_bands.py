@@ -293,3 +293,45 @@ def test_published_model_passes_every_check_of_the_report(seed, tmp_path):
     bad = [(c["experiment"], c["claim"], c["measured"], c["expected"])
            for c in out.claims if c["holds"] is not True]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("path, value, words", [
+    (("metrics", "osi/after/E", "sd"), -0.01, ["sd=-0.01", "negative"]),
+    (("blocks",), "40", ["blocks='40'"]),
+    (("N",), 0, ["N=0"]),
+    (("metrics", "rates/after/E", "mean"), None, ["mean=None"]),
+    (("metrics", "rates/after/E", "n"), 2, ["n=2"]),
+])
+def test_a_damaged_ensemble_is_refused_naming_the_field(path, value, words):
+    """A negative sd or a block count given as text once silently changed every claim."""
+    from sensorynet.experiments._bands import check_ensemble, load_ensemble
+    ens = load_ensemble()
+    key = [k for k in ens["metrics"] if k.endswith(path[1])][0] if len(path) > 1 else None
+    target = ens if key is None else ens["metrics"][key]
+    target[path[-1]] = value
+    with pytest.raises(ValueError) as info:
+        check_ensemble(ens)
+    assert all(w in str(info.value) for w in words), str(info.value)
+    with pytest.raises(ValueError):
+        published_claims(_metrics(), ens)
+
+
+def test_a_truncated_packaged_ensemble_stops_reproduce_before_it_runs(monkeypatch, tmp_path,
+                                                                      capsys):
+    import sensorynet.experiments._bands as bands
+    from sensorynet.cli import main
+    text = (pathlib.Path(bands.__file__).parent.parent / "data" / bands.ENSEMBLE_FILE
+            ).read_text()
+    monkeypatch.setattr(bands, "_load_packaged", lambda: json.loads(text[: len(text) // 2]))
+    bands._checked_packaged.cache_clear()
+    ran = []
+    monkeypatch.setattr("sensorynet.experiments._published.run_published",
+                        lambda *a, **k: ran.append(1))
+    try:
+        assert main(["reproduce", "--out", str(tmp_path / "o"), "--blocks", "1",
+                     "--no-progress"]) == 2
+    finally:
+        bands._checked_packaged.cache_clear()
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "published_ensemble.json" in err and "unreadable" in err
+    assert ran == [] and not (tmp_path / "o").exists()

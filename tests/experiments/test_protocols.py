@@ -120,7 +120,7 @@ def test_spontaneous_result_metrics_constructed():
 
 
 def test_cardinal_result_metrics_constructed():
-    phis = [0.0, 10.0, 80.0, 95.0, 170.0, 45.0, 100.0, 60.0]     # 6 cardinal, 2 oblique
+    phis = [0.0, 10.0, 80.0, 95.0, 170.0, 45.0, 100.0, 59.0]     # 6 cardinal, 2 oblique
     card = np.array([1, 1, 1, 1, 1, 0, 1, 0], bool)
     W = np.zeros((10, 10))
     W[np.ix_(card, card)] = 1.0

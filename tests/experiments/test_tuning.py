@@ -148,11 +148,13 @@ def test_run_tuning_validation(small, kw, exc, match):
 
 # ------------------------------------------------------- orientation classes (§5.6)
 def test_near_orientation_mask_and_class_fractions():
-    phis = np.radians([0.0, 10.0, 80.0, 95.0, 170.0, 45.0, 100.0, 60.0])
+    phis = np.radians([0.0, 10.0, 80.0, 95.0, 170.0, 45.0, 100.0, 30.0])
     card = near_orientation_mask(phis, (0.0, 90.0), 15.0)
     obl = near_orientation_mask(phis, (45.0, 135.0), 15.0)
     assert card.tolist() == [True, True, True, True, True, False, True, False]
-    assert obl.tolist() == [False, False, False, False, False, True, False, True]  # 60 is on edge
+    # classes are half-open, [c - 15°, c + 15°): 30° is on the oblique class's lower edge
+    assert obl.tolist() == [False, False, False, False, False, True, False, True]
+    assert not near_orientation_mask(np.radians([60.0]), (45.0, 135.0), 15.0)[0]
     f = orientation_class_fractions(np.append(phis, np.nan), 15.0)   # NaN is excluded
     assert f["n"] == 8
     assert f["frac_near_cardinal"] == pytest.approx(0.75)

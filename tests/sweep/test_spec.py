@@ -147,8 +147,8 @@ def test_run_ids_change_with_the_code(tmp_path, monkeypatch, no_cluster):
     ({"grid": {"protocol.n_blocks": [1, 2]}, "n_blocks": 3}, ValueError,
      ["give only one of them"]),
     ({"points": [{}], "tuning_duration_ms": 0}, ValueError, ["tuning_duration_ms"]),
-    ({"points": [{"network.dt": 0.3}], "metrics": ["osi_E_after"],
-      "tuning_duration_ms": 100}, ValueError, ["tuning_duration_ms=100", "network.dt"]),
+    ({"points": [{"network.dt": 0.4}], "metrics": ["osi_E_after"],
+      "tuning_duration_ms": 100.2}, ValueError, ["tuning_duration_ms=100.2", "network.dt"]),
     ({"base": {"network.q": 1}, "points": [{}]}, ValueError, ["network.q"]),
     ({"base": 3, "points": [{}]}, TypeError, ["base must be"]),
     # valid ModelParams, but g*J = 5.5 mV exceeds |w_min_inh| = 5 mV for plastic blocks

@@ -162,6 +162,15 @@ def test_evolution_panel_pathway(small_published):
     assert w_ee > 0.5
 
 
+@pytest.mark.parametrize("kw, words", [({"pathway": "XX"}, "pathway"),
+                                       ({"pathway": "II"}, "pathway"),
+                                       ({"block": 99}, "block"), ({"block": -1}, "block")])
+def test_evolution_panel_refuses_bad_arguments_clearly(small_published, kw, words):
+    """An unknown pathway raised a traitlets TraitError from deep inside ipywidgets."""
+    with pytest.raises(ValueError, match=words):
+        widgets.evolution_panel(small_published, **kw)
+
+
 def test_evolution_panel_needs_snapshots():
     pub = sn.run_published(seed=0, n_blocks=1, progress=False, keep_snapshots=False)
     with pytest.raises(ValueError, match="snapshots"):
