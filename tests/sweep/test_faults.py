@@ -811,3 +811,76 @@ def test_runs_queued_behind_a_killer_are_not_charged(tmp_path, killer_metric):
     assert df.loc[1:, "error"].isna().all() and (df.loc[1:, killer_metric] == 1.0).all()
     bad_id = spec.runs[0].run_id
     assert sum(bad_id in t for t in starts) == 2      # started twice, killed twice
+
+
+# ------------------------------------------------- 16. no process outlives the sweep
+def _tree(pid):
+    kids, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                            kids.add(int(d))
+                            todo.append(int(d))
+                except (OSError, IndexError, ValueError):
+                    pass
+    return kids
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL", "SIGINT"])
+def test_no_worker_outlives_the_sweep_command(tmp_path, sig):
+    """The local cluster's worker processes end with the command, whatever stops it; the
+    command's pipes close (a caller capturing its output does not hang)."""
+    import signal
+    spec_file, out = _spec_file(tmp_path, 3), tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "sensorynet", "sweep", str(spec_file),
+                             "--out", str(out), "--workers", "2", "--no-progress",
+                             "--dashboard-address", ":0"], env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(_stored_ids(out)) < 1:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the sweep did not start"
+        time.sleep(0.05)
+    tree = _tree(proc.pid)
+    assert len(tree) >= 2, tree                 # the workers (and their nannies)
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    if sig != "SIGKILL":
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [p for p in tree if _alive(p)]
+    for p in survivors:
+        os.kill(p, signal.SIGKILL)
+    assert not survivors
+
+
+@pytest.mark.parametrize("point, words", [
+    ('"network.g" = [12.0]', ["network.g", "w_min_inh"]),
+    ('"input.b" = [60000.0]', ["input.b", "at most 50"]),
+    ('"network.dt" = [0.3]', ["network.dt=0.3"]),
+])
+def test_dry_run_refuses_points_that_cannot_run(tmp_path, capsys, point, words):
+    """These passed the dry run and failed on the workers after the network was built."""
+    import sensorynet.sweep._cli as cli
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'[sweep]\nn_blocks = 1\nmetrics = ["rate_E_after"]\n[grid]\n{point}\n')
+    assert cli.cli_main([str(spec), "--out", str(tmp_path / "o"), "--dry-run"]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert all(w in line for w in words), line
