@@ -260,3 +260,20 @@ def test_run_leaves_the_interpreter_as_it_found_it(monkeypatch):
     assert seen[0] is not before[2]
     assert (gc.get_threshold(), gc.get_freeze_count(),
             signal.getsignal(signal.SIGTERM)) == before
+
+
+@pytest.mark.slow
+def test_silent_input_runs_every_experiment_to_an_honest_report(tmp_path, capsys):
+    """``--set input.b=0`` (no input at all) crashed three experiments with internal
+    TypeError/ZeroDivisionError; now every experiment runs and what cannot be measured
+    (the OSI of silent neurons) is reported as n/a."""
+    out = tmp_path / "o"
+    rc = main(["reproduce", "--out", str(out), "--set", "input.b=0", "--blocks", "2",
+               "--experiments", "all", "--no-progress"])
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["run"]["errors"] == {}
+    assert rc == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert m["rates"]["after"]["E"] == 0.0
+    assert m["selectivity"]["osi"]["after"]["E"] is None      # silent: no OSI
+    assert "n/a" in (out / "report.md").read_text()
