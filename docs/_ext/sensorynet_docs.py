@@ -186,6 +186,29 @@ def cli_reference() -> str:
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------- protocol figures
+
+def figures_table() -> str:
+    """Markdown table: every registered protocol, its figures and what they draw."""
+    from sensorynet.experiments import PROTOCOLS
+    rows = ["| protocol | what it runs | figure (`DIR/<stem>.png`) | drawn by | of |",
+            "|---|---|---|---|---|"]
+    for name, protocol in PROTOCOLS.items():
+        description = _md(protocol.description)
+        if not protocol.figures:
+            rows.append(f"| `{name}` | {description} | | | |")
+        for i, spec in enumerate(protocol.figures):
+            plot = spec.plot if isinstance(spec.plot, str) else \
+                f"{spec.plot.__module__}:{spec.plot.__qualname__}"
+            module, _, func = plot.partition(":")
+            drawn = (f"{{func}}`{module}.{func}`" if module.startswith("sensorynet")
+                     else f"`{plot}`")
+            of = f"`.{spec.of}`" if spec.of else "the result"
+            first = (f"`{name}`", description) if i == 0 else ("", "")
+            rows.append(f"| {first[0]} | {first[1]} | `{spec.stem}` | {drawn} | {of} |")
+    return "\n".join(rows) + "\n"
+
+
 # ---------------------------------------------------------------------- performance page
 
 def performance_page() -> str:
@@ -222,6 +245,7 @@ def generate_all() -> None:
     copy_notebooks()
     write_api_pages()
     _write_if_changed(GENERATED / "cli.md", cli_reference())
+    _write_if_changed(GENERATED / "figures.md", figures_table())
     _write_if_changed(GENERATED / "performance.md", performance_page())
 
 
