@@ -150,3 +150,45 @@ def test_python_blocks_run_as_printed(page, tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
     plt.close("all")
     os.chdir(ROOT)
+
+
+# ----------------------------------------------------------- names and paths in prose
+
+_NAME = re.compile(r"`~?(sensorynet(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\(\))?`")
+_PATH = re.compile(r"`((?:sensorynet|tools|benchmarks|examples|notebooks|tests|docs|binder|\.ci)"
+                   r"/[A-Za-z0-9_./-]*)`")
+
+
+def _resolves(dotted: str) -> bool:
+    import importlib
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_objects_and_files_named_in_the_docs_exist():
+    """A dotted ``sensorynet.…`` name or a repository path in backticks, in the README
+    or any page, names something that exists (Sphinx checks the roles; this checks
+    the prose)."""
+    pytest.importorskip("distributed")           # sensorynet.sweep is named too
+    missing = []
+    for page in [ROOT / "README.md", *doc_pages()]:
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(ROOT).as_posix()
+        for name in sorted(set(_NAME.findall(text))):
+            if not _resolves(name):
+                missing.append(f"{rel}: {name}")
+        for path in sorted(set(_PATH.findall(text))):
+            if not (ROOT / path.rstrip("/")).exists():
+                missing.append(f"{rel}: {path}")
+    assert not missing, "\n".join(missing)

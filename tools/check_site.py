@@ -220,7 +220,8 @@ def check_browser(shots: pathlib.Path, site: pathlib.Path = SITE) -> list[str]:
         def api():
             sig = driver.find_element(By.CSS_SELECTOR, "dt[id='sensorynet.simulate']")
             assert "simulate" in sig.text and "plastic" in sig.text, sig.text
-            assert driver.find_elements(By.XPATH, "//*[normalize-space()='Parameters']")
+            fields = [f.text for f in driver.find_elements(By.CSS_SELECTOR, "dl.field-list > dt")]
+            assert any(f.startswith("Parameters") for f in fields), fields
 
         def search():
             def results():
