@@ -35,6 +35,7 @@ extensions = [
 ]
 
 root_doc = "index"
+smartquotes = False                 # "--seed" stays two hyphens, quotes stay straight
 exclude_patterns = ["_build", "_generated", "_templates", "_ext", "**.ipynb_checkpoints",
                     "scale_study"]
 templates_path = ["_templates"]

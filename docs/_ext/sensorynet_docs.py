@@ -189,24 +189,22 @@ def cli_reference() -> str:
 # ------------------------------------------------------------------- protocol figures
 
 def figures_table() -> str:
-    """Markdown table: every registered protocol, its figures and what they draw."""
+    """Markdown: every registered protocol, what it runs and the figures it draws."""
     from sensorynet.experiments import PROTOCOLS
-    rows = ["| protocol | what it runs | figure (`DIR/<stem>.png`) | drawn by | of |",
-            "|---|---|---|---|---|"]
+    intro, rows = [], ["| protocol | figure (`<stem>.png`) | drawn by | from the result |",
+                       "|---|---|---|---|"]
     for name, protocol in PROTOCOLS.items():
-        description = _md(protocol.description)
-        if not protocol.figures:
-            rows.append(f"| `{name}` | {description} | | | |")
+        intro.append(f"`{name}`\n: {_md(protocol.description)}\n")
         for i, spec in enumerate(protocol.figures):
             plot = spec.plot if isinstance(spec.plot, str) else \
                 f"{spec.plot.__module__}:{spec.plot.__qualname__}"
             module, _, func = plot.partition(":")
-            drawn = (f"{{func}}`{module}.{func}`" if module.startswith("sensorynet")
+            drawn = (f"{{func}}`~{module}.{func}`" if module.startswith("sensorynet")
                      else f"`{plot}`")
-            of = f"`.{spec.of}`" if spec.of else "the result"
-            first = (f"`{name}`", description) if i == 0 else ("", "")
-            rows.append(f"| {first[0]} | {first[1]} | `{spec.stem}` | {drawn} | {of} |")
-    return "\n".join(rows) + "\n"
+            source = f"`.{spec.of}`" if spec.of else "itself"
+            rows.append(f"| {f'`{name}`' if i == 0 else ''} | `{spec.stem}` | {drawn} "
+                        f"| {source} |")
+    return "\n".join(intro) + "\n" + "\n".join(rows) + "\n"
 
 
 # ---------------------------------------------------------------------- performance page
