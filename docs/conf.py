@@ -15,8 +15,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import sensorynet  # noqa: E402
 import sensorynet_docs  # noqa: E402
+
+import sensorynet  # noqa: E402
 
 sensorynet_docs.generate_all()
 

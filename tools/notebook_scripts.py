@@ -4,8 +4,9 @@
 The notebooks (``notebooks/NN_*.ipynb``) are the source: they hold the stored outputs
 that nbval checks and the documentation site renders. Each one has a paired script with
 the same cells as plain Python (Markdown cells as comments, no outputs, no metadata), so
-that a change to a notebook's code or text is a readable diff. ``tests/test_notebooks_paired.py``
-fails when a script is missing, stale or has no notebook.
+that a change to a notebook's code or text is a readable diff.
+``tests/project/test_notebooks_paired.py`` fails when a script is missing, stale or has
+no notebook.
 
 Usage (from the repository root)::
 

@@ -22,14 +22,14 @@ import warnings
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 #: generated or copied pages (not sources of their own) and build output
 GENERATED = ("_build", "_generated", "notebooks", "reference/api")
 #: page -> the test that runs its blocks
 TESTED_ELSEWHERE = {
     "interop.md": "tests/test_interop.py",
-    "index.md": "tests/test_layout.py",
+    "index.md": "tests/project/test_layout.py",
 }
 _FENCE = re.compile(r"^(?P<marker><!-- docs-test: (?P<flags>[a-z ,-]+) -->\n)?"
                     r"```python\n(?P<code>.*?)^```", re.S | re.M)
