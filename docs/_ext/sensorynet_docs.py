@@ -28,19 +28,11 @@ DOCS = pathlib.Path(__file__).resolve().parent.parent
 ROOT = DOCS.parent
 GENERATED = DOCS / "_generated"
 
-#: the public faces of the package, in the order of the reference
-PUBLIC_MODULES = (
-    ("sensorynet", "The model: parameters, network, input, the simulator, results and "
-                   "their files, and the one-command reproduction."),
-    ("sensorynet.analysis", "Analyses of results (pure numpy, never a simulation)."),
-    ("sensorynet.experiments", "The protocols, their registry and their claims."),
-    ("sensorynet.plotting", "Figures: every function takes results and returns a "
-                            "matplotlib Figure."),
-    ("sensorynet.widgets", "The notebooks' interactive control panels."),
-    ("sensorynet.sweep", "Parameter sweeps on Dask (the ``sweep`` extra)."),
-    ("sensorynet.reference", "The slow, readable numpy model: the test oracle."),
-    ("sensorynet.cli", "The ``sensorynet`` command, callable from Python."),
-)
+#: the public faces of the package, in the order of the reference (each page opens
+#: with the module's own docstring)
+PUBLIC_MODULES = ("sensorynet", "sensorynet.analysis", "sensorynet.experiments",
+                  "sensorynet.plotting", "sensorynet.widgets", "sensorynet.sweep",
+                  "sensorynet.reference", "sensorynet.cli")
 
 #: benchmark pages in the order of the performance page
 BENCHMARK_PAGES = ("RESULTS.md", "KERNEL_AB.md", "COLD_START.md", "USER_WAIT.md",
@@ -92,14 +84,13 @@ def _kind(obj) -> str:
     return "data"
 
 
-def api_page(module_name: str, summary: str) -> str:
+def api_page(module_name: str) -> str:
     """A page documenting ``module_name``: its docstring, then every exported name."""
     module = importlib.import_module(module_name)
     groups: dict[str, list[str]] = {"class": [], "function": [], "data": []}
     for name in public_names(module_name):
         groups[_kind(getattr(module, name))].append(name)
-    lines = [f"# `{module_name}`", "", summary, "",
-             "```{eval-rst}", f".. automodule:: {module_name}", "   :no-members:", "",
+    lines = [f"# `{module_name}`", "", "```{eval-rst}", f".. automodule:: {module_name}", "   :no-members:", "",
              f".. currentmodule:: {module_name}", "```", ""]
     titles = {"class": "Classes", "function": "Functions", "data": "Constants"}
     for kind in ("class", "function", "data"):
@@ -111,12 +102,27 @@ def api_page(module_name: str, summary: str) -> str:
     return "\n".join(lines)
 
 
+def check_public_modules() -> None:
+    """Every module of the package without a leading underscore has a reference page."""
+    import pkgutil
+
+    import sensorynet
+    found = {"sensorynet"} | {
+        m.name for m in pkgutil.walk_packages(sensorynet.__path__, "sensorynet.")
+        if not any(part.startswith("_") for part in m.name.split("."))}
+    missing = sorted(found - set(PUBLIC_MODULES))
+    if missing:
+        raise RuntimeError(f"public modules without a reference page: {missing}; add "
+                           "them to PUBLIC_MODULES in docs/_ext/sensorynet_docs.py")
+
+
 def write_api_pages(dest: pathlib.Path = DOCS / "reference" / "api") -> list[str]:
     """Write one page per public module; return their document names (``api/...``)."""
+    check_public_modules()
     dest.mkdir(parents=True, exist_ok=True)
     names = []
-    for module_name, summary in PUBLIC_MODULES:
-        _write_if_changed(dest / f"{module_name}.md", api_page(module_name, summary))
+    for module_name in PUBLIC_MODULES:
+        _write_if_changed(dest / f"{module_name}.md", api_page(module_name))
         names.append(module_name)
     keep = {f"{m}.md" for m in names}
     for old in dest.glob("*.md"):
@@ -241,7 +247,9 @@ def performance_page() -> str:
 def generate_all() -> None:
     """Make every generated page (called from conf.py)."""
     copy_notebooks()
-    write_api_pages()
+    modules = write_api_pages()
+    _write_if_changed(GENERATED / "api_toctree.md", "\n".join(
+        ["```{toctree}", ":maxdepth: 1", "", *(f"api/{m}" for m in modules), "```", ""]))
     _write_if_changed(GENERATED / "cli.md", cli_reference())
     _write_if_changed(GENERATED / "figures.md", figures_table())
     _write_if_changed(GENERATED / "performance.md", performance_page())
@@ -297,7 +305,7 @@ def public_target(target: str) -> str | None:
         break
     if obj is None:
         return None
-    for module_name, _ in PUBLIC_MODULES:
+    for module_name in PUBLIC_MODULES:
         module = importlib.import_module(module_name)
         for name in module.__all__:
             if getattr(module, name, None) is obj:
