@@ -192,3 +192,15 @@ def test_objects_and_files_named_in_the_docs_exist():
             if not (ROOT / path.rstrip("/")).exists():
                 missing.append(f"{rel}: {path}")
     assert not missing, "\n".join(missing)
+
+
+def test_install_commands_work_from_a_clone():
+    """sensorynet is installed from its source tree (``pip install -e ".[extra]"``),
+    never by name from a package index, where it is not published."""
+    by_name = re.compile(r"pip install[^\n`&;|]*?(?<![/\w.-])[\"']?sensorynet(?:\[|[\"'\s]|$)")
+    found = []
+    for page in [ROOT / "README.md", *doc_pages()]:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if by_name.search(line):
+                found.append(f"{page.relative_to(ROOT)}: {line.strip()}")
+    assert not found, "\n".join(found)
