@@ -13,6 +13,10 @@ import tempfile
 
 import pytest
 
+# notebooks/scripts/ holds the notebooks' jupytext twins: running their code is nbval's
+# job on the notebooks themselves, so pytest never imports them (--doctest-modules)
+collect_ignore = ["scripts"]
+
 _saved = {}
 
 

@@ -60,7 +60,7 @@ class SpikeTrain:
 
     @classmethod
     def from_result(cls, res):
-        """From a :class:`~sensorynet.simulate.SimulationResult`."""
+        """From a :class:`~sensorynet.SimulationResult`."""
         return cls(res.spike_neurons, res.spike_steps, res.n_steps, res.N, res.n_exc, res.dt)
 
     @property
@@ -89,7 +89,7 @@ class SpikeTrain:
         return edges[:-1], counts / n_pop / (bin_ms / 1000.0)
 
     def to_neo(self, *, name="", po=None, neurons=None):
-        """This phase as a :class:`neo.Segment` (see :func:`sensorynet._interop.spiketrain_to_neo`)."""
+        """This phase as a :class:`neo.Segment` (docs/interop.md)."""
         from ._interop import spiketrain_to_neo
         return spiketrain_to_neo(self, name=name, po=po, neurons=neurons)
 
@@ -118,7 +118,7 @@ class SpikeCounts:
 
     @classmethod
     def from_result(cls, res):
-        """From a :class:`~sensorynet.simulate.SimulationResult`."""
+        """From a :class:`~sensorynet.SimulationResult`."""
         return cls(np.bincount(res.spike_neurons, minlength=res.N), res.n_steps, res.N,
                    res.n_exc, res.dt)
 
@@ -256,7 +256,7 @@ class ExperimentResult:
                          for b in range(self.n_blocks)])
 
     def to_neo(self, *, phases=None, neurons=None):
-        """The result as a :class:`neo.Block` (see :func:`sensorynet._interop.result_to_neo`)."""
+        """The result as a :class:`neo.Block` (docs/interop.md)."""
         from ._interop import result_to_neo
         return result_to_neo(self, phases=phases, neurons=neurons)
 

@@ -191,7 +191,7 @@ def scaled_model(params=None, N=500, rule=None, reference_N=500,
     * ``"balanced"``: ``b`` is *calibrated on the rates*, so that the before-test E
       rate of the initial network stays the published one (8.2 Hz). The values were
       found by root finding on short static simulations (``tools/calibrate_balanced.py``)
-      and are packaged (:func:`sensorynet._scaling.load_balanced_calibration`); between
+      and are packaged (``sensorynet._scaling.load_balanced_calibration``); between
       calibrated sizes ``b`` is interpolated linearly in ``log N``, other sizes raise a
       ValueError that gives the command calibrating them. For a non-published
       ``params`` the calibrated ratio ``b(N)/b(500)`` is applied to its ``b``.
@@ -206,8 +206,8 @@ def scaled_model(params=None, N=500, rule=None, reference_N=500,
         Reference model (default: the published one, at ``reference_N`` neurons).
     N : int
     rule : str, optional
-        One of :data:`sensorynet._params.SCALING_RULES`; default
-        :data:`~sensorynet._params.DEFAULT_SCALING`.
+        One of :data:`sensorynet.SCALING_RULES`; default
+        :data:`~sensorynet.DEFAULT_SCALING`.
     reference_N : int
     reference_rates : (float, float)
         E and I rates (Hz) of the reference network, for ``"balanced_mean"``.

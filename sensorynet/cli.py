@@ -1,7 +1,7 @@
 """Command line: ``sensorynet reproduce ...`` and ``sensorynet sweep ...``.
 
 ``reproduce`` runs the paper's experiments and writes figures, metrics and a report
-(:mod:`sensorynet._reproduce`). ``sweep`` hands its arguments unchanged to
+(:func:`sensorynet.reproduce`). ``sweep`` hands its arguments unchanged to
 ``sensorynet.sweep.main``.
 
 :func:`main` never raises ``SystemExit``: it returns the exit status, so it can be

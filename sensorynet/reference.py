@@ -1,7 +1,7 @@
 """The readable model: a slow numpy transcription of docs/model.md §3–4.
 
 One line per equation, dense N×N weights, every step spelled out. This is the test
-oracle for the compiled core (:mod:`sensorynet._kernels`), the baseline of the
+oracle for the compiled core (``sensorynet._kernels``), the baseline of the
 benchmarks, and the place to read the model. It does not validate its inputs: call it
 through :func:`sensorynet.simulate` style checks or pass sane arrays.
 """

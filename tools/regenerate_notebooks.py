@@ -16,7 +16,8 @@ cache instead.
 Stored outputs keep only what a viewer without a kernel can render: widget displays
 without a static fallback (progress bars) are dropped, widget state and execution
 timings are not stored. Panels from :mod:`sensorynet.widgets` carry a PNG fallback,
-so their figures stay visible on a code host.
+so their figures stay visible on a code host. Each notebook's jupytext script
+(``notebooks/scripts/``, ``tools/notebook_scripts.py``) is rewritten with it.
 
 For every notebook the run time and the peak memory (resident set size summed over
 the kernel and its child processes, e.g. Dask workers, sampled every 50 ms) are
@@ -119,6 +120,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     import nbformat
+    sys.path.insert(0, str(ROOT / "tools"))
+    import notebook_scripts
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.select:
         paths = [p for p in paths if any(p.name.startswith(s) for s in args.select)]
@@ -148,6 +151,7 @@ def main(argv=None):
             if not args.check:
                 nbformat.validate(nb)
                 nbformat.write(nb, path)
+                notebook_scripts.write([path])      # its text twin in notebooks/scripts/
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -61,7 +61,7 @@ def add_specificity_contrast(df, name="spec_EE_contrast"):
 
     The difference between the mean E→E weight of similarly and of orthogonally tuned
     pairs: 0 for unstructured connectivity. Returns a copy with ``attrs["metrics"]``
-    extended, so :func:`sensorynet.sweep.summarize` and the heat maps see it.
+    extended, so :func:`sensorynet.analysis.summarize` and the heat maps see it.
     """
     for col in ("spec_EE_0_30", "spec_EE_60_90"):
         if col not in df.columns:

@@ -27,7 +27,7 @@ class AblationResult:
     ----------
     runs : dict
         name -> ExperimentResult of the published protocol with those changes; its
-        learning blocks hold spike counts (:class:`~sensorynet._results.SpikeCounts`),
+        learning blocks hold spike counts (``SpikeCounts``),
         not spike lists.
     tuning_before, tuning_after : dict
         name -> TuningResult of W0 and of the learned W (same input realisation).

@@ -185,7 +185,7 @@ ENSEMBLE_CHECKS = CLAIMS + SELECTIVITY_CLAIMS
 #: published model failing at least one check on each of 2 seeds
 MUTATION_SCORE = {"killed": 14, "total": 16, "measured": "2026-12-01",
                   "survivors": ["A_LTP x1.1", "A_LTD x0.9"],
-                  "command": "pytest -m slow tests/test_claims.py -s -k mutation_score"}
+                  "command": "pytest -m slow tests/experiments/test_bands.py -s -k mutation_score"}
 
 
 # ----------------------------------------------------------------- statistics

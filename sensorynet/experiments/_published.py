@@ -46,7 +46,7 @@ __all__ = [
 def check_published_fits(params, n_blocks=None, *, sparse=None, keep_snapshots=None) -> int:
     """Refuse a published-protocol run that cannot fit in memory, before building it.
 
-    Returns the estimate in bytes; raises :class:`~sensorynet._memory.RunTooLarge` (a
+    Returns the estimate in bytes; raises ``RunTooLarge`` (a
     ``ValueError``) with the estimate and the available memory otherwise.
     """
     params = check_params(params)
@@ -80,7 +80,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
         Store W sparse (default: for N > 5000).
     keep_block_spikes : bool
         Keep the spike lists of the learning blocks (default); False keeps only their
-        spike counts per neuron (:class:`~sensorynet._results.SpikeCounts`: the same
+        spike counts per neuron (``SpikeCounts``: the same
         block rates, far less memory when rates run away).
 
     Returns

@@ -266,7 +266,7 @@ def plot_block(pub, evo, block, pathway="EE", max_points=15000, group=(20, 10)):
     0), on one colour scale for all blocks; middle: every
     synapse's weight against ΔPO with the binned mean; right: E→E specificity per
     |ΔPO| bin across blocks up to ``block`` (from a
-    :class:`~sensorynet.experiments._science.ConnectivityEvolution` ``evo``).
+    :class:`~sensorynet.experiments.ConnectivityEvolution` ``evo``).
     """
     W = pub.weights_after_block(block)
     W0 = pub.weights_after_block(-1)

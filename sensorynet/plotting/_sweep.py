@@ -27,7 +27,7 @@ def plot_sweep_panels(df, x, y, metrics, where=None, ncols=2):
 
 
 def plot_sweep_lines(df, x, metric, hue=None, where=None):
-    """:func:`sensorynet.sweep.plot_sweep_line` on a notebook-sized figure (it puts one
+    """:func:`sensorynet.plotting.plot_sweep_line` on a notebook-sized figure (it puts one
     tick per swept value of ``x``, with the axis' power of ten in the label)."""
     from ._sweep import plot_sweep_line
     fig = Figure(figsize=(6.0, 4.0), layout="constrained")

@@ -31,7 +31,7 @@ class Metric:
     unit : str
         Unit for axis labels (``""`` if dimensionless).
     needs_tuning : bool
-        Whether it runs the tuning protocol (:mod:`sensorynet.experiments._tuning`).
+        Whether it runs the tuning protocol (:func:`sensorynet.experiments.run_tuning`).
     """
 
     name: str

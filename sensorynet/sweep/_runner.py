@@ -100,7 +100,7 @@ def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers
 
     What :func:`run_sweep` checks before any work (and ``sensorynet sweep
     --dry-run``): each run still to do (not in the store at ``out``) is estimated with
-    :func:`~sensorynet.sweep._points.run_memory_bytes` and compared with the memory of
+    ``sensorynet.sweep._points.run_memory_bytes`` and compared with the memory of
     one worker: the machine's available memory divided by the local workers, or the
     smallest ``memory_limit`` of the workers of ``client`` / ``scheduler`` (the
     machine's available memory if they set none). Connects to ``scheduler``.

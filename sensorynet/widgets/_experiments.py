@@ -15,7 +15,7 @@ def _slider(width="300px", **kw):
 def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, results=None):
     """Untuned input on the learned network: I→E LTD switch and duration.
 
-    *Run* executes :func:`sensorynet.experiments._science.run_spontaneous` with the chosen settings
+    *Run* executes :func:`sensorynet.experiments.run_spontaneous` with the chosen settings
     (memoised per setting, progress bar in the panel) and shows
     :func:`sensorynet.plotting.plot_spontaneous`.
 
@@ -91,7 +91,7 @@ def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_
     Parameters
     ----------
     result : CardinalResult, optional
-        Precomputed :func:`sensorynet.experiments._science.run_cardinal` (otherwise computed).
+        Precomputed :func:`sensorynet.experiments.run_cardinal` (otherwise computed).
     params : ModelParams, optional
     seed, n_blocks : int
         Initial values of the Run controls (default: those of ``result``).

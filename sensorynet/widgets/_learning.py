@@ -20,7 +20,7 @@ def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neu
     The neuron picker re-draws from the precomputed tuning curves. *Run* learns a
     network with the chosen number of blocks and seed through the results cache
     (:func:`sensorynet.experiments.load_published`, progress bar in the panel) and
-    measures its tuning (:func:`sensorynet.experiments._science.selectivity_analysis`).
+    measures its tuning (:func:`sensorynet.experiments.selectivity_analysis`).
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
     published : ExperimentResult
         With per-block snapshots (``W_blocks``).
     evolution : ConnectivityEvolution, optional
-        :func:`sensorynet.experiments._science.connectivity_evolution` of ``published`` (computed if
+        :func:`sensorynet.experiments.connectivity_evolution` of ``published`` (computed if
         not given).
     block : int, optional
         Blocks completed shown first (default: all).

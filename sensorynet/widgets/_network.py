@@ -14,7 +14,7 @@ def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
     """Inhibition, input modulation and seed of the naive network; a neuron picker.
 
     Changing ``g``, ``m_E`` or ``seed`` (committed on release) re-runs the 2 s test of
-    the naive network (:func:`sensorynet.experiments._balanced_state`, ≈ 0.5 s,
+    the naive network (:func:`sensorynet.experiments.balanced_state`, ≈ 0.5 s,
     membrane potential of every neuron recorded); the neuron picker only re-draws.
 
     Parameters

@@ -5,7 +5,7 @@ The ensemble (sensorynet/data/published_ensemble.json) uses seeds 1000..; the se
 (7, 8, 9) are not in it. The default suite runs the mutants the issue names on 2 seeds
 each (about 10 s); more mutants and the mutation score::
 
-    pytest -m slow tests/test_claims.py -s
+    pytest -m slow tests/experiments/test_bands.py -s
 """
 import json
 import math
