@@ -15,15 +15,18 @@ and input preferred orientation (rad) as annotations.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._results import ExperimentResult, SpikeTrain
 
 __all__ = ["spiketrain_to_neo", "result_to_neo"]
 
 
-def _neo():
+def _neo() -> tuple[Any, Any]:
     try:
         import neo
         import quantities as pq
@@ -35,7 +38,8 @@ def _neo():
     return neo, pq
 
 
-def spiketrain_to_neo(train, *, name="", po=None, neurons=None):
+def spiketrain_to_neo(train: SpikeTrain, *, name: str = "", po: ArrayLike | None = None,
+                      neurons: ArrayLike | None = None) -> Any:
     """One simulated phase as a :class:`neo.Segment` with one spike train per neuron.
 
     Parameters
@@ -52,7 +56,7 @@ def spiketrain_to_neo(train, *, name="", po=None, neurons=None):
     Returns
     -------
     neo.Segment
-        ``segment.spiketrains[i]`` holds the spike times (ms) of neuron ``neurons[i]``,
+        (typed ``Any``: Neo is optional and untyped) ``segment.spiketrains[i]`` holds the spike times (ms) of neuron ``neurons[i]``,
         annotated with ``neuron``, ``population`` and, if given, ``po_rad``.
     """
     if not isinstance(train, SpikeTrain):
@@ -84,7 +88,8 @@ def spiketrain_to_neo(train, *, name="", po=None, neurons=None):
     return seg
 
 
-def result_to_neo(result, *, phases=None, neurons=None):
+def result_to_neo(result: ExperimentResult, *, phases: Iterable[str] | None = None,
+                  neurons: ArrayLike | None = None) -> Any:
     """A whole experiment as a :class:`neo.Block`, one segment per phase.
 
     Parameters
@@ -98,7 +103,7 @@ def result_to_neo(result, *, phases=None, neurons=None):
     Returns
     -------
     neo.Block
-        Annotated with the protocol, seed, ``N``, ``n_exc``, the package version and the
+        (typed ``Any``: Neo is optional and untyped) Annotated with the protocol, seed, ``N``, ``n_exc``, the package version and the
         parameters (as a JSON string, since Neo annotations hold plain values).
     """
     if not isinstance(result, ExperimentResult):
@@ -122,6 +127,10 @@ def result_to_neo(result, *, phases=None, neurons=None):
                    n_exc=int(result.n_exc), sensorynet_version=result.version,
                    params_json=json.dumps(result.params.to_dict(), sort_keys=True))
     for k in keys:
-        block.segments.append(spiketrain_to_neo(result.spikes[k], name=k, po=result.po,
+        train = result.spikes[k]
+        if not isinstance(train, SpikeTrain):   # a learning block of which only counts were kept
+            raise TypeError(f"phase {k!r} holds {type(train).__name__}, not a SpikeTrain: "
+                            "its spike times were not kept")
+        block.segments.append(spiketrain_to_neo(train, name=k, po=result.po,
                                                 neurons=neurons))
     return block

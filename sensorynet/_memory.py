@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 
+from ._params import ModelParams, NetworkParams
+
 __all__ = [
     "MAX_RATE_HZ",
     "RunTooLarge",
@@ -112,24 +114,26 @@ def available_bytes():
     return min(rooms) if rooms else None
 
 
-def format_bytes(n) -> str:
+def format_bytes(n: float) -> str:
     """``1.3 GB`` style size."""
     n = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000:
             return f"{n:.3g} {unit}"
         n /= 1000.0
+    return f"{n:.3g} PB"
 
 
-def expected_synapses(network) -> float:
+def expected_synapses(network: NetworkParams) -> float:
     """Expected number of synapses of a :class:`~sensorynet._params.NetworkParams`."""
     ne, ni = network.N_E, network.N - network.N_E
     return (network.eps_EE * ne * ne + network.eps_EI * ne * ni
             + network.eps_IE * ni * ne + network.eps_II * ni * ni)
 
 
-def estimate_run_bytes(params, *, n_blocks=0, sparse=None, keep_snapshots=False,
-                       record_neurons=0, extra_steps=0) -> int:
+def estimate_run_bytes(params: ModelParams, *, n_blocks: int = 0, sparse: bool | None = None,
+                       keep_snapshots: bool = False, record_neurons: int = 0,
+                       extra_steps: float = 0) -> int:
     """Upper-bound estimate of the memory a protocol run holds at once, bytes.
 
     Parameters

@@ -164,7 +164,7 @@ def scale_panel(data=None, rule=None, N=None):
         blocks relative to N = 500), ``blocks_to_target`` (None: not reached),
         ``rate_E_before``, ``rate_E_after`` (Hz), ``rates_stable``.
     """
-    from .._params import DEFAULT_SCALING
+    from .._scaling import DEFAULT_SCALING
     data = load_scale_study() if data is None else data
     rules = [r for r in data["rules"] if any(p["rule"] == r for p in data["points"])]
     rule = rule or (DEFAULT_SCALING if DEFAULT_SCALING in rules else rules[0])
