@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["FloatArray", "IntArray", "BoolArray", "Pathway", "Population", "Seed",
-           "PathArg", "JSONDict", "ScalingRule"]
+           "PathArg", "JSONDict", "ScalingRule", "POPULATIONS", "PATHWAYS_PLASTIC"]
 
 #: a float64 array (rates in Hz, angles in rad, weights in mV, ...)
 FloatArray: TypeAlias = NDArray[np.float64]
@@ -27,6 +27,9 @@ BoolArray: TypeAlias = NDArray[np.bool_]
 Pathway: TypeAlias = Literal["EE", "EI", "IE", "II"]
 #: a population: excitatory or inhibitory neurons
 Population: TypeAlias = Literal["E", "I"]
+#: the populations and the plastic pathways, typed for loops over them
+POPULATIONS: tuple[Population, ...] = ("E", "I")
+PATHWAYS_PLASTIC: tuple[Pathway, ...] = ("EE", "EI", "IE")
 #: a root seed: a non-negative int, or a SeedSequence for a derived stream
 Seed: TypeAlias = Union[int, np.random.SeedSequence]
 #: a file or directory name
