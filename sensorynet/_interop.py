@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._results import ExperimentResult, SpikeTrain
+
+if TYPE_CHECKING:   # an optional dependency, imported where a conversion is asked for
+    import neo
 
 __all__ = ["spiketrain_to_neo", "result_to_neo"]
 
@@ -39,7 +42,7 @@ def _neo() -> tuple[Any, Any]:
 
 
 def spiketrain_to_neo(train: SpikeTrain, *, name: str = "", po: ArrayLike | None = None,
-                      neurons: ArrayLike | None = None) -> Any:
+                      neurons: ArrayLike | None = None) -> neo.Segment:
     """One simulated phase as a :class:`neo.Segment` with one spike train per neuron.
 
     Parameters
@@ -56,7 +59,7 @@ def spiketrain_to_neo(train: SpikeTrain, *, name: str = "", po: ArrayLike | None
     Returns
     -------
     neo.Segment
-        (typed ``Any``: Neo is optional and untyped) ``segment.spiketrains[i]`` holds the spike times (ms) of neuron ``neurons[i]``,
+        ``segment.spiketrains[i]`` holds the spike times (ms) of neuron ``neurons[i]``,
         annotated with ``neuron``, ``population`` and, if given, ``po_rad``.
     """
     if not isinstance(train, SpikeTrain):
@@ -89,7 +92,7 @@ def spiketrain_to_neo(train: SpikeTrain, *, name: str = "", po: ArrayLike | None
 
 
 def result_to_neo(result: ExperimentResult, *, phases: Iterable[str] | None = None,
-                  neurons: ArrayLike | None = None) -> Any:
+                  neurons: ArrayLike | None = None) -> neo.Block:
     """A whole experiment as a :class:`neo.Block`, one segment per phase.
 
     Parameters
@@ -103,7 +106,7 @@ def result_to_neo(result: ExperimentResult, *, phases: Iterable[str] | None = No
     Returns
     -------
     neo.Block
-        (typed ``Any``: Neo is optional and untyped) Annotated with the protocol, seed, ``N``, ``n_exc``, the package version and the
+        Annotated with the protocol, seed, ``N``, ``n_exc``, the package version and the
         parameters (as a JSON string, since Neo annotations hold plain values).
     """
     if not isinstance(result, ExperimentResult):

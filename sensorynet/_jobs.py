@@ -115,7 +115,7 @@ class JobRun:
         self.workers = workers
         self.order = sorted(range(len(self.jobs)), key=lambda i: -self.jobs[i].cost)
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[int, Future] = {}
+        self._futures: dict[int, Future[JobOutcome]] = {}
         #: why the pool was not used or failed (None: it was used, or not asked for)
         self.fallback: str | None = None
 

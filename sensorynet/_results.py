@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -10,6 +10,9 @@ from numpy.typing import ArrayLike, NDArray
 from ._params import ModelParams
 from ._types import FloatArray, IntArray, PathArg, Population
 from ._weights import SparseWeights
+
+if TYPE_CHECKING:   # an optional dependency, imported where a conversion is asked for
+    import neo
 
 __all__ = ["SpikeTrain", "SpikeCounts", "ExperimentResult", "CSRSnapshots",
            "SpikeSource", "snapshot_arrays", "snapshots_from_arrays"]
@@ -95,8 +98,7 @@ class SpikeTrain:
 
     def rates(self) -> FloatArray:
         """Rate per neuron, Hz."""
-        rates: FloatArray = np.bincount(self.neurons, minlength=self.N) / (self.duration_ms / 1000.0)
-        return rates
+        return np.bincount(self.neurons, minlength=self.N) / (self.duration_ms / 1000.0)
 
     def population_rates(self) -> dict[Population, float]:
         """Mean E and I rate, Hz."""
@@ -117,7 +119,7 @@ class SpikeTrain:
         return edges[:-1], counts / n_pop / (bin_ms / 1000.0)
 
     def to_neo(self, *, name: str = "", po: ArrayLike | None = None,
-               neurons: ArrayLike | None = None) -> Any:
+               neurons: ArrayLike | None = None) -> neo.Segment:
         """This phase as a :class:`neo.Segment` (docs/interop.md)."""
         from ._interop import spiketrain_to_neo
         return spiketrain_to_neo(self, name=name, po=po, neurons=neurons)
@@ -300,7 +302,7 @@ class ExperimentResult:
                          for b in range(self.n_blocks)])
 
     def to_neo(self, *, phases: Iterable[str] | None = None,
-               neurons: ArrayLike | None = None) -> Any:
+               neurons: ArrayLike | None = None) -> neo.Block:
         """The result as a :class:`neo.Block` (docs/interop.md)."""
         from ._interop import result_to_neo
         return result_to_neo(self, phases=phases, neurons=neurons)
