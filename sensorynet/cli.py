@@ -19,7 +19,7 @@ if TYPE_CHECKING:   # imported where used, so that --help starts fast
     from ._params import ModelParams
     from ._types import ScalingRule
 
-__all__ = ["main", "run", "build_parser"]
+__all__ = ["main", "run", "build_parser", "INTERRUPTED"]
 
 
 def _non_negative_int(name: str) -> Callable[[str], int]:
@@ -243,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit status: 0 success, 1 an experiment failed (or a claim failed with
-        ``--strict``), 2 bad arguments or an unavailable command.
+        ``--strict``), 2 bad arguments or an unavailable command, 130
+        (:data:`INTERRUPTED`) stopped by Ctrl-C.
     """
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     if argv and argv[0] == "sweep":

@@ -152,7 +152,9 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
         if args.dashboard_address is not None and args.scheduler is not None:
             raise ValueError("--dashboard-address only applies without --scheduler")
         if args.dashboard_address is not None:     # refused now, not after the spec ran
-            check_port_free(local_dashboard_address(args.dashboard_address))
+            address = local_dashboard_address(args.dashboard_address)
+            if address is not None:                # (None: the dashboard off, not a string)
+                check_port_free(address)
         workers = args.workers
         cpus = available_cpus()
         if workers is not None and workers > cpus and not args.allow_oversubscribe:
