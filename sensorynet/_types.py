@@ -14,8 +14,8 @@ from typing import Any, Literal, TypeAlias, Union
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["FloatArray", "IntArray", "BoolArray", "Pathway", "Population", "Seed",
-           "PathArg", "JSONDict", "ScalingRule", "POPULATIONS", "PATHWAYS_PLASTIC"]
+__all__ = ["FloatArray", "IntArray", "BoolArray", "Pathway", "PlasticPathway", "Population",
+           "Seed", "PathArg", "ScalingRule", "POPULATIONS", "PATHWAYS_PLASTIC"]
 
 #: a float64 array (rates in Hz, angles in rad, weights in mV, ...)
 FloatArray: TypeAlias = NDArray[np.float64]
@@ -25,11 +25,13 @@ IntArray: TypeAlias = NDArray[np.integer[Any]]
 BoolArray: TypeAlias = NDArray[np.bool_]
 #: a pathway pre→post between the excitatory (E) and inhibitory (I) populations
 Pathway: TypeAlias = Literal["EE", "EI", "IE", "II"]
+#: a plastic pathway (I→I synapses never change)
+PlasticPathway: TypeAlias = Literal["EE", "EI", "IE"]
 #: a population: excitatory or inhibitory neurons
 Population: TypeAlias = Literal["E", "I"]
 #: the populations and the plastic pathways, typed for loops over them
 POPULATIONS: tuple[Population, ...] = ("E", "I")
-PATHWAYS_PLASTIC: tuple[Pathway, ...] = ("EE", "EI", "IE")
+PATHWAYS_PLASTIC: tuple[PlasticPathway, ...] = ("EE", "EI", "IE")
 #: a root seed: a non-negative int, or a SeedSequence for a derived stream
 Seed: TypeAlias = Union[int, np.random.SeedSequence]
 #: a file or directory name
@@ -37,5 +39,3 @@ PathArg: TypeAlias = Union[str, os.PathLike[str]]
 #: a rule growing the published network to N neurons (docs/scaling.md)
 ScalingRule: TypeAlias = Literal["expected_indegree", "fixed_indegree", "fixed_probability",
                                  "balanced", "balanced_mean"]
-#: a JSON-ready mapping (metrics, claim records, metadata)
-JSONDict: TypeAlias = dict[str, Any]

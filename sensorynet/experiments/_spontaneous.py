@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._json import jsonable
 from .._results import ExperimentResult
-from .._types import FloatArray, Pathway
+from .._types import FloatArray, PlasticPathway
 from .._validate import check_count
 from .._weights import SparseWeights, existing_block_weights
 from ..analysis import connectivity_summary, specificity
@@ -80,7 +80,7 @@ class SpontaneousResult:
         self.conn_before, self.conn_after = conn_before, conn_after
         self.po, self.n_exc = po, n_exc
 
-    def specificity_change(self, pathway: Pathway = "EE",
+    def specificity_change(self, pathway: PlasticPathway = "EE",
                            mode: Literal["all", "existing"] = "all") -> FloatArray:
         """After − before mean weight per |ΔPO| bin, mV."""
         change: FloatArray = (self.conn_after["specificity"][pathway][mode]

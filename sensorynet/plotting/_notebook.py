@@ -21,7 +21,7 @@ from .._orientation import DPO_BINS_DEG, signed_dpo
 from .._params import ModelParams
 from .._results import ExperimentResult
 from .._stimulus import tuned_rates
-from .._types import FloatArray, Pathway
+from .._types import FloatArray, PlasticPathway
 from .._validate import check_params
 from ..analysis import bidirectional_counts, reciprocal_correlation
 from ._style import C_FF, C_NET, C_REC_E, C_REC_I, COLORS, neuron_label, new_figure
@@ -272,7 +272,7 @@ def plot_tuning_curve(sel: SelectivityAnalysis, neuron: int) -> Figure:
 
 
 def plot_block(pub: ExperimentResult, evo: ConnectivityEvolution, block: int,
-               pathway: Pathway = "EE", max_points: int = 15000,
+               pathway: PlasticPathway = "EE", max_points: int = 15000,
                group: tuple[int, int] = (20, 10)) -> Figure:
     """Weights after learning block ``block`` (-1: initial W0), for one pathway.
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._results import ExperimentResult
-from .._types import POPULATIONS, FloatArray, Pathway, Population
+from .._types import POPULATIONS, FloatArray, PlasticPathway, Population
 from .._weights import SparseWeights
 
 if TYPE_CHECKING:   # run by the metrics that need it, on the workers
@@ -164,7 +164,7 @@ def _bidirectional(result: ExperimentResult, ctx: RunContext) -> float:
     return bidirectional_surplus(ctx.weights("after"), result.n_exc)
 
 
-def _pruning(pathway: Pathway, key: str) -> MetricFunc:
+def _pruning(pathway: PlasticPathway, key: str) -> MetricFunc:
     def f(result: ExperimentResult, ctx: RunContext) -> float:
         return ctx.pruning()[pathway][key]
     return f

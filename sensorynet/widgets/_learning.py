@@ -9,7 +9,7 @@ import ipywidgets as W
 from .._cache import ResultsCache
 from .._params import ModelParams
 from .._results import ExperimentResult
-from .._types import Pathway
+from .._types import PlasticPathway
 from .._validate import check_params
 from ._base import Panel, Rendered, run_button, style
 
@@ -111,7 +111,7 @@ def selectivity_panel(published: ExperimentResult | None = None, *,
 
 def evolution_panel(published: ExperimentResult,
                     evolution: ConnectivityEvolution | None = None, *, block: int | None = None,
-                    pathway: Pathway = "EE") -> Panel:
+                    pathway: PlasticPathway = "EE") -> Panel:
     """Scrub the weights block by block (precomputed snapshots, no simulation).
 
     Parameters
