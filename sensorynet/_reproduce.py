@@ -308,8 +308,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     names = parse_experiments(experiments)
     check_published_fits(params, blocks)
     for name in names:                 # damaged data files are found now, not after the run
-        if PROTOCOLS[name].check is not None:
-            PROTOCOLS[name].check()
+        check = PROTOCOLS[name].check
+        if check is not None:
+            check()
     out = pathlib.Path(out_dir)
     t_start = time.perf_counter()
     stage = _stage_dir(out)

@@ -49,7 +49,7 @@ def check_input_rates(rates: np.ndarray, dt: float) -> None:
                          f"spikes per step; at most {MAX_MEAN_PER_STEP:g} are supported")
 
 
-def key_from_seed(seed) -> int:
+def key_from_seed(seed: Seed) -> int:
     """A 64-bit generator key from an int or a ``numpy.random.SeedSequence``."""
     if isinstance(seed, np.random.SeedSequence):
         ss = seed

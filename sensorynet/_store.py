@@ -232,7 +232,7 @@ class _Damaged(Exception):
     """Internal: why a file is refused (wrapped in a ValueError naming the file)."""
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> NDArray[Any]:
     """One ``.npy`` member, header checked against the zip size before any allocation;
     returned in native byte order."""
     fmt = np.lib.format
@@ -257,7 +257,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     return arr
 
 
-def _needed(meta: dict) -> set[str]:
+def _needed(meta: dict[str, Any]) -> set[str]:
     """The members :func:`_build` reads for the layout ``meta`` describes."""
     if meta.get("sparse"):
         need = {"W0.indptr", "W0.indices", "W0.data", "W.data"}
@@ -265,7 +265,7 @@ def _needed(meta: dict) -> set[str]:
             need |= {"W.indptr", "W.indices"}
     else:
         need = {"W0", "W"}
-    has = meta.get("has") if isinstance(meta.get("has"), dict) else {}
+    has: dict[str, Any] = meta["has"] if isinstance(meta.get("has"), dict) else {}
     for key in ("W_blocks", "block_thetas", "test_thetas"):
         if has.get(key):
             need.add(key)
@@ -274,7 +274,7 @@ def _needed(meta: dict) -> set[str]:
     return need | {"po", "spikes.neurons", "spikes.steps", "spikes.offsets"}
 
 
-def _parse_meta(raw, path):
+def _parse_meta(raw: NDArray[Any], path: pathlib.Path) -> dict[str, Any]:
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError(f"cannot read sensorynet result file {path}: metadata entry "
                          f"has dtype {raw.dtype}, expected uint8 bytes")
@@ -297,7 +297,8 @@ def _parse_meta(raw, path):
     return meta
 
 
-def _read_npz(path: pathlib.Path, max_bytes=None, *, arrays=True):
+def _read_npz(path: pathlib.Path, max_bytes: int | None = None, *, arrays: bool = True
+              ) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
     """The arrays a result needs and its parsed metadata, or ValueError naming the file.
 
     The archive is opened with context managers only (no file handle survives an

@@ -71,7 +71,8 @@ def _apply_sets(params: ModelParams, assignments: Iterable[str] | None) -> Model
         One line naming the bad assignment.
     """
     from ._params import canonical_name
-    changes, seen = {}, {}
+    changes: dict[str, int | float | bool] = {}
+    seen: dict[str, str] = {}
     for item in assignments or ():
         name, sep, text = item.partition("=")
         name = name.strip()
@@ -268,8 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_runnable(params, args.blocks)          # refuse early what cannot run
         check_published_fits(params, args.blocks)    # ... or cannot fit
         for name in names:                           # ... or whose data are damaged
-            if PROTOCOLS[name].check is not None:
-                PROTOCOLS[name].check()
+            check = PROTOCOLS[name].check
+            if check is not None:
+                check()
     except ValueError as exc:
         return _error(exc, 2)
     try:
