@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import pkgutil
@@ -191,6 +192,15 @@ def test_all_is_exactly_what_the_face_exports(face):
     assert not missing, f"{face}.__all__ names what the face does not define: {missing}"
     public = sorted(_public_names(face) - exported)
     assert not public, f"{face} defines public names missing from its __all__: {public}"
+
+
+def test_the_reference_documents_exactly_the_faces():
+    """docs/_ext/sensorynet_docs.py writes one reference page per face."""
+    spec = importlib.util.spec_from_file_location(
+        "sensorynet_docs", ROOT / "docs" / "_ext" / "sensorynet_docs.py")
+    docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docs)
+    assert tuple(docs.PUBLIC_MODULES) == FACES
 
 
 def test_only_faces_are_public_modules():
