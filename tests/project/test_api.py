@@ -38,15 +38,18 @@ FACES = ("sensorynet", "sensorynet.analysis", "sensorynet.experiments",
 #: largest face allowed: a notebook's reader should be able to read the whole list
 MAX_FACE_SIZE = 30
 
-#: the modules the weights refactor rewrites, and hints, in parallel with this test
+#: what the weights refactor rewrites, and hints, in parallel with this test: these
+#: modules and the whole of sensorynet.analysis (it may add modules there)
 WEIGHTS_REFACTOR = frozenset({
-    "sensorynet.analysis", "sensorynet._weights", "sensorynet._csr", "sensorynet._validate",
+    "sensorynet._weights", "sensorynet._csr", "sensorynet._validate",
     "sensorynet._param_checks", "sensorynet._simulation", "sensorynet._kernels",
-    "sensorynet._network_kernel", "sensorynet.analysis._connectivity",
-    "sensorynet.analysis._metrics", "sensorynet.analysis._reciprocity",
-    "sensorynet.analysis._selectivity", "sensorynet.analysis._spikes",
-    "sensorynet.analysis._sweep_tables",
+    "sensorynet._network_kernel",
 })
+
+
+def _in_weights_refactor(module: str) -> bool:
+    return (module in WEIGHTS_REFACTOR or module == "sensorynet.analysis"
+            or module.startswith("sensorynet.analysis."))
 
 #: modules whose exported names are not fully hinted yet: HINTED BY THE WEIGHTS
 #: REFACTOR, which lands their hints; empty this list as it does (the hint check skips
@@ -234,8 +237,8 @@ def test_exported_callables_are_fully_hinted(face, name, obj):
 def test_hint_skips_are_only_the_weights_refactor_and_still_needed():
     skipped = set(HINTED_BY_WEIGHTS_REFACTOR)
     assert len(skipped) == len(HINTED_BY_WEIGHTS_REFACTOR)
-    assert skipped <= WEIGHTS_REFACTOR, \
-        f"only modules of the weights refactor may be skipped: {sorted(skipped - WEIGHTS_REFACTOR)}"
+    outside = sorted(m for m in skipped if not _in_weights_refactor(m))
+    assert not outside, f"only modules of the weights refactor may be skipped: {outside}"
     incomplete = {_defining_module(obj) for face, name, obj in _exported_callables()
                   if _callable_problems(obj, f"{face}.{name}")}
     done = sorted(skipped - incomplete)
@@ -283,8 +286,7 @@ def test_type_checker_runs_in_ci_strict_but_for_the_weights_refactor():
         patterns = [patterns] if isinstance(patterns, str) else patterns
         relaxed = {m for m in modules for p in patterns if _mypy_module_matches(p, m)}
         assert relaxed, f"override {patterns} matches no module"
-        assert relaxed <= WEIGHTS_REFACTOR, \
-            f"mypy is relaxed for modules outside the weights refactor: " \
-            f"{sorted(relaxed - WEIGHTS_REFACTOR)}"
+        outside = sorted(m for m in relaxed if not _in_weights_refactor(m))
+        assert not outside, f"mypy is relaxed for modules outside the weights refactor: {outside}"
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^mypy sensorynet$", ci, re.M), ".ci/run does not run mypy sensorynet"
