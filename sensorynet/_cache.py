@@ -11,11 +11,14 @@ import pathlib
 import re
 import time
 import warnings
+from collections.abc import Callable, Collection
+from typing import Any
 
 from ._files import TMP_NAME_RE, check_path
 from ._json import json_default
 from ._results import ExperimentResult
 from ._store import load_with_metadata, save_result
+from ._types import PathArg
 
 __all__ = [
     "default_cache_dir",
@@ -31,8 +34,8 @@ __all__ = [
 STALE_TMP_AGE_S = 60.0
 
 
-def remove_stale_temps(directory, max_age_s: float = STALE_TMP_AGE_S,
-                       extra_names=()) -> int:
+def remove_stale_temps(directory: PathArg, max_age_s: float = STALE_TMP_AGE_S,
+                       extra_names: Collection[str] = ()) -> int:
     """Delete this package's temporary files older than ``max_age_s`` in ``directory``.
 
     A writer killed with ``kill -9`` between writing its temporary file and renaming
@@ -102,7 +105,7 @@ def source_fingerprint() -> str:
     return _FINGERPRINT
 
 
-def canonical_key(kind: str, key_dict: dict) -> str:
+def canonical_key(kind: str, key_dict: dict[str, Any]) -> str:
     """Canonical JSON of what determines a result: kind, key, version, source hash.
 
     Sorted keys and fixed separators, so equal inputs always give the same text;
@@ -147,19 +150,19 @@ class ResultsCache:
     >>> res = cache.get_or_run_published(seed=0, progress=False)  # doctest: +SKIP
     """
 
-    def __init__(self, cache_dir=None):
+    def __init__(self, cache_dir: PathArg | None = None) -> None:
         self.cache_dir = (default_cache_dir() if cache_dir is None
                           else check_path(cache_dir, "cache_dir").expanduser())
         #: outcome of the last lookup: "hit", "miss" or "recomputed" (damaged/stale file)
-        self.last_status = None
+        self.last_status: str | None = None
         # temporary files of writers killed mid-write (kill -9); only our own names,
         # and only old ones, so a write in progress elsewhere is left alone
         remove_stale_temps(self.cache_dir)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ResultsCache({str(self.cache_dir)!r})"
 
-    def path_for(self, kind: str, key_dict: dict) -> pathlib.Path:
+    def path_for(self, kind: str, key_dict: dict[str, Any]) -> pathlib.Path:
         """File that holds (or would hold) the result for ``kind`` and ``key_dict``."""
         if not isinstance(kind, str) or not _KIND_RE.match(kind):
             raise ValueError(f"kind must be 1-64 characters of letters, digits, '_' or "
@@ -169,7 +172,8 @@ class ResultsCache:
         digest = hashlib.sha256(canonical_key(kind, key_dict).encode()).hexdigest()
         return self.cache_dir / f"{kind}-{digest}.npz"
 
-    def get_or_compute(self, kind: str, key_dict: dict, compute_fn) -> ExperimentResult:
+    def get_or_compute(self, kind: str, key_dict: dict[str, Any],
+                       compute_fn: Callable[[], ExperimentResult]) -> ExperimentResult:
         """Return the cached result for (kind, key_dict), computing it on a miss.
 
         Parameters

@@ -9,13 +9,15 @@ pinned in ``binder/requirements.txt``) at ``{JUPYTERHUB_SERVICE_PREFIX}proxy/{po
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["dashboard_link"]
 
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "localhost"}
 
 
-def dashboard_link(client, environ=None) -> str:
+def dashboard_link(client: Any, environ: Mapping[str, str] | None = None) -> str:
     """Address of the Dask dashboard of ``client`` for the browser running the notebook.
 
     Parameters
@@ -60,7 +62,7 @@ def dashboard_link(client, environ=None) -> str:
     return f"http://{_scheduler_host(client)}:{int(port)}/status"
 
 
-def _scheduler_host(client) -> str:
+def _scheduler_host(client: Any) -> str:
     """Host of the scheduler's address; 127.0.0.1 for a local or wildcard address."""
     address = getattr(getattr(client, "scheduler", None), "address", None)
     if not isinstance(address, str) or "://" not in address:

@@ -7,6 +7,10 @@ import os
 import pathlib
 import re
 import secrets
+from collections.abc import Callable
+from typing import BinaryIO
+
+from ._types import PathArg
 
 __all__ = ["TMP_NAME_RE", "tmp_path_for", "atomic_write", "check_path"]
 
@@ -20,7 +24,7 @@ def tmp_path_for(path: pathlib.Path) -> pathlib.Path:
     return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
 
 
-def atomic_write(path: pathlib.Path, write) -> None:
+def atomic_write(path: PathArg, write: Callable[[BinaryIO], object]) -> None:
     """Write ``path`` atomically: ``write(fh)`` fills a unique temporary file in the
     same directory, which is flushed, fsynced and then renamed onto ``path``.
 
@@ -50,7 +54,8 @@ def atomic_write(path: pathlib.Path, write) -> None:
         raise
 
 
-def check_path(path, name="path") -> pathlib.Path:
+def check_path(path: PathArg, name: str = "path") -> pathlib.Path:
+    """``path`` as a :class:`pathlib.Path` (``TypeError`` naming ``name`` otherwise)."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a str or os.PathLike, got {type(path).__name__}")
     return pathlib.Path(path)

@@ -15,15 +15,21 @@ and input preferred orientation (rad) as annotations.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._results import ExperimentResult, SpikeTrain
+
+if TYPE_CHECKING:   # an optional dependency, imported where a conversion is asked for
+    import neo
 
 __all__ = ["spiketrain_to_neo", "result_to_neo"]
 
 
-def _neo():
+def _neo() -> tuple[Any, Any]:
     try:
         import neo
         import quantities as pq
@@ -35,7 +41,8 @@ def _neo():
     return neo, pq
 
 
-def spiketrain_to_neo(train, *, name="", po=None, neurons=None):
+def spiketrain_to_neo(train: SpikeTrain, *, name: str = "", po: ArrayLike | None = None,
+                      neurons: ArrayLike | None = None) -> neo.Segment:
     """One simulated phase as a :class:`neo.Segment` with one spike train per neuron.
 
     Parameters
@@ -84,7 +91,8 @@ def spiketrain_to_neo(train, *, name="", po=None, neurons=None):
     return seg
 
 
-def result_to_neo(result, *, phases=None, neurons=None):
+def result_to_neo(result: ExperimentResult, *, phases: Iterable[str] | None = None,
+                  neurons: ArrayLike | None = None) -> neo.Block:
     """A whole experiment as a :class:`neo.Block`, one segment per phase.
 
     Parameters
@@ -122,6 +130,10 @@ def result_to_neo(result, *, phases=None, neurons=None):
                    n_exc=int(result.n_exc), sensorynet_version=result.version,
                    params_json=json.dumps(result.params.to_dict(), sort_keys=True))
     for k in keys:
-        block.segments.append(spiketrain_to_neo(result.spikes[k], name=k, po=result.po,
+        train = result.spikes[k]
+        if not isinstance(train, SpikeTrain):   # a learning block of which only counts were kept
+            raise TypeError(f"phase {k!r} holds {type(train).__name__}, not a SpikeTrain: "
+                            "its spike times were not kept")
+        block.segments.append(spiketrain_to_neo(train, name=k, po=result.po,
                                                 neurons=neurons))
     return block

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 __all__ = ["Job", "JobOutcome", "JobRun"]
 
@@ -49,8 +49,8 @@ class Job:
     """
 
     func: Callable[..., Any]
-    args: tuple = ()
-    local_args: tuple | None = None
+    args: tuple[Any, ...] = ()
+    local_args: tuple[Any, ...] | None = None
     cost: float = 1.0
 
 
@@ -62,7 +62,7 @@ class JobOutcome(NamedTuple):
     traceback: str = ""
 
 
-def _call(func: Callable[..., Any], args: tuple) -> JobOutcome:
+def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> JobOutcome:
     try:
         return JobOutcome(func(*args))
     except Exception as exc:  # noqa: BLE001 -- the job's outcome; the caller decides
@@ -115,7 +115,7 @@ class JobRun:
         self.workers = workers
         self.order = sorted(range(len(self.jobs)), key=lambda i: -self.jobs[i].cost)
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[int, Future] = {}
+        self._futures: dict[int, Future[JobOutcome]] = {}
         #: why the pool was not used or failed (None: it was used, or not asked for)
         self.fallback: str | None = None
 
@@ -159,6 +159,6 @@ class JobRun:
                     proc.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         self._stop(now=exc_type is not None)
         return False

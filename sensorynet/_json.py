@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 __all__ = ["jsonable", "json_default"]
 
 
-def jsonable(obj):
+def jsonable(obj: Any) -> Any:
     """Plain JSON types (dicts, lists, bool, int, float, str, None); NaN/inf become null
     so that the JSON is strict; anything else becomes its ``str``."""
     if isinstance(obj, dict):
@@ -26,7 +27,7 @@ def jsonable(obj):
     return str(obj)
 
 
-def json_default(obj):
+def json_default(obj: Any) -> Any:
     # numpy scalars are common in hand-made ``extra`` dicts; store their Python value
     if isinstance(obj, np.generic):
         return obj.item()

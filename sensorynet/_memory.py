@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 
+from ._params import ModelParams, NetworkParams
+
 __all__ = [
     "MAX_RATE_HZ",
     "RunTooLarge",
@@ -42,7 +44,7 @@ class RunTooLarge(ValueError):
     """A run whose memory estimate exceeds what the machine has available."""
 
 
-def _read_int(path):
+def _read_int(path: str) -> int | None:
     try:
         with open(path) as fh:
             text = fh.read().strip()
@@ -51,7 +53,7 @@ def _read_int(path):
     return int(text) if text.isdigit() else None
 
 
-def _cgroup_room():
+def _cgroup_room() -> int | None:
     """Bytes this process's cgroup may still allocate (v2 ``memory.max`` minus
     ``memory.current``, or v1 ``limit_in_bytes`` minus ``usage_in_bytes``); None when
     unlimited or unknown."""
@@ -76,7 +78,7 @@ def _cgroup_room():
     return None
 
 
-def _rlimit_room():
+def _rlimit_room() -> int | None:
     """Bytes of address space left under ``ulimit -v`` (RLIMIT_AS); None if unlimited."""
     try:
         import resource
@@ -90,7 +92,7 @@ def _rlimit_room():
         return None
 
 
-def available_bytes():
+def available_bytes() -> int | None:
     """Memory this process can still allocate, bytes (None if unknown): the machine's
     available memory, limited by the process's cgroup (a container's or job's memory
     cap) and by ``ulimit -v``."""
@@ -112,24 +114,26 @@ def available_bytes():
     return min(rooms) if rooms else None
 
 
-def format_bytes(n) -> str:
+def format_bytes(n: float) -> str:
     """``1.3 GB`` style size."""
     n = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000:
             return f"{n:.3g} {unit}"
         n /= 1000.0
+    return f"{n:.3g} PB"
 
 
-def expected_synapses(network) -> float:
+def expected_synapses(network: NetworkParams) -> float:
     """Expected number of synapses of a :class:`~sensorynet._params.NetworkParams`."""
     ne, ni = network.N_E, network.N - network.N_E
     return (network.eps_EE * ne * ne + network.eps_EI * ne * ni
             + network.eps_IE * ni * ne + network.eps_II * ni * ni)
 
 
-def estimate_run_bytes(params, *, n_blocks=0, sparse=None, keep_snapshots=False,
-                       record_neurons=0, extra_steps=0) -> int:
+def estimate_run_bytes(params: ModelParams, *, n_blocks: int = 0, sparse: bool | None = None,
+                       keep_snapshots: bool = False, record_neurons: int = 0,
+                       extra_steps: float = 0) -> int:
     """Upper-bound estimate of the memory a protocol run holds at once, bytes.
 
     Parameters
@@ -176,13 +180,14 @@ class SpikeMemoryGuard:
     :class:`RunTooLarge` naming the block, the rate and the memory.
     """
 
-    def __init__(self, what, n_blocks, n_neurons, n_exc, block_steps, dt_ms):
+    def __init__(self, what: str, n_blocks: int, n_neurons: int, n_exc: int, block_steps: int,
+                 dt_ms: float) -> None:
         self.what, self.n_blocks = what, int(n_blocks)
         self.n_neurons, self.n_exc = int(n_neurons), int(n_exc)
         self.block_steps, self.dt_ms = int(block_steps), float(dt_ms)
         self.held = 0
 
-    def after_block(self, b, kept_bytes, spike_count_E):
+    def after_block(self, b: int, kept_bytes: int, spike_count_E: int) -> None:
         """Account block ``b`` (0-based): ``kept_bytes`` it keeps, ``spike_count_E``
         spikes of its E neurons (for the message)."""
         self.held += int(kept_bytes)
@@ -207,7 +212,7 @@ class SpikeMemoryGuard:
                 "spike counts of the learning blocks)")
 
 
-def check_fits(n_bytes, what, *, available=None):
+def check_fits(n_bytes: float, what: str, *, available: float | None = None) -> int:
     """Refuse ``what`` (a short description) if ``n_bytes`` exceed the available memory.
 
     Raises

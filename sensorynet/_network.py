@@ -19,6 +19,7 @@ import numpy as np
 from ._network_kernel import build_csr_fixed, draw_csr
 from ._params import NetworkParams
 from ._stimulus import key_from_seed
+from ._types import FloatArray, Seed
 from ._weights import SparseWeights
 
 __all__ = ["Network", "build_network", "preferred_orientations", "DENSE_MAX_N"]
@@ -27,7 +28,7 @@ __all__ = ["Network", "build_network", "preferred_orientations", "DENSE_MAX_N"]
 DENSE_MAX_N = 5000
 
 
-def preferred_orientations(N, n_exc):
+def preferred_orientations(N: int, n_exc: int) -> FloatArray:
     """Input preferred orientations, evenly spaced and sorted by index, rad.
 
     ``po[i] = i·π/N_E`` for E neurons, ``po[N_E + j] = j·π/N_I`` for I neurons.
@@ -51,11 +52,14 @@ class Network:
     po : ndarray (N,)
         Input preferred orientations, rad.
     n_exc : int
+        Number of excitatory neurons (indices ``0 .. n_exc-1``).
     params : NetworkParams
     seed : int or None
+        The seed it was drawn with (None for a SeedSequence).
     """
 
-    def __init__(self, W, po, n_exc, params, seed=None):
+    def __init__(self, W: FloatArray | SparseWeights, po: FloatArray, n_exc: int,
+                 params: NetworkParams, seed: int | None = None) -> None:
         self.W = W
         self.po = po
         self.n_exc = int(n_exc)
@@ -64,23 +68,28 @@ class Network:
 
     @property
     def N(self) -> int:
+        """Number of neurons."""
         return self.po.size
 
     @property
     def is_sparse(self) -> bool:
+        """Whether ``W`` is stored as :class:`~sensorynet.SparseWeights`."""
         return isinstance(self.W, SparseWeights)
 
-    def dense_W(self) -> np.ndarray:
+    def dense_W(self) -> FloatArray:
         """The weights as a dense N×N array (a copy when stored sparse)."""
-        return self.W.to_dense() if self.is_sparse else self.W
+        W = self.W
+        return W.to_dense() if isinstance(W, SparseWeights) else W
 
-    def __repr__(self):
-        nnz = self.W.nnz if self.is_sparse else int(np.count_nonzero(self.W))
+    def __repr__(self) -> str:
+        W = self.W
+        nnz = W.nnz if isinstance(W, SparseWeights) else int(np.count_nonzero(W))
         return (f"Network(N={self.N}, N_E={self.n_exc}, synapses={nnz}, "
                 f"{'sparse' if self.is_sparse else 'dense'}, seed={self.seed})")
 
 
-def build_network(params=None, seed=0, *, sparse=None):
+def build_network(params: NetworkParams | None = None, seed: Seed = 0, *,
+                  sparse: bool | None = None) -> Network:
     """Draw W0 and the preferred orientations.
 
     Parameters
@@ -90,7 +99,7 @@ def build_network(params=None, seed=0, *, sparse=None):
     seed : int or numpy.random.SeedSequence
         Determines the connectivity.
     sparse : bool, optional
-        Store W as :class:`~sensorynet._weights.SparseWeights`; default: only when
+        Store W as :class:`~sensorynet.SparseWeights`; default: only when
         ``N > DENSE_MAX_N``.
 
     Returns
@@ -110,11 +119,10 @@ def build_network(params=None, seed=0, *, sparse=None):
         indptr, indices, data = build_csr_fixed(N, N_E, K, w, key)
     else:
         indptr, indices, data = draw_csr(N, N_E, eps, w, key)
-    W = SparseWeights(indptr, indices, data, N)
+    csr = SparseWeights(indptr, indices, data, N)
     if sparse is None:
         sparse = N > DENSE_MAX_N
-    if not sparse:
-        W = W.to_dense()
+    W = csr if sparse else csr.to_dense()
     seed_val = int(seed) if not isinstance(seed, np.random.SeedSequence) else None
     return Network(W, preferred_orientations(N, N_E), N_E, p, seed_val)
 

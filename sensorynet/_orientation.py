@@ -5,14 +5,18 @@ near-oblique) of preferred orientations.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ._types import BoolArray, FloatArray, IntArray
 from ._validate import as_real_array
 
-__all__ = ["DPO_BINS_DEG", "CARDINAL_DEG", "OBLIQUE_DEG", "DPO_DECIMALS", "circular_distance", "wrap_distance",
-           "signed_dpo", "dpo_bin_index", "near_orientation_mask", "orientation_class_fractions",
-           "dpo_pair_counts", "DPO_PAIRS_BRUTE_MAX"]
+__all__ = ["DPO_BINS_DEG", "CARDINAL_DEG", "OBLIQUE_DEG", "DPO_DECIMALS", "circular_distance",
+           "wrap_distance", "signed_dpo", "dpo_bin_index", "near_orientation_mask",
+           "orientation_class_fractions", "dpo_pair_counts", "DPO_PAIRS_BRUTE_MAX"]
 
 #: |ΔPO| bins (degrees) of every connection-specificity measure: the published
 #: Fig 3G bins, 0–30°, 30–60° and 60–90°
@@ -22,7 +26,8 @@ CARDINAL_DEG = (0.0, 90.0)
 OBLIQUE_DEG = (45.0, 135.0)
 
 
-def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
+def near_orientation_mask(po: ArrayLike, centers_deg: float | Sequence[float],
+                          half_width_deg: float = 15.0) -> BoolArray:
     """Which angles lie within ``half_width_deg`` of any of the centres (period 180°).
 
     Each class is the half-open interval ``[c − half_width, c + half_width)`` around its
@@ -33,7 +38,7 @@ def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
     ----------
     po : array_like (n,)
         Preferred orientations, rad; NaN gives False.
-    centers_deg : sequence of float
+    centers_deg : float or sequence of float
         Class centres, degrees.
     half_width_deg : float
         Half-width of each class, degrees, in (0, 90].
@@ -60,7 +65,7 @@ def near_orientation_mask(po, centers_deg, half_width_deg=15.0):
     return fin & inside.any(axis=1)
 
 
-def orientation_class_fractions(po, half_width_deg=15.0):
+def orientation_class_fractions(po: ArrayLike, half_width_deg: float = 15.0) -> dict[str, Any]:
     """Fractions of neurons preferring near-cardinal vs near-oblique orientations.
 
     Parameters
@@ -100,8 +105,7 @@ def orientation_class_fractions(po, half_width_deg=15.0):
             "expected_uniform": pu, "z": float((fc - fo) / np.sqrt(2.0 * pu / n))}
 
 
-
-def circular_distance(a, b, period=np.pi):
+def circular_distance(a: ArrayLike, b: ArrayLike, period: float = np.pi) -> FloatArray | float:
     """Absolute circular difference between angles.
 
     Parameters
@@ -135,13 +139,13 @@ def circular_distance(a, b, period=np.pi):
     return d[()] if d.ndim == 0 else d
 
 
-def wrap_distance(a, b, period=np.pi):
+def wrap_distance(a: FloatArray, b: FloatArray, period: float = np.pi) -> FloatArray:
     """``circular_distance`` without argument checks, for arrays already validated."""
     d = np.mod(a - b, period)
     return np.minimum(d, period - d)
 
 
-def signed_dpo(a, b):
+def signed_dpo(a: FloatArray, b: FloatArray) -> FloatArray:
     """Signed orientation difference ``a - b`` wrapped to ``[-π/2, π/2)`` (rad, no checks)."""
     return np.mod(a - b + np.pi / 2, np.pi) - np.pi / 2
 
@@ -151,7 +155,8 @@ def signed_dpo(a, b):
 DPO_DECIMALS = 9
 
 
-def dpo_bin_index(dpo_deg, lo, hi):
+def dpo_bin_index(dpo_deg: FloatArray, lo: Sequence[float] | FloatArray,
+                  hi: Sequence[float] | FloatArray) -> IntArray:
     """Bin of each |ΔPO| (degrees): ``k`` with ``lo[k] <= d < hi[k]`` (the last bin is
     closed), ``-1`` outside every bin. ``d`` is rounded to :data:`DPO_DECIMALS` first.
     """
@@ -169,7 +174,7 @@ _PAIR_CHUNK = 2 ** 22      # pairs per chunk of the all-pairs comparison
 _EDGE_EPS = 1e-6           # rad: pairs this close to a bin edge are binned one by one
 
 
-def _dpo_pairs_brute(po, lo, hi):
+def _dpo_pairs_brute(po: FloatArray, lo: FloatArray, hi: FloatArray) -> IntArray:
     counts = np.zeros(lo.size, dtype=np.int64)
     step = max(1, _PAIR_CHUNK // max(1, po.size))
     for s in range(0, po.size, step):
@@ -178,7 +183,7 @@ def _dpo_pairs_brute(po, lo, hi):
     return counts
 
 
-def dpo_pair_counts(po, lo, hi):
+def dpo_pair_counts(po: ArrayLike, lo: ArrayLike, hi: ArrayLike) -> IntArray:
     """Ordered pairs (i, j) of ``po`` (self-pairs included) per |ΔPO| bin.
 
     The counts of binning every pair with :func:`dpo_bin_index`, exactly. Up to

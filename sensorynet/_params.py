@@ -26,8 +26,7 @@ import dataclasses
 import difflib
 import math
 from dataclasses import dataclass, field, fields
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._param_checks import (
     DT_RANGE,
@@ -42,7 +41,7 @@ from ._param_checks import (
     check_tau,
     set_number,
 )
-from ._scaling import DEFAULT_SCALING, SCALING_RULES, in_degrees, scale_network
+from ._types import FloatArray, ScalingRule
 
 __all__ = [
     "canonical_name",
@@ -51,40 +50,29 @@ __all__ = [
     "PlasticityParams",
     "ProtocolParams",
     "ModelParams",
-    "SCALING_RULES",
-    "DEFAULT_SCALING",
 ]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+_G = TypeVar("_G", bound="_Group")
 
 
 class _Group:
     """Shared helpers for the frozen parameter groups."""
 
-    def replace(self, **changes):
+    if TYPE_CHECKING:   # every group is a dataclass: dataclasses.replace/fields accept it
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    def replace(self: _G, **changes: Any) -> _G:
         """Return a copy with ``changes`` applied (validated again)."""
         return dataclasses.replace(self, **changes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """Fields as a plain dict."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def from_dict(cls, d: dict):
+    def from_dict(cls: type[_G], d: dict[str, Any]) -> _G:
+        """A group from :meth:`to_dict`'s output (unknown keys are refused)."""
         if not isinstance(d, dict):
             raise TypeError(f"{cls.__name__}.from_dict needs a dict, got {type(d).__name__}")
         known = {f.name for f in fields(cls)}
@@ -94,8 +82,8 @@ class _Group:
         return cls(**d)
 
 
-class _NetworkDict(dict):
-    def __missing__(self, key):
+class _NetworkDict(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
         if key == "fixed_indegree":
             return False
         raise KeyError(key)
@@ -141,7 +129,7 @@ class NetworkParams(_Group):
     dt: float = 1.0
     fixed_indegree: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "fixed_indegree",
                            check_bool("NetworkParams", "fixed_indegree", self.fixed_indegree))
         set_number(self, "N", low=2, high=MAX_N, integer=True)
@@ -163,7 +151,7 @@ class NetworkParams(_Group):
                 f"NetworkParams.f_exc={self.f_exc} with N={self.N} gives N_E={self.N_E}: "
                 "need at least one excitatory and one inhibitory neuron")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Fields as a dict; ``fixed_indegree`` only when True (keys stay as before),
         though looking the omitted key up still gives its default (False)."""
         d = _NetworkDict(super().to_dict())
@@ -181,7 +169,7 @@ class NetworkParams(_Group):
         """Number of inhibitory neurons."""
         return self.N - self.N_E
 
-    def in_degrees(self) -> np.ndarray:
+    def in_degrees(self) -> FloatArray:
         """Inputs per neuron ``K[pre, post]`` (E/I × E/I): exact for
         ``fixed_indegree`` networks (``round(ε·N_pre)``), the binomial mean ``ε·N_pre``
         otherwise.
@@ -190,10 +178,11 @@ class NetworkParams(_Group):
         array([[120., 120.],
                [100., 100.]])
         """
+        from ._scaling import in_degrees  # _scaling builds on these parameters
         return in_degrees(self)
 
-    def scaled(self, N: int, reference_N: int = 500, rule: str | None = None
-               ) -> "NetworkParams":
+    def scaled(self, N: int, reference_N: int = 500, rule: ScalingRule | None = None
+               ) -> NetworkParams:
         """Copy resized to ``N`` neurons by a named rule (docs/scaling.md).
 
         With ``K`` an in-degree and ``K_ref`` its value at ``reference_N``:
@@ -205,8 +194,10 @@ class NetworkParams(_Group):
         :func:`sensorynet.scaled_model` also calibrates the input rate on the
         published before-test E rate); ``"balanced_mean"`` -- the same network, input
         raised only to keep the mean free membrane potential.
-        ``rule=None``: :data:`DEFAULT_SCALING`. ``N == reference_N`` returns ``self``.
+        ``rule=None``: :data:`sensorynet.DEFAULT_SCALING`. ``N == reference_N`` returns
+        ``self``.
         """
+        from ._scaling import scale_network  # _scaling builds on these parameters
         return scale_network(self, N, reference_N, rule)
 
 
@@ -230,7 +221,7 @@ class InputParams(_Group):
     m_I: float = 0.02
     spontaneous_rate: float = 1000.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         set_number(self, "b", low=0.0, high=MAX_RATE, unit="Hz")
         set_number(self, "m_E", low=0.0, high=1.0)
         set_number(self, "m_I", low=0.0, high=1.0)
@@ -286,7 +277,7 @@ class PlasticityParams(_Group):
     ltd_IE: bool = True
     mask_IE: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         o = "PlasticityParams"
         set_number(self, "A_LTD", low=0.0, high=MAX_AMPLITUDE, unit="1/mV")
         set_number(self, "A_LTP", low=0.0, high=MAX_AMPLITUDE, unit="1/mV²")
@@ -327,7 +318,7 @@ class ProtocolParams(_Group):
     n_stimuli: int = 20
     n_blocks: int = 40
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         set_number(self, "test_ms", low=1, high=MAX_STEPS, integer=True, unit="ms")
         set_number(self, "test_theta", low=-MAX_ABS_MV, high=MAX_ABS_MV, unit="rad")
         set_number(self, "block_ms", low=1, high=MAX_STEPS, integer=True, unit="ms")
@@ -344,7 +335,7 @@ class ProtocolParams(_Group):
         return self.block_ms // self.n_stimuli
 
 
-_GROUPS = {
+_GROUPS: dict[str, type[_Group]] = {
     "network": NetworkParams,
     "input": InputParams,
     "plasticity": PlasticityParams,
@@ -369,7 +360,7 @@ class ModelParams:
     plasticity: PlasticityParams = field(default_factory=PlasticityParams)
     protocol: ProtocolParams = field(default_factory=ProtocolParams)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name, cls in _GROUPS.items():
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"ModelParams.{name} must be a {cls.__name__}, "
@@ -378,14 +369,14 @@ class ModelParams:
         for name in ("tau_minus", "tau_plus", "tau_x"):
             check_tau("PlasticityParams", name, getattr(self.plasticity, name), dt)
 
-    def replace(self, **changes) -> "ModelParams":
+    def replace(self, **changes: Any) -> ModelParams:
         """Copy with changes; keys are ``"group.field"`` or ``"group"`` (a whole group).
 
         Undotted field names are accepted when they are unique across groups
         (e.g. ``g=6.0``).
         """
-        per_group: dict[str, dict] = {}
-        whole: dict[str, object] = {}
+        per_group: dict[str, dict[str, Any]] = {}
+        whole: dict[str, Any] = {}
         for key, value in changes.items():
             group, fname = self._resolve(key)
             if fname is None:
@@ -399,7 +390,7 @@ class ModelParams:
         return dataclasses.replace(self, **new)
 
     @staticmethod
-    def _resolve(key: str):
+    def _resolve(key: str) -> tuple[str, str | None]:
         if isinstance(key, str) and key in _GROUPS:
             return key, None
         group, fname = canonical_name(key).split(".", 1)
@@ -410,27 +401,30 @@ class ModelParams:
         """All dotted parameter names, e.g. ``"network.g"``."""
         return [f"{g}.{f.name}" for g, c in _GROUPS.items() for f in fields(c)]
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
         """Value of a (dotted) parameter name."""
         group, fname = self._resolve(key)
         obj = getattr(self, group)
         return obj if fname is None else getattr(obj, fname)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, dict[str, Any]]:
         """Plain JSON-serialisable nested dict."""
         return {g: getattr(self, g).to_dict() for g in _GROUPS}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelParams":
+    def from_dict(cls, d: dict[str, Any]) -> ModelParams:
+        """Parameters from :meth:`to_dict`'s output; missing groups get their defaults."""
         if not isinstance(d, dict):
             raise TypeError(f"ModelParams.from_dict needs a dict, got {type(d).__name__}")
         unknown = set(d) - set(_GROUPS)
         if unknown:
             raise ValueError(f"unknown parameter group(s): {sorted(unknown)}")
-        return cls(**{g: _GROUPS[g].from_dict(d[g]) for g in _GROUPS if g in d})
+        # each name maps to its own group type, which a dict type cannot say
+        groups: dict[str, Any] = {g: _GROUPS[g].from_dict(d[g]) for g in _GROUPS if g in d}
+        return cls(**groups)
 
 
-def canonical_name(name) -> str:
+def canonical_name(name: str) -> str:
     """Dotted name (``"network.g"``) of a model parameter.
 
     Parameters

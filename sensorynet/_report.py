@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import pathlib
 import platform
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +18,7 @@ from ._params import ModelParams
 __all__ = ["write_report", "changed_params"]
 
 
-def _fmt_cell(v):
+def _fmt_cell(v: Any) -> str:
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating)):
@@ -25,11 +28,11 @@ def _fmt_cell(v):
     return str(v)
 
 
-def _md(text):
+def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def changed_params(params) -> dict:
+def changed_params(params: ModelParams) -> dict[str, dict[str, Any]]:
     """Parameters that differ from the published ones: ``{"group.name": {"published":
     value, "used": value}}``."""
     base, used = ModelParams().to_dict(), params.to_dict()
@@ -37,22 +40,22 @@ def changed_params(params) -> dict:
             for g, vals in used.items() for k, v in vals.items() if base[g][k] != v}
 
 
-def _holds_cell(c):
+def _holds_cell(c: Mapping[str, Any]) -> str:
     if c["holds"] is None:
         return "– " + (c.get("note") or "not checked")
     return "✓" if c["holds"] else "✗"
 
 
-def _z_cell(c):
+def _z_cell(c: Mapping[str, Any]) -> str:
     z = c.get("z")
     return "" if z is None else f"{z:+.2f}"
 
 
-def _count(n, noun):
+def _count(n: int | None, noun: str) -> str:
     return f"{'?' if n is None else n} {noun}{'' if n == 1 else 's'}"
 
 
-def _calibration_lines(info):
+def _calibration_lines(info: Mapping[str, Any]) -> list[str]:
     seeds = info["seeds"]
     mk = info.get("m_by_kind", {})
     lines = [
@@ -98,15 +101,17 @@ _SECTIONS = (
 )
 
 
-def _claim_rows(claims):
+def _claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[str]:
     return [f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
             f"{_md(_fmt_cell(c['measured']))} | {_md(c['expected'])} | "
             f"{_md(_holds_cell(c))} | {_z_cell(c)} | {_md(c.get('published') or '')} |"
             for c in claims]
 
 
-def write_report(path, *, metrics, claims, errors, params, seed, blocks, runtimes,
-                 figures, version):
+def write_report(path: pathlib.Path, *, metrics: Mapping[str, Any],
+                 claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str],
+                 params: ModelParams, seed: int, blocks: int, runtimes: Mapping[str, float],
+                 figures: Sequence[str], version: str) -> None:
     """Write ``report.md``: run information, one table per kind of check, the changed
     parameters, errors, figures and the full parameter set."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

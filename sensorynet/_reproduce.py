@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ._jobs import Job, JobRun
 from ._json import jsonable
@@ -40,7 +40,7 @@ from ._report import changed_params, write_report
 from ._store import load_result, save_result
 from ._validate import check_count, check_params, check_seed
 from ._version import __version__
-from .experiments import PROTOCOLS, Protocol, RunContext, check_published_fits
+from .experiments import PROTOCOLS, Protocol, PublishedRun, RunContext, check_published_fits
 
 __all__ = ["reproduce", "ReproduceOutcome", "parse_experiments", "import_protocols",
            "INCOMPLETE", "MANIFEST"]
@@ -308,8 +308,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     names = parse_experiments(experiments)
     check_published_fits(params, blocks)
     for name in names:                 # damaged data files are found now, not after the run
-        if PROTOCOLS[name].check is not None:
-            PROTOCOLS[name].check()
+        check = PROTOCOLS[name].check
+        if check is not None:
+            check()
     out = pathlib.Path(out_dir)
     t_start = time.perf_counter()
     stage = _stage_dir(out)
@@ -329,7 +330,8 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
     log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
     t0 = time.perf_counter()
     published = PROTOCOLS["published"]
-    pub = published.run(RunContext(params, seed, blocks, progress))
+    # the registered "published" protocol returns the learned run with its result
+    pub = cast(PublishedRun, published.run(RunContext(params, seed, blocks, progress)))
     runtimes["published simulation"] = time.perf_counter() - t0
     save_result(pub.result, stage / RESULT_FILE)
     jobs = [Job(_protocol_job,

@@ -6,8 +6,11 @@ Poisson CDF of that neuron's current mean (tabulated per segment, the rare tail
 continued by the same recurrence). Materialised counts (:func:`poisson_counts`) and
 counts generated inside the simulation kernel are therefore identical.
 """
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
+from numpy.typing import NDArray
 
 __all__ = ["poisson_counts", "CDF_LEN", "uniform_array"]
 
@@ -17,7 +20,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 
 
 @njit(cache=True, inline="always")
-def uniform(key, pos):
+def uniform(key: np.uint64, pos: np.uint64) -> np.float64:
     """SplitMix64 output number ``pos`` of the stream ``key``, as a double in [0, 1)."""
     z = key + (pos + np.uint64(1)) * _GAMMA
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -26,7 +29,7 @@ def uniform(key, pos):
     return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-def uniform_array(key, pos):
+def uniform_array(key: int | np.uint64, pos: NDArray[np.uint64]) -> NDArray[np.float64]:
     """:func:`uniform` of every position in ``pos`` (uint64 array), in numpy.
 
     The same integer operations (uint64 arithmetic wraps in numpy arrays as in numba),
@@ -44,7 +47,8 @@ CDF_LEN = 16
 
 
 @njit(cache=True)
-def cdf_table(mu, expm, seg, cdf):
+def cdf_table(mu: NDArray[np.float64], expm: NDArray[np.float64], seg: int,
+              cdf: NDArray[np.float64]) -> None:
     """Poisson CDF values F(0..CDF_LEN−1) of every neuron for one segment.
 
     Computed by the same recurrence the tail continues with (p_c = p_{c−1}·mu/c,
@@ -63,7 +67,7 @@ def cdf_table(mu, expm, seg, cdf):
 
 
 @njit(cache=True, inline="always")
-def _poisson_tail(u, mu, expm):
+def _poisson_tail(u: float, mu: float, expm: float) -> int:
     """Poisson inversion by the recurrence, for u beyond the tabulated CDF."""
     p = expm
     F = p
@@ -78,7 +82,9 @@ def _poisson_tail(u, mu, expm):
 
 
 @njit(cache=True, inline="always")
-def counts_step(key, k, N, cdf, mu, expm, seg, out):
+def counts_step(key: np.uint64, k: int, N: int, cdf: NDArray[np.float64],
+                mu: NDArray[np.float64], expm: NDArray[np.float64], seg: int,
+                out: NDArray[Any]) -> None:
     """Counts of all N neurons at step k into ``out`` (float64 or integer array)."""
     base = np.uint64(k) * np.uint64(N)
     n_big = 0
@@ -106,7 +112,8 @@ def counts_step(key, k, N, cdf, mu, expm, seg, out):
 
 
 @njit(cache=True)
-def poisson_counts(mu, expm, seg_len, key, T, out):
+def poisson_counts(mu: NDArray[np.float64], expm: NDArray[np.float64], seg_len: int,
+                   key: np.uint64, T: int, out: NDArray[Any]) -> None:
     """Fill ``out`` (T×N, time-major) with generated counts. ``mu``: (n_seg, N)."""
     N = mu.shape[1]
     n_seg = mu.shape[0]

@@ -12,10 +12,13 @@ import functools
 import json
 import math
 import pathlib
+from typing import Any, get_args
 
 import numpy as np
 
 from ._param_checks import MAX_N, check_number
+from ._params import ModelParams, NetworkParams
+from ._types import FloatArray, PathArg, ScalingRule
 
 __all__ = ["SCALING_RULES", "DEFAULT_SCALING", "scale_network", "scaled_model", "in_degrees",
            "REFERENCE_RATES", "CALIBRATION_FILE", "load_balanced_calibration",
@@ -23,9 +26,8 @@ __all__ = ["SCALING_RULES", "DEFAULT_SCALING", "scale_network", "scaled_model", 
 
 #: named rules of :meth:`NetworkParams.scaled`, and the default (docs/scaling.md: why);
 #: ``"balanced_mean"`` is ``"balanced"`` with the input set by the mean-potential formula
-SCALING_RULES = ("expected_indegree", "fixed_indegree", "fixed_probability", "balanced",
-                 "balanced_mean")
-DEFAULT_SCALING = "fixed_indegree"
+SCALING_RULES: tuple[ScalingRule, ...] = get_args(ScalingRule)
+DEFAULT_SCALING: ScalingRule = "fixed_indegree"
 
 #: packaged calibration of the ``"balanced"`` input (written by tools/calibrate_balanced.py)
 CALIBRATION_FILE = pathlib.Path(__file__).resolve().parent / "data" / "balanced_calibration.json"
@@ -33,11 +35,11 @@ _CALIBRATION_KEYS = ("N", "b", "rate_E", "rate_I")
 
 
 @functools.lru_cache(maxsize=1)
-def _packaged():
+def _packaged() -> dict[str, Any]:
     return json.loads(CALIBRATION_FILE.read_text())
 
 
-def load_balanced_calibration(path=None) -> dict:
+def load_balanced_calibration(path: PathArg | dict[str, Any] | None = None) -> dict[str, Any]:
     """The calibration of the ``"balanced"`` input, validated (a copy).
 
     Parameters
@@ -90,7 +92,8 @@ def load_balanced_calibration(path=None) -> dict:
     return data
 
 
-def calibrated_input_factor(N, reference_N=500, calibration=None) -> float:
+def calibrated_input_factor(N: int, reference_N: int = 500,
+                            calibration: PathArg | dict[str, Any] | None = None) -> float:
     """``b(N) / b(reference_N)`` of the rate-calibrated ``"balanced"`` rule.
 
     Between calibrated sizes ``b`` is interpolated linearly in ``log N``.
@@ -129,7 +132,8 @@ def calibrated_input_factor(N, reference_N=500, calibration=None) -> float:
     return float(np.interp(math.log(N), np.log(Ns), bs)) / cal["reference_b"]
 
 
-def scale_network(net, N, reference_N=500, rule=None):
+def scale_network(net: NetworkParams, N: int, reference_N: int = 500,
+                  rule: ScalingRule | None = None) -> NetworkParams:
     """``net`` (a NetworkParams) resized to ``N`` neurons by ``rule``; see
     :meth:`sensorynet.NetworkParams.scaled` for the rules."""
     rule = DEFAULT_SCALING if rule is None else rule
@@ -141,7 +145,7 @@ def scale_network(net, N, reference_N=500, rule=None):
     if N == reference_N:
         return net
     k = reference_N / N
-    changes = {}
+    changes: dict[str, Any] = {}
     if rule in ("expected_indegree", "fixed_indegree"):
         for name in ("eps_EE", "eps_EI", "eps_IE", "eps_II"):
             p = getattr(net, name) * k
@@ -159,7 +163,7 @@ def scale_network(net, N, reference_N=500, rule=None):
     return dataclasses.replace(net, N=int(N), **changes)
 
 
-def in_degrees(params):
+def in_degrees(params: NetworkParams) -> FloatArray:
     """Expected in-degrees ``K[pre, post]`` (E/I × E/I) of a network's parameters.
 
     Exact for ``fixed_indegree`` networks (``round(ε·N_pre)``), the binomial mean
@@ -176,8 +180,10 @@ def in_degrees(params):
 REFERENCE_RATES = (8.2, 5.5)
 
 
-def scaled_model(params=None, N=500, rule=None, reference_N=500,
-                 reference_rates=REFERENCE_RATES, calibration=None):
+def scaled_model(params: ModelParams | None = None, N: int = 500,
+                 rule: ScalingRule | None = None, reference_N: int = 500,
+                 reference_rates: tuple[float, float] = REFERENCE_RATES,
+                 calibration: PathArg | dict[str, Any] | None = None) -> ModelParams:
     """A whole model resized to ``N`` neurons by a named rule (docs/scaling.md).
 
     The network follows :meth:`NetworkParams.scaled`. When a rule changes the weight
@@ -226,7 +232,6 @@ def scaled_model(params=None, N=500, rule=None, reference_N=500,
     >>> round(scaled_model(N=2000, rule="balanced_mean").input.b)
     3708
     """
-    from ._params import ModelParams
     params = ModelParams() if params is None else params
     rule = DEFAULT_SCALING if rule is None else rule
     net0 = params.network
@@ -234,7 +239,7 @@ def scaled_model(params=None, N=500, rule=None, reference_N=500,
     if net is net0:
         return params
     s = net.J / net0.J
-    changes = {"network": net}
+    changes: dict[str, Any] = {"network": net}
     if s != 1.0:
         pl = params.plasticity
         changes["plasticity"] = pl.replace(A_LTD=pl.A_LTD * s, A_LTP=pl.A_LTP * s,

@@ -13,11 +13,14 @@ counts, hence the same spikes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _rng
 from ._params import InputParams, ProtocolParams
+from ._types import FloatArray, Seed
 
 __all__ = [
     "PoissonInput",
@@ -46,7 +49,7 @@ def check_input_rates(rates: np.ndarray, dt: float) -> None:
                          f"spikes per step; at most {MAX_MEAN_PER_STEP:g} are supported")
 
 
-def key_from_seed(seed) -> int:
+def key_from_seed(seed: Seed) -> int:
     """A 64-bit generator key from an int or a ``numpy.random.SeedSequence``."""
     if isinstance(seed, np.random.SeedSequence):
         ss = seed
@@ -72,7 +75,7 @@ class PoissonInput:
         Step, ms.
     """
 
-    def __init__(self, rates, segment_steps, key, dt=1.0):
+    def __init__(self, rates: ArrayLike, segment_steps: int, key: int, dt: float = 1.0) -> None:
         rates = np.asarray(rates, dtype=np.float64)
         if rates.ndim == 1:
             rates = rates[None, :]
@@ -97,40 +100,44 @@ class PoissonInput:
 
     @property
     def N(self) -> int:
+        """Number of neurons."""
         return self.rates.shape[1]
 
     @property
     def n_segments(self) -> int:
+        """Number of segments (rows of ``rates``)."""
         return self.rates.shape[0]
 
     @property
     def n_steps(self) -> int:
+        """Number of time steps T."""
         return self.n_segments * self.segment_steps
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, int]:
         """(N, T), like the materialised array."""
         return (self.N, self.n_steps)
 
-    def kernel_tables(self):
+    def kernel_tables(self) -> tuple[FloatArray, FloatArray]:
         """Per-step means and exp(−mean) per segment and neuron."""
         mu = self.rates * (self.dt / 1000.0)
         return np.ascontiguousarray(mu), np.exp(-mu)
 
-    def counts(self, time_major=False) -> np.ndarray:
+    def counts(self, time_major: bool = False) -> NDArray[np.uint8]:
         """Materialise the counts: uint8 array (N, T), or (T, N) if ``time_major``."""
         mu, expm = self.kernel_tables()
         out = np.empty((self.n_steps, self.N), np.uint8)
         _rng.poisson_counts(mu, expm, self.segment_steps, np.uint64(self.key), self.n_steps, out)
         return out if time_major else out.T
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"PoissonInput(N={self.N}, T={self.n_steps} steps, "
                 f"{self.n_segments} segment(s) of {self.segment_steps}, "
                 f"mean rate {self.rates.mean():.1f} Hz)")
 
 
-def tuned_rates(theta_stim, po, n_exc, input_params=None):
+def tuned_rates(theta_stim: float | ArrayLike, po: ArrayLike, n_exc: int,
+                input_params: InputParams | None = None) -> FloatArray:
     """Input rates for a stimulus orientation, Hz (docs/model.md §2).
 
     Parameters
@@ -158,11 +165,11 @@ def tuned_rates(theta_stim, po, n_exc, input_params=None):
         raise ValueError(f"n_exc={n_exc} must lie in 0..{po.size}")
     m = np.full(po.size, ip.m_I)
     m[:n_exc] = ip.m_E
-    r = ip.b * (1.0 + m * np.cos(2.0 * (th[..., None] - po)))
+    r: FloatArray = ip.b * (1.0 + m * np.cos(2.0 * (th[..., None] - po)))
     return r
 
 
-def _check_thetas(thetas):
+def _check_thetas(thetas: ArrayLike) -> FloatArray:
     th = np.atleast_1d(np.asarray(thetas, dtype=np.float64))
     if th.ndim != 1 or th.size < 1:
         raise ValueError("thetas must be a non-empty 1-D sequence of orientations (rad)")
@@ -171,21 +178,24 @@ def _check_thetas(thetas):
     return th
 
 
-def stimulus_input(thetas, segment_ms, po, n_exc, seed, input_params=None, dt=1.0):
+def stimulus_input(thetas: Sequence[float] | ArrayLike, segment_ms: float, po: ArrayLike,
+                   n_exc: int, seed: Seed, input_params: InputParams | None = None,
+                   dt: float = 1.0) -> PoissonInput:
     """Tuned Poisson input presenting ``thetas`` one after another.
 
     Parameters
     ----------
     thetas : sequence of float
         Orientations, rad, each shown for ``segment_ms``.
-    segment_ms : int
-        Duration of each orientation, ms.
+    segment_ms : float
+        Duration of each orientation, ms; a positive multiple of ``dt``.
     po : ndarray (N,)
         Input preferred orientations, rad.
     n_exc : int
     seed : int or SeedSequence
         Determines the realisation.
     input_params : InputParams, optional
+        Default ``InputParams()``.
     dt : float
         Step, ms.
 
@@ -201,8 +211,28 @@ def stimulus_input(thetas, segment_ms, po, n_exc, seed, input_params=None, dt=1.
                         key_from_seed(seed), dt)
 
 
-def untuned_input(N, duration_ms, rate, seed, dt=1.0):
-    """Untuned Poisson input: every neuron at ``rate`` Hz for ``duration_ms``."""
+def untuned_input(N: int, duration_ms: float, rate: float, seed: Seed, dt: float = 1.0
+                  ) -> PoissonInput:
+    """Untuned Poisson input: every neuron at ``rate`` Hz for ``duration_ms``.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    duration_ms : float
+        Duration, ms; a positive multiple of ``dt``.
+    rate : float
+        Input rate of every neuron, Hz.
+    seed : int or SeedSequence
+        Determines the realisation.
+    dt : float
+        Step, ms.
+
+    Returns
+    -------
+    PoissonInput
+        One segment of ``duration_ms / dt`` steps.
+    """
     if isinstance(N, bool) or int(N) != N or N < 1:
         raise ValueError(f"N must be a positive integer, got {N!r}")
     if not (math.isfinite(rate) and rate >= 0):
@@ -213,19 +243,21 @@ def untuned_input(N, duration_ms, rate, seed, dt=1.0):
     return PoissonInput(np.full((1, int(N)), float(rate)), int(steps), key_from_seed(seed), dt)
 
 
-def probe_sequence(protocol=None):
+def probe_sequence(protocol: ProtocolParams | None = None) -> FloatArray:
     """The before/after test: one orientation (π/2 by default) for ``test_ms``."""
     pr = protocol if protocol is not None else ProtocolParams()
     return np.array([pr.test_theta])
 
 
-def learning_sequence(rng, protocol=None):
+def learning_sequence(rng: np.random.Generator, protocol: ProtocolParams | None = None
+                      ) -> FloatArray:
     """``n_stimuli`` orientations drawn uniformly from [0, π)."""
     pr = protocol if protocol is not None else ProtocolParams()
     return rng.uniform(0.0, np.pi, pr.n_stimuli)
 
 
-def cardinal_sequence(rng, protocol=None, cardinal_fraction=0.5):
+def cardinal_sequence(rng: np.random.Generator, protocol: ProtocolParams | None = None,
+                      cardinal_fraction: float = 0.5) -> FloatArray:
     """Biased sequence (docs/model.md §5.6): a fraction at 0 and π/2 (half each), rest uniform.
 
     With 20 stimuli and fraction 0.5: 10 uniform + 5 at 0 + 5 at π/2, shuffled.

@@ -21,14 +21,18 @@ import os
 import pathlib
 import zipfile
 import zlib
+from collections.abc import Mapping
+from typing import IO, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._files import atomic_write, check_path
 from ._json import json_default
 from ._memory import FRACTION, available_bytes
 from ._params import ModelParams
 from ._results import ExperimentResult, SpikeTrain, snapshot_arrays, snapshots_from_arrays
+from ._types import FloatArray, PathArg
 from ._weights import SparseWeights
 
 __all__ = [
@@ -76,7 +80,7 @@ def _compressible(buf: memoryview) -> bool:
     return packed <= STORE_RATIO * len(wins) * _SAMPLE
 
 
-def write_npz(fh, arrays: dict) -> None:
+def write_npz(fh: IO[bytes], arrays: Mapping[str, ArrayLike]) -> None:
     """Write ``arrays`` as an ``.npz`` archive to the binary file object ``fh``.
 
     The layout of ``np.savez``/``np.savez_compressed`` (one ``<key>.npy`` member per
@@ -85,10 +89,11 @@ def write_npz(fh, arrays: dict) -> None:
     """
     with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_DEFLATED,
                          compresslevel=DEFLATE_LEVEL, allowZip64=True) as zf:
-        for key, arr in arrays.items():
-            arr, name = np.asarray(arr), f"{key}.npy"
-            if not _compressible(memoryview(np.ascontiguousarray(arr).reshape(-1)).cast("B")):
-                name = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        for key, value in arrays.items():
+            arr = np.asarray(value)
+            name: str | zipfile.ZipInfo = f"{key}.npy"
+            if not _compressible(np.ascontiguousarray(arr).reshape(-1).data.cast("B")):
+                name = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
                 name.compress_type = zipfile.ZIP_STORED
             # a str name is deflated at the archive's level, a ZipInfo stored as is
             with zf.open(name, "w", force_zip64=True) as member:
@@ -96,7 +101,8 @@ def write_npz(fh, arrays: dict) -> None:
 
 
 # ------------------------------------------------------------------------------ save
-def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.Path:
+def save_result(result: ExperimentResult, path: PathArg, *,
+                annotations: Mapping[str, Any] | None = None) -> pathlib.Path:
     """Write an experiment result to a single ``.npz`` file (:func:`write_npz`).
 
     Parameters
@@ -127,25 +133,26 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
     path = check_path(path)
     from ._version import __version__
 
-    arrays = {"po": np.asarray(result.po, dtype=np.float64)}
+    arrays: dict[str, NDArray[Any]] = {"po": np.asarray(result.po, dtype=np.float64)}
     has = {}
-    sparse = isinstance(result.W, SparseWeights)
-    if sparse != isinstance(result.W0, SparseWeights):
+    W0, W = result.W0, result.W
+    sparse = isinstance(W, SparseWeights)
+    if sparse != isinstance(W0, SparseWeights):
         raise TypeError("result.W0 and result.W must both be dense or both sparse")
     shares = False
-    if sparse:
-        arrays.update({"W0.indptr": result.W0.indptr, "W0.indices": result.W0.indices,
-                       "W0.data": result.W0.data, "W.data": result.W.data})
+    if isinstance(W, SparseWeights) and isinstance(W0, SparseWeights):
+        arrays.update({"W0.indptr": W0.indptr, "W0.indices": W0.indices,
+                       "W0.data": W0.data, "W.data": W.data})
         # plasticity never creates synapses, so W normally reuses W0's structure;
         # storing it once halves the file
-        shares = (np.array_equal(result.W.indptr, result.W0.indptr)
-                  and np.array_equal(result.W.indices, result.W0.indices))
+        shares = (np.array_equal(W.indptr, W0.indptr)
+                  and np.array_equal(W.indices, W0.indices))
         if not shares:
-            arrays["W.indptr"] = result.W.indptr
-            arrays["W.indices"] = result.W.indices
+            arrays["W.indptr"] = W.indptr
+            arrays["W.indices"] = W.indices
     else:
-        arrays["W0"] = np.asarray(result.W0)
-        arrays["W"] = np.asarray(result.W)
+        arrays["W0"] = np.asarray(W0)
+        arrays["W"] = np.asarray(W)
     for key in ("W_blocks", "block_thetas", "test_thetas"):   # each may be None
         has[key] = getattr(result, key.replace("W_", "_W_")) is not None   # not densified
         if has[key]:
@@ -153,11 +160,12 @@ def save_result(result: ExperimentResult, path, *, annotations=None) -> pathlib.
                           else {key: np.asarray(getattr(result, key))})
 
     # all phases in three flat arrays (one zip member each, not 3 per phase)
-    trains = list(result.spikes.items())
-    for name, st in trains:
+    trains: list[tuple[str, SpikeTrain]] = []
+    for name, st in result.spikes.items():
         if not isinstance(st, SpikeTrain):
             raise TypeError(f"result.spikes[{name!r}] must be a SpikeTrain, "
                             f"got {type(st).__name__}")
+        trains.append((name, st))
     phases = [{"name": str(k), "n_steps": st.n_steps, "N": st.N, "n_exc": st.n_exc,
                "dt": st.dt} for k, st in trains]
     for field in ("neurons", "steps"):
@@ -200,7 +208,7 @@ KNOWN_MEMBERS = frozenset({
     "test_thetas", "spikes.neurons", "spikes.steps", "spikes.offsets", _META_KEY})
 
 
-def result_size_limit(max_bytes=None) -> int:
+def result_size_limit(max_bytes: int | None = None) -> int:
     """Largest decompressed size (bytes) :func:`load_result` accepts: ``max_bytes`` if
     given, else ``$SENSORYNET_MAX_RESULT_BYTES`` if set, else the smaller of
     :data:`MAX_RESULT_BYTES` and the share of the available memory a run may use
@@ -224,7 +232,7 @@ class _Damaged(Exception):
     """Internal: why a file is refused (wrapped in a ValueError naming the file)."""
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> NDArray[Any]:
     """One ``.npy`` member, header checked against the zip size before any allocation;
     returned in native byte order."""
     fmt = np.lib.format
@@ -249,7 +257,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
     return arr
 
 
-def _needed(meta: dict) -> set[str]:
+def _needed(meta: dict[str, Any]) -> set[str]:
     """The members :func:`_build` reads for the layout ``meta`` describes."""
     if meta.get("sparse"):
         need = {"W0.indptr", "W0.indices", "W0.data", "W.data"}
@@ -257,7 +265,7 @@ def _needed(meta: dict) -> set[str]:
             need |= {"W.indptr", "W.indices"}
     else:
         need = {"W0", "W"}
-    has = meta.get("has") if isinstance(meta.get("has"), dict) else {}
+    has: dict[str, Any] = meta["has"] if isinstance(meta.get("has"), dict) else {}
     for key in ("W_blocks", "block_thetas", "test_thetas"):
         if has.get(key):
             need.add(key)
@@ -266,7 +274,7 @@ def _needed(meta: dict) -> set[str]:
     return need | {"po", "spikes.neurons", "spikes.steps", "spikes.offsets"}
 
 
-def _parse_meta(raw, path):
+def _parse_meta(raw: NDArray[Any], path: pathlib.Path) -> dict[str, Any]:
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ValueError(f"cannot read sensorynet result file {path}: metadata entry "
                          f"has dtype {raw.dtype}, expected uint8 bytes")
@@ -289,7 +297,8 @@ def _parse_meta(raw, path):
     return meta
 
 
-def _read_npz(path: pathlib.Path, max_bytes=None, *, arrays=True):
+def _read_npz(path: pathlib.Path, max_bytes: int | None = None, *, arrays: bool = True
+              ) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
     """The arrays a result needs and its parsed metadata, or ValueError naming the file.
 
     The archive is opened with context managers only (no file handle survives an
@@ -348,7 +357,7 @@ def _read_npz(path: pathlib.Path, max_bytes=None, *, arrays=True):
     return out, meta
 
 
-def read_metadata(path) -> dict:
+def read_metadata(path: PathArg) -> dict[str, Any]:
     """The JSON metadata of a result file (format, versions, kind, seed, params, ...).
 
     Raises
@@ -359,7 +368,7 @@ def read_metadata(path) -> dict:
     return _read_npz(check_path(path), arrays=False)[1]
 
 
-def _finite(arr, name, path, kinds="f"):
+def _finite(arr: NDArray[Any], name: str, path: PathArg, kinds: str = "f") -> NDArray[Any]:
     """``arr`` if it is a numeric array of an allowed kind with only finite values."""
     if arr.dtype.kind not in kinds:
         raise ValueError(f"{path}: damaged result file, {name} has dtype {arr.dtype}")
@@ -368,21 +377,22 @@ def _finite(arr, name, path, kinds="f"):
     return arr
 
 
-def _int_field(d, key, path, low=0):
+def _int_field(d: Any, key: str, path: PathArg, low: int = 0) -> int:
     v = d.get(key) if isinstance(d, dict) else None
     if isinstance(v, bool) or not isinstance(v, int) or v < low:
         raise ValueError(f"{path}: damaged result file, bad metadata {key}={v!r}")
     return v
 
 
-def _build(arrays, meta, path):
+def _build(arrays: dict[str, NDArray[Any]], meta: dict[str, Any], path: PathArg
+           ) -> ExperimentResult:
     """ExperimentResult from the raw arrays and metadata of ``path``, validated.
 
     Weights, preferred orientations and angles must be finite, shapes consistent
     with N, and every spike train must give finite non-negative rates (neuron
     indices in 0..N-1, steps in 0..n_steps-1, n_steps >= 1, dt > 0).
     """
-    def need(key):
+    def need(key: str) -> NDArray[Any]:
         if key not in arrays:
             raise ValueError(f"{path}: damaged result file, missing array {key!r}")
         return arrays[key]
@@ -403,6 +413,8 @@ def _build(arrays, meta, path):
     po = _finite(need("po"), "po", path)
     if po.shape != (N,):
         raise ValueError(f"{path}: po has shape {po.shape}, expected ({N},)")
+    W0: FloatArray | SparseWeights
+    W: FloatArray | SparseWeights
     if meta["sparse"]:
         indptr, indices = need("W0.indptr"), need("W0.indices")
         W0 = SparseWeights(indptr, indices, _finite(need("W0.data"), "W0.data", path), N)
@@ -416,7 +428,7 @@ def _build(arrays, meta, path):
             raise ValueError(f"{path}: W0/W have shapes {W0.shape}/{W.shape}, not ({N}, {N})")
         nnz = None
     has = meta["has"]
-    opt = {k: (_finite(need(k), k, path) if has.get(k) else None)
+    opt: dict[str, Any] = {k: (_finite(need(k), k, path) if has.get(k) else None)
            for k in ("W_blocks", "block_thetas", "test_thetas")}
     opt["W_blocks"] = wb = snapshots_from_arrays(arrays, opt["W_blocks"], W, nnz,
                                                  meta["format_version"], path)
@@ -467,7 +479,8 @@ def _build(arrays, meta, path):
                             version=meta.get("result_version"))
 
 
-def load_with_metadata(path, *, max_bytes=None):
+def load_with_metadata(path: PathArg, *, max_bytes: int | None = None
+                       ) -> tuple[ExperimentResult, dict[str, Any]]:
     """``(result, metadata)`` of a result file; see :func:`load_result`."""
     path = check_path(path)
     arrays, meta = _read_npz(path, max_bytes)
@@ -481,7 +494,7 @@ def load_with_metadata(path, *, max_bytes=None):
         raise ValueError(f"{path}: damaged result file, bad metadata ({exc!r})") from None
 
 
-def load_result(path, *, max_bytes=None) -> ExperimentResult:
+def load_result(path: PathArg, *, max_bytes: int | None = None) -> ExperimentResult:
     """Read a result written by :func:`save_result`.
 
     Parameters

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
-__all__ = ["main", "run", "build_parser"]
+if TYPE_CHECKING:   # imported where used, so that --help starts fast
+    from ._params import ModelParams
+    from ._types import ScalingRule
+
+__all__ = ["main", "run", "build_parser", "INTERRUPTED"]
 
 
-def _non_negative_int(name):
-    def parse(text):
+def _non_negative_int(name: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
@@ -29,7 +36,7 @@ def _non_negative_int(name):
     return parse
 
 
-def _params_for(n_neurons, scaling=None):
+def _params_for(n_neurons: int, scaling: ScalingRule | None = None) -> ModelParams:
     """Published parameters, rescaled to ``n_neurons`` by the rule ``scaling``
     (:func:`sensorynet.scaled_model`; default ``params.DEFAULT_SCALING``)."""
     from ._params import ModelParams
@@ -42,7 +49,7 @@ def _params_for(n_neurons, scaling=None):
     return scaled_model(ModelParams(), n_neurons, rule=scaling)
 
 
-def _parse_value(text):
+def _parse_value(text: str) -> int | float | bool:
     """``int``, then ``float``, then ``true``/``false`` (any case)."""
     for conv in (int, float):
         try:
@@ -55,7 +62,7 @@ def _parse_value(text):
     raise ValueError(f"value {text!r} is not an int, a float, true or false")
 
 
-def _apply_sets(params, assignments):
+def _apply_sets(params: ModelParams, assignments: Iterable[str] | None) -> ModelParams:
     """``params`` with every ``NAME=VALUE`` of ``--set`` applied (ModelParams.replace).
 
     Raises
@@ -64,7 +71,8 @@ def _apply_sets(params, assignments):
         One line naming the bad assignment.
     """
     from ._params import canonical_name
-    changes, seen = {}, {}
+    changes: dict[str, int | float | bool] = {}
+    seen: dict[str, str] = {}
     for item in assignments or ():
         name, sep, text = item.partition("=")
         name = name.strip()
@@ -89,10 +97,10 @@ def _apply_sets(params, assignments):
 
 #: further protocols run on worker processes only while all processes together are
 #: estimated below this; a large network runs them one at a time instead
-PARALLEL_MEMORY_BUDGET = 1.5e9
+_PARALLEL_MEMORY_BUDGET = 1.5e9
 
 
-def _workers(params, blocks, n_jobs):
+def _workers(params: ModelParams, blocks: int | None, n_jobs: int) -> int:
     """Worker processes for ``reproduce``: one per further protocol, at most 2 and at
     most the CPUs (``$SENSORYNET_WORKERS`` overrides), or 1 (this process) when
     there is at most one job or they would not fit in memory beside the published run."""
@@ -106,7 +114,7 @@ def _workers(params, blocks, n_jobs):
         run = estimate_run_bytes(params, n_blocks=params.protocol.n_blocks
                                  if blocks is None else blocks, keep_snapshots=True)
         free = available_bytes()
-        budget = PARALLEL_MEMORY_BUDGET if free is None else min(free, PARALLEL_MEMORY_BUDGET)
+        budget = _PARALLEL_MEMORY_BUDGET if free is None else min(free, _PARALLEL_MEMORY_BUDGET)
         if (n + 1) * run > budget:
             return 1
     return max(n, 1)
@@ -168,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sweep(argv) -> int:
+def _sweep(argv: Sequence[str]) -> int:
     import importlib.util
     missing = [m for m in ("distributed", "pandas") if importlib.util.find_spec(m) is None]
     if missing:                  # the [sweep] extra is not installed
@@ -210,7 +218,7 @@ def run() -> int:
     import os
     import signal
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt
     previous = signal.signal(signal.SIGTERM, stop)
     try:
@@ -224,7 +232,7 @@ def run() -> int:
     return rc
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sensorynet`` console script (via :func:`run`).
 
     Parameters
@@ -236,7 +244,8 @@ def main(argv=None) -> int:
     -------
     int
         Exit status: 0 success, 1 an experiment failed (or a claim failed with
-        ``--strict``), 2 bad arguments or an unavailable command.
+        ``--strict``), 2 bad arguments or an unavailable command, 130
+        (:data:`INTERRUPTED`) stopped by Ctrl-C.
     """
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     if argv and argv[0] == "sweep":
@@ -260,8 +269,9 @@ def main(argv=None) -> int:
         check_runnable(params, args.blocks)          # refuse early what cannot run
         check_published_fits(params, args.blocks)    # ... or cannot fit
         for name in names:                           # ... or whose data are damaged
-            if PROTOCOLS[name].check is not None:
-                PROTOCOLS[name].check()
+            check = PROTOCOLS[name].check
+            if check is not None:
+                check()
     except ValueError as exc:
         return _error(exc, 2)
     try:

@@ -8,13 +8,17 @@ through :func:`sensorynet.simulate` style checks or pass sane arrays.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._params import ModelParams
+from ._types import FloatArray
 
 __all__ = ["simulate_reference"]
 
 
-def simulate_reference(W, inputs, *, plastic, params=None, v_init=None):
+def simulate_reference(W: ArrayLike, inputs: ArrayLike, *, plastic: bool,
+                       params: ModelParams | None = None, v_init: ArrayLike | None = None
+                       ) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray, FloatArray]:
     """Simulate the network step by step in plain numpy.
 
     Parameters

@@ -225,7 +225,7 @@ def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
     assert _workers(ModelParams(), None, 1) == 1
     assert _workers(ModelParams(), None, 0) == 1
     assert _workers(scaled_model(ModelParams(), 10_000), None, 4) == 1
-    monkeypatch.setattr("sensorynet.cli.PARALLEL_MEMORY_BUDGET", 1e6)
+    monkeypatch.setattr("sensorynet.cli._PARALLEL_MEMORY_BUDGET", 1e6)
     assert _workers(ModelParams(), None, 4) == 1
 
 

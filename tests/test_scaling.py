@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet._params import DEFAULT_SCALING, SCALING_RULES
+from sensorynet import DEFAULT_SCALING, SCALING_RULES
 from sensorynet._scaling import (
     calibrated_input_factor,
     in_degrees,

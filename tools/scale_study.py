@@ -188,7 +188,7 @@ def _summary_rows(points, ref):
 def write_results(points, extra=None):
     import pandas as pd
 
-    from sensorynet._params import SCALING_RULES
+    from sensorynet import SCALING_RULES
     ref = np.mean([p["contrast40_J"] for p in points if p["N"] == 500])
     for p in points:        # the reference runs stop at 40 blocks, by definition
         if p["N"] == 500 and p["blocks_to_target"] is None:
@@ -237,7 +237,7 @@ def main(argv=None):
     if a.table:
         print(table())
         return 0
-    from sensorynet._params import DEFAULT_SCALING, SCALING_RULES
+    from sensorynet import DEFAULT_SCALING, SCALING_RULES
     if a.only_100k:
         p = run_point(DEFAULT_SCALING, 100_000, 0, max_blocks=PUBLISHED_BLOCKS,
                       min_blocks=PUBLISHED_BLOCKS)

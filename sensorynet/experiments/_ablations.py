@@ -3,14 +3,20 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
+from numpy.typing import ArrayLike
+
 from .._json import jsonable
+from .._params import ModelParams
+from .._results import ExperimentResult
 from .._validate import check_params, check_seed
 from .._weights import weights_equal
 from ..analysis import connectivity_summary
 from ._common import ABLATIONS, block_rates, claim, fmt_values, is_decreasing, number
 from ._published import run_published
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
-from ._tuning import run_tuning
+from ._tuning import TuningResult, run_tuning
 
 __all__ = ["AblationResult", "run_ablations", "RUNAWAY_FACTOR"]
 
@@ -37,8 +43,10 @@ class AblationResult:
         name -> :func:`connectivity_summary` of the learned W (input PO).
     """
 
-    def __init__(self, runs, tuning_before, tuning_after, changes, connectivity,
-                 matches_published=None):
+    def __init__(self, runs: dict[str, ExperimentResult], tuning_before: dict[str, TuningResult],
+                 tuning_after: dict[str, TuningResult], changes: dict[str, dict[str, Any]],
+                 connectivity: dict[str, dict[str, Any]],
+                 matches_published: bool | None = None) -> None:
         self.runs, self.changes = runs, changes
         #: whether the all-plastic run's learned W equals the published run's (None:
         #: not compared)
@@ -46,7 +54,8 @@ class AblationResult:
         self.tuning_before, self.tuning_after = tuning_before, tuning_after
         self.connectivity = connectivity
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
+        """Rates, selectivity and learned structure of every condition, JSON-ready."""
         out = {}
         for name, r in self.runs.items():
             c = self.connectivity[name]
@@ -66,7 +75,7 @@ class AblationResult:
                 "pruning": c["pruning"]}
         return jsonable(out)
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """What the model does with a pathway frozen: findings of this package (the
         paper makes no prediction). E→I frozen: inhibition cannot follow the growing
         E→E weights, excitation runs away (E rate after learning > 3× the all-plastic
@@ -111,8 +120,10 @@ class AblationResult:
         return out
 
 
-def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas=None,
-                  duration_ms=2000, progress=True) -> AblationResult:
+def run_ablations(params: ModelParams | None = None, seed: int = 0, *,
+                  conditions: dict[str, dict[str, Any]] | None = None,
+                  n_blocks: int | None = None, thetas: ArrayLike | None = None,
+                  duration_ms: float = 2000, progress: bool = True) -> AblationResult:
     """Re-run the published learning with plasticity switched off on some pathways.
 
     Parameters
@@ -139,8 +150,10 @@ def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas
     if not isinstance(conditions, dict) or not conditions or \
             not all(isinstance(v, dict) for v in conditions.values()):
         raise TypeError("conditions must be a non-empty dict of name -> dict of changes")
-    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
-    runs, tb, ta, conn = {}, {}, {}, {}
+    runs: dict[str, ExperimentResult] = {}
+    tb: dict[str, TuningResult] = {}
+    ta: dict[str, TuningResult] = {}
+    conn: dict[str, dict[str, Any]] = {}
     for name, ch in conditions.items():
         p = params.replace(**ch)
         # block rates are all these runs need of the learning blocks: no spike lists
@@ -148,8 +161,10 @@ def run_ablations(params=None, seed=0, *, conditions=None, n_blocks=None, thetas
         r = run_published(p, seed, n_blocks=n_blocks, progress=progress, keep_snapshots=False,
                           keep_block_spikes=False)
         runs[name] = r
-        tb[name] = run_tuning(r.W0, r.po, p, seed, **kw)
-        ta[name] = run_tuning(r.W, r.po, p, seed, **kw)
+        tb[name] = run_tuning(r.W0, r.po, p, seed, thetas=thetas, duration_ms=duration_ms,
+                              progress=progress)
+        ta[name] = run_tuning(r.W, r.po, p, seed, thetas=thetas, duration_ms=duration_ms,
+                              progress=progress)
         conn[name] = connectivity_summary(r.W, r.po, r.n_exc, W0=r.W0,
                                           w_max=p.plasticity.w_max,
                                           w_min_inh=p.plasticity.w_min_inh)

@@ -7,12 +7,18 @@ Units: mV, ms, Hz; angles in rad unless a name ends in ``_deg``.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._arrays import bin_mean
-from .._network import build_network
-from .._simulation import simulate
-from .._stimulus import stimulus_input
+from .._network import Network, build_network
+from .._params import ModelParams
+from .._simulation import SimulationResult, simulate
+from .._stimulus import PoissonInput, stimulus_input
+from .._types import FloatArray, IntArray
 from .._validate import check_params
 from ..analysis import isi_cv
 from ._seeds import STREAM_NETWORK, STREAM_TEST, seed_sequence
@@ -24,20 +30,12 @@ __all__ = [
     "update_residual",
 ]
 
+#: which run of a :class:`BalancedState`: the network, or its neurons unconnected
+Run = Literal["coupled", "uncoupled"]
 
 
-
-
-
-
-
-
-
-
-
-
-
-def input_components(result, W, inputs):
+def input_components(result: SimulationResult, W: ArrayLike, inputs: PoissonInput
+                     ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Feed-forward, recurrent excitatory and recurrent inhibitory input per step.
 
     Reconstructed exactly from the spikes (docs/model.md §3): at step k neuron j receives
@@ -81,23 +79,29 @@ class BalancedState:
     record : ndarray of int
     ff, rec_E, rec_I : ndarray (T, N)
         Input per step of the coupled run (mV/ms), see :func:`input_components`.
+    seed : int or None
+        Root seed of network and input.
     """
 
-    def __init__(self, params, net, theta, coupled, uncoupled, record, ff, rec_E, rec_I,
-                 seed=None):
+    def __init__(self, params: ModelParams, net: Network, theta: float,
+                 coupled: SimulationResult, uncoupled: SimulationResult, record: IntArray,
+                 ff: FloatArray, rec_E: FloatArray, rec_I: FloatArray,
+                 seed: int | None = None) -> None:
         self.params, self.net, self.theta, self.seed = params, net, theta, seed
         self.coupled, self.uncoupled, self.record = coupled, uncoupled, record
         self.ff, self.rec_E, self.rec_I = ff, rec_E, rec_I
 
     @property
-    def n_exc(self):
+    def n_exc(self) -> int:
+        """Number of excitatory neurons."""
         return self.net.n_exc
 
-    def cv(self, which="coupled"):
+    def cv(self, which: Run = "coupled") -> FloatArray:
+        """ISI coefficient of variation per neuron (NaN with fewer than 3 spikes)."""
         r = self.coupled if which == "coupled" else self.uncoupled
         return isi_cv(r.spike_neurons, r.spike_steps, r.N)
 
-    def voltage(self, neuron, which="coupled"):
+    def voltage(self, neuron: int, which: Run = "coupled") -> FloatArray:
         """Recorded membrane potential (mV) of a recorded neuron, shape (T,)."""
         hit = np.flatnonzero(self.record == neuron)
         if hit.size == 0:
@@ -105,11 +109,13 @@ class BalancedState:
         r = self.coupled if which == "coupled" else self.uncoupled
         return r.recorded["v"][:, hit[0]]
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Rates (Hz), ISI CV and mean input components (mV/ms), E and I populations."""
         ne = self.n_exc
-        out = {}
-        for which, r in (("coupled", self.coupled), ("uncoupled", self.uncoupled)):
+        out: dict[str, Any] = {}
+        runs: tuple[tuple[Run, SimulationResult], ...] = (("coupled", self.coupled),
+                                                         ("uncoupled", self.uncoupled))
+        for which, r in runs:
             cv = self.cv(which)
             out[which] = {"rate": r.population_rates(),
                           "cv": {"E": float(np.nanmean(cv[:ne])),
@@ -125,7 +131,7 @@ class BalancedState:
         return out
 
 
-def update_residual(state, neuron, which="uncoupled"):
+def update_residual(state: BalancedState, neuron: int, which: Run = "uncoupled") -> float:
     """Largest deviation of a recorded trace from the exact update rule (docs/model.md §3).
 
     On every step k ≥ 1 at which ``neuron`` did not spike, the recorded potential must
@@ -147,10 +153,9 @@ def update_residual(state, neuron, which="uncoupled"):
     return float(np.max(np.abs(v[1:][ok] - pred[ok]))) if ok.any() else float("nan")
 
 
-
-
-def balanced_state(params=None, seed=0, *, theta=np.pi / 2, duration_ms=2000,
-                   record=(200, 450)) -> BalancedState:
+def balanced_state(params: ModelParams | None = None, seed: int = 0, *,
+                   theta: float = np.pi / 2, duration_ms: float = 2000,
+                   record: Sequence[int] | ArrayLike = (200, 450)) -> BalancedState:
     """Run the naive network of ``seed`` on a tuned test input (the *Before* test).
 
     Network and input come from the same seed streams as
@@ -164,9 +169,14 @@ def balanced_state(params=None, seed=0, *, theta=np.pi / 2, duration_ms=2000,
         Root seed (network and input streams of :func:`sensorynet.run_published`).
     theta : float
         Stimulus orientation, rad.
-    duration_ms : int
+    duration_ms : float
+        Duration of the run, ms.
     record : sequence of int
         Neurons whose membrane potential is recorded.
+
+    Returns
+    -------
+    BalancedState
     """
     p = check_params(params)
     net = build_network(p.network, seed_sequence(seed, STREAM_NETWORK))
@@ -175,7 +185,7 @@ def balanced_state(params=None, seed=0, *, theta=np.pi / 2, duration_ms=2000,
     rec = np.asarray(record, dtype=np.int64)
     coupled = simulate(net.W, inp, plastic=False, params=p, record=rec)
     uncoupled = simulate(np.zeros_like(net.W), inp, plastic=False, params=p, record=rec)
-    ff, rE, rI = input_components(coupled, net.W, inp)
+    ff, rE, rI = input_components(coupled, net.dense_W(), inp)
     return BalancedState(p, net, float(theta), coupled, uncoupled, rec, ff, rE, rI, int(seed))
 
 

@@ -38,12 +38,15 @@ import functools
 import importlib.resources
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
 from .._orientation import DPO_BINS_DEG
+from ._common import ClaimKind
 
 __all__ = ["PUBLISHED_RANGES", "CLAIMS", "SELECTIVITY_CLAIMS", "ENSEMBLE_CHECKS",
            "MUTATION_SCORE", "ClaimSpec", "ALPHA", "ENSEMBLE_FILE",
@@ -58,7 +61,7 @@ ENSEMBLE_FILE = "published_ensemble.json"
 #: (label, path into the metrics dict, low, high, unit) of the published code's results.
 #: Ranges: docs/model.md §6 with the tolerance of two independent runs of the published
 #: code. Context only: claims pass or fail against the ensemble band.
-PUBLISHED_RANGES = [
+PUBLISHED_RANGES: list[tuple[str, tuple[str | int, ...], float, float, str]] = [
     ("E rate before learning, π/2 test", ("rates", "before", "E"), 7.5, 8.8, "Hz"),
     ("E rate after learning, π/2 test", ("rates", "after", "E"), 3.2, 4.6, "Hz"),
     ("I rate before learning, π/2 test", ("rates", "before", "I"), 5.0, 5.8, "Hz"),
@@ -100,26 +103,27 @@ class ClaimSpec:
 
     key: str
     label: str
-    path: tuple
+    path: tuple[str | int, ...]
     unit: str
     published: str
     learning: bool
-    kind: str = "claim"
+    kind: ClaimKind = "claim"
     experiment: str = "published"
 
 
-def _range_text(lo, hi, unit):
+def _range_text(lo: float, hi: float, unit: str) -> str:
     return f"{lo:.1f}–{hi:.1f} {unit}" if unit == "Hz" else f"{lo:.3g}–{hi:.3g} {unit}"
 
 
-def _spec(label, path, unit, published, learning, kind="claim", experiment="published"):
+def _spec(label: str, path: tuple[str | int, ...], unit: str, published: str, learning: bool,
+          kind: ClaimKind = "claim", experiment: str = "published") -> ClaimSpec:
     key = "/".join(map(str, path))
     if experiment != "published":
         key = f"{experiment}/{key}"
     return ClaimSpec(key, label, tuple(path), unit, published, learning, kind, experiment)
 
 
-def _published_kind(path):
+def _published_kind(path: tuple[str | int, ...]) -> ClaimKind:
     # construction checks: the weights and rates before any plasticity acted
     if path[0] == "specificity_EE" and path[1] == "initial":
         return "sanity"
@@ -195,7 +199,7 @@ _SIMPSON_W[1:-1:2], _SIMPSON_W[2:-1:2] = 4.0, 2.0
 
 
 @functools.lru_cache(maxsize=64)
-def _t_tail(x, df):
+def _t_tail(x: float, df: float) -> float:
     """P(T > x) of Student's t with ``df`` degrees of freedom, x >= 0 (Simpson's rule)."""
     n = _SIMPSON_N
     t = np.linspace(0.0, x, n + 1)
@@ -207,7 +211,7 @@ def _t_tail(x, df):
 
 
 @functools.lru_cache(maxsize=256)
-def student_t_quantile(p, df):
+def student_t_quantile(p: float, df: float) -> float:
     """Quantile of Student's t distribution (``df = inf``: standard normal).
 
     Numerical: the density integrated by Simpson's rule, inverted by bisection
@@ -239,7 +243,7 @@ def student_t_quantile(p, df):
     return 0.5 * (lo + hi)
 
 
-def band_factor(m, n, alpha=ALPHA):
+def band_factor(m: int, n: float, alpha: float = ALPHA) -> float:
     """``k`` of the bands ``mean ± k·sd``: family-wise false-alarm ``alpha`` over ``m``
     claims, mean and sd estimated from ``n`` seeds (``n = inf``: known exactly).
 
@@ -258,13 +262,13 @@ def band_factor(m, n, alpha=ALPHA):
 
 # -------------------------------------------------------------------- ensemble
 @functools.lru_cache(maxsize=1)
-def _load_packaged():
+def _load_packaged() -> dict[str, Any]:
     text = (importlib.resources.files("sensorynet") / "data" / ENSEMBLE_FILE).read_text(
         encoding="utf-8")
     return json.loads(text)
 
 
-def check_ensemble(ens, where="the ensemble"):
+def check_ensemble(ens: object, where: str = "the ensemble") -> dict[str, Any]:
     """Raise ``ValueError`` naming the field and value if ``ens`` is not a complete,
     valid ensemble: ``N`` and ``blocks`` integers, and for every band check
     (:data:`ENSEMBLE_CHECKS`) a finite ``mean``, a finite ``sd >= 0`` and ``n >= 3``."""
@@ -296,7 +300,7 @@ def check_ensemble(ens, where="the ensemble"):
 
 
 @functools.lru_cache(maxsize=1)
-def _checked_packaged():
+def _checked_packaged() -> dict[str, Any]:
     try:
         ens = _load_packaged()
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -306,15 +310,16 @@ def _checked_packaged():
     return check_ensemble(ens, f"sensorynet/data/{ENSEMBLE_FILE}")
 
 
-def load_ensemble():
+def load_ensemble() -> dict[str, Any]:
     """The packaged ensemble (``sensorynet/data/published_ensemble.json``), validated
     (:func:`check_ensemble`), a dict: ``N``, ``blocks``, ``seeds``, ``n``, ``command``,
     ``package_version`` and ``metrics`` (claim key -> ``{"mean", "sd", "n", "values"}``).
     """
-    return json.loads(json.dumps(_checked_packaged()))   # a copy the caller may change
+    copy: dict[str, Any] = json.loads(json.dumps(_checked_packaged()))   # the caller may change it
+    return copy
 
 
-def measure(metrics, spec):
+def measure(metrics: Mapping[str, Any], spec: ClaimSpec) -> float | None:
     """The number of ``spec`` in ``metrics``; ``None`` if the run has none (no blocks).
 
     Raises
@@ -322,7 +327,7 @@ def measure(metrics, spec):
     ValueError
         If ``metrics`` lacks the section (not a :func:`published_metrics` dict).
     """
-    v = metrics
+    v: Any = metrics
     for p in spec.path:
         try:
             v = v[p]
@@ -334,11 +339,12 @@ def measure(metrics, spec):
     return None if v is None else float(v)
 
 
-def _fmt(v):
+def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
-def claims_summary(ensemble=None, alpha=ALPHA):
+def claims_summary(ensemble: Mapping[str, Any] | None = None, alpha: float = ALPHA
+                   ) -> dict[str, Any]:
     """How the bands were made: ``k``, ``alpha``, ``m`` (every band check of the report,
     :data:`ENSEMBLE_CHECKS`), ``n``, seeds, point, command, the mutation score."""
     ens = load_ensemble() if ensemble is None else ensemble
@@ -359,13 +365,15 @@ def claims_summary(ensemble=None, alpha=ALPHA):
                       "normal prediction interval)"}
 
 
-def _check_metrics(metrics):
+def _check_metrics(metrics: object) -> None:
     if not isinstance(metrics, dict):
         raise TypeError(f"metrics must be a dict from published_metrics, "
                         f"got {type(metrics).__name__}")
 
 
-def band_checks(metrics, specs, ensemble=None, *, N, blocks, alpha=ALPHA, any_point=False):
+def band_checks(metrics: Mapping[str, Any], specs: Iterable[ClaimSpec],
+                ensemble: Mapping[str, Any] | None = None, *, N: int, blocks: int,
+                alpha: float = ALPHA, any_point: bool = False) -> list[dict[str, Any]]:
     """Check the numbers of ``specs`` in ``metrics`` against their ensemble bands.
 
     ``N`` and ``blocks`` are the run's network size and learning block count (a band only
@@ -409,7 +417,8 @@ def band_checks(metrics, specs, ensemble=None, *, N, blocks, alpha=ALPHA, any_po
     return claims
 
 
-def published_claims(metrics, ensemble=None, *, alpha=ALPHA, any_point=False) -> list:
+def published_claims(metrics: Mapping[str, Any], ensemble: Mapping[str, Any] | None = None, *,
+                     alpha: float = ALPHA, any_point: bool = False) -> list[dict[str, Any]]:
     """Check metrics against the ensemble bands of the published model.
 
     Parameters

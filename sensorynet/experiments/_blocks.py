@@ -3,13 +3,17 @@ cardinal-biased or untuned input, with optional per-block weight snapshots.
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from .._memory import SpikeMemoryGuard
+from .._params import ModelParams
 from .._progress import progress_bar
 from .._results import CSRSnapshots, SpikeCounts, SpikeTrain
 from .._simulation import simulate
 from .._stimulus import cardinal_sequence, learning_sequence, stimulus_input, untuned_input
+from .._types import FloatArray
 from .._validate import check_count
 from .._weights import SparseWeights
 from ._seeds import seed_sequence
@@ -21,15 +25,18 @@ __all__ = ["SNAPSHOT_MAX_N", "run_blocks"]
 SNAPSHOT_MAX_N = 2000
 
 
-
-
-def _nbytes(kept):
+def _nbytes(kept: SpikeTrain | SpikeCounts) -> int:
     return sum(getattr(kept, a).nbytes for a in ("neurons", "steps", "counts")
                if hasattr(kept, a))
 
 
-def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
-               progress=True, keep_snapshots=True, desc="learning", keep_spikes=True):
+def run_blocks(W: FloatArray | SparseWeights, po: FloatArray, params: ModelParams, seed: int,
+               stream: int, n_blocks: int, *,
+               sequence: Literal["uniform", "cardinal", "untuned"] = "uniform",
+               progress: bool = True, keep_snapshots: bool = True, desc: str = "learning",
+               keep_spikes: bool = True
+               ) -> tuple[FloatArray | SparseWeights, list[FloatArray] | CSRSnapshots | None,
+                          FloatArray | None, dict[str, SpikeTrain | SpikeCounts]]:
     """Run ``n_blocks`` plastic blocks from ``W`` (docs/model.md §5.3, §5.5, §5.6).
 
     Parameters
@@ -66,12 +73,14 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
     n_exc = params.network.N_E
     # blocks run on the CSR form the kernel uses; dense callers get dense back
     dense_in = not isinstance(W, SparseWeights)
-    if dense_in:
+    if isinstance(W, SparseWeights):
+        csr = W
+    else:
         unmasked = params.plasticity.plastic_IE and not params.plasticity.mask_IE
-        W = SparseWeights.from_dense(W, keep_inh_to_exc=n_exc if unmasked else None)
-    snaps = [] if keep_snapshots else None
+        csr = SparseWeights.from_dense(W, keep_inh_to_exc=n_exc if unmasked else None)
+    snaps: list[FloatArray] | None = [] if keep_snapshots else None
     thetas_all = []
-    spikes = {}
+    spikes: dict[str, SpikeTrain | SpikeCounts] = {}
     guard = SpikeMemoryGuard(desc, n_blocks, po.size, n_exc,
                              round(pr.block_ms / params.network.dt), params.network.dt)
     for b in progress_bar(range(n_blocks), progress, desc, n_blocks):
@@ -86,19 +95,19 @@ def run_blocks(W, po, params, seed, stream, n_blocks, *, sequence="uniform",
             thetas_all.append(th)
             inp = stimulus_input(th, pr.stim_ms, po, n_exc, in_seed, params.input,
                                  params.network.dt)
-        res = simulate(W, inp, plastic=True, params=params)
-        W = res.W
+        res = simulate(csr, inp, plastic=True, params=params)
+        csr = res.W
         kept = (SpikeTrain if keep_spikes else SpikeCounts).from_result(res)
         spikes[f"block_{b:03d}"] = kept
         if snaps is not None:
-            snaps.append(W.data)      # a fresh array each block: no copy needed
-        guard.after_block(b, _nbytes(kept) + (W.data.nbytes if snaps is not None else 0),
+            snaps.append(csr.data)      # a fresh array each block: no copy needed
+        guard.after_block(b, _nbytes(kept) + (csr.data.nbytes if snaps is not None else 0),
                           int(np.count_nonzero(res.spike_neurons < n_exc)))
-    if dense_in:
-        if snaps is not None:
-            snaps = CSRSnapshots(W, snaps)   # densified on first access
-        W = W.to_dense()
     block_thetas = np.array(thetas_all) if thetas_all else None
-    return W, snaps, block_thetas, spikes
+    if dense_in:
+        # densified on first access
+        dense_snaps = CSRSnapshots(csr, snaps) if snaps is not None else None
+        return csr.to_dense(), dense_snaps, block_thetas, spikes
+    return csr, snaps, block_thetas, spikes
 
 

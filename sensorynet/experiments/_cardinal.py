@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
+from typing import Any, Literal, TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._json import jsonable
 from .._network import build_network
@@ -16,14 +18,16 @@ from .._orientation import (
     near_orientation_mask,
     orientation_class_fractions,
 )
+from .._params import ModelParams
+from .._types import BoolArray, FloatArray
 from .._validate import check_count, check_params, check_seed
-from .._weights import group_row_means
+from .._weights import SparseWeights, group_row_means
 from ..analysis import mean_weight_within_groups
 from ._blocks import run_blocks
 from ._common import block_rates, claim, number
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_CARDINAL, STREAM_LEARNING, STREAM_NETWORK, seed_sequence
-from ._tuning import run_tuning
+from ._tuning import TuningResult, run_tuning
 
 __all__ = ["CardinalResult", "run_cardinal", "mcnemar_one_sided", "two_proportion_z",
            "CARDINAL_ALPHA"]
@@ -32,7 +36,7 @@ __all__ = ["CardinalResult", "run_cardinal", "mcnemar_one_sided", "two_proportio
 CARDINAL_ALPHA = 0.01
 
 
-def mcnemar_one_sided(n_gain, n_loss):
+def mcnemar_one_sided(n_gain: int, n_loss: int) -> float:
     """Exact one-sided McNemar test of paired binary outcomes.
 
     ``n_gain``: units with the outcome in condition A but not in B; ``n_loss``: the
@@ -57,7 +61,7 @@ def mcnemar_one_sided(n_gain, n_loss):
     return float(min(1.0, math.exp(top) * sum(math.exp(x - top) for x in logs)))
 
 
-def two_proportion_z(x1, n1, x2, n2):
+def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
     """Pooled two-proportion z statistic of ``x1/n1 > x2/n2`` and its one-sided p.
 
     >>> z, p = two_proportion_z(60, 100, 40, 100)
@@ -72,6 +76,16 @@ def two_proportion_z(x1, n1, x2, n2):
 
 
 # ------------------------------------------------------------------------ cardinal
+class CardinalCondition(TypedDict):
+    """One learning condition of :class:`CardinalResult` (``"cardinal"`` or
+    ``"control"``)."""
+
+    W: FloatArray | SparseWeights     # learned weights, mV
+    tuning: TuningResult              # tuning of W
+    block_thetas: FloatArray          # orientations of each block, rad
+    block_rates: FloatArray           # mean E and I rate of each block (n_blocks, 2), Hz
+
+
 class CardinalResult:
     """Cardinal-biased learning vs a uniform control from the same W0 (docs/model.md §5.6).
 
@@ -80,18 +94,23 @@ class CardinalResult:
     W0 : ndarray (N, N) or SparseWeights, naive weights, mV (sparse for large N)
     naive : TuningResult of W0
     conditions : dict
-        ``"cardinal"`` and ``"control"`` -> dict with ``"W"`` (learned weights, mV),
-        ``"tuning"`` (TuningResult), ``"block_thetas"`` (rad), ``"block_rates"`` (Hz).
+        ``"cardinal"`` and ``"control"`` -> :class:`CardinalCondition`: a dict with
+        ``"W"`` (learned weights, mV), ``"tuning"`` (TuningResult), ``"block_thetas"``
+        (rad), ``"block_rates"`` (Hz).
     half_width_deg : float
         Half-width of the near-cardinal / near-oblique classes, degrees.
-    po, n_exc
+    po : ndarray (N,)
+        Input preferred orientations, rad.
+    n_exc : int
     """
 
-    def __init__(self, W0, naive, conditions, half_width_deg, po, n_exc):
+    def __init__(self, W0: FloatArray | SparseWeights, naive: TuningResult,
+                 conditions: dict[str, CardinalCondition], half_width_deg: float,
+                 po: FloatArray, n_exc: int) -> None:
         self.W0, self.naive, self.conditions = W0, naive, conditions
         self.half_width_deg, self.po, self.n_exc = half_width_deg, po, n_exc
 
-    def state(self, name):
+    def state(self, name: str) -> tuple[FloatArray | SparseWeights, TuningResult]:
         """(W, TuningResult) of ``"naive"``, ``"cardinal"`` or ``"control"``."""
         if name == "naive":
             return self.W0, self.naive
@@ -101,8 +120,10 @@ class CardinalResult:
         c = self.conditions[name]
         return c["W"], c["tuning"]
 
-    def metrics(self) -> dict:
-        out = {"half_width_deg": self.half_width_deg}
+    def metrics(self) -> dict[str, Any]:
+        """PO class fractions, within-class E→E weights, OSI and rates of each state,
+        and :meth:`tests`, JSON-ready."""
+        out: dict[str, Any] = {"half_width_deg": self.half_width_deg}
         ne = self.n_exc
         for name in ("naive", *self.conditions):
             W, tun = self.state(name)
@@ -118,13 +139,13 @@ class CardinalResult:
         out["tests"] = self.tests()
         return jsonable(out)
 
-    def masks(self, name):
+    def masks(self, name: str) -> tuple[BoolArray, BoolArray]:
         """Near-cardinal and near-oblique masks of the E neurons' measured PO."""
         po_e = self.state(name)[1].po_out[:self.n_exc]
         return (near_orientation_mask(po_e, CARDINAL_DEG, self.half_width_deg),
                 near_orientation_mask(po_e, OBLIQUE_DEG, self.half_width_deg))
 
-    def tests(self) -> dict:
+    def tests(self) -> dict[str, Any]:
         """The cardinal-trained network against the uniform-trained control.
 
         * ``near_cardinal``: the same E neurons in both conditions (same W0 and input
@@ -172,7 +193,8 @@ class CardinalResult:
                           else float("nan"))},
                 "alpha": CARDINAL_ALPHA}
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
+        """The two cardinal claims, one-sided tests at :data:`CARDINAL_ALPHA`."""
         m = self.metrics()
         t = self.tests()
         k = m["control"]
@@ -200,8 +222,9 @@ class CardinalResult:
                   p=wc["p"])]
 
 
-def run_cardinal(params=None, seed=0, *, n_blocks=20, half_width_deg=15.0, thetas=None,
-                 duration_ms=2000, progress=True) -> CardinalResult:
+def run_cardinal(params: ModelParams | None = None, seed: int = 0, *, n_blocks: int = 20,
+                 half_width_deg: float = 15.0, thetas: ArrayLike | None = None,
+                 duration_ms: float = 2000, progress: bool = True) -> CardinalResult:
     """Learning from W0 with 50 % cardinal stimuli, and a uniform control.
 
     Both conditions start from the W0 that :func:`sensorynet.run_published` builds for
@@ -229,15 +252,19 @@ def run_cardinal(params=None, seed=0, *, n_blocks=20, half_width_deg=15.0, theta
     n_blocks = check_count(n_blocks, "n_blocks", low=1)
     orientation_class_fractions(np.zeros(0), half_width_deg)  # validates half_width_deg
     net = build_network(params.network, seed_sequence(seed, STREAM_NETWORK))
-    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
-    naive = run_tuning(net.W, net.po, params, seed, **kw)
-    conds = {}
-    for name, stream, seq in (("cardinal", STREAM_CARDINAL, "cardinal"),
-                              ("control", STREAM_LEARNING, "uniform")):
+    naive = run_tuning(net.W, net.po, params, seed, thetas=thetas, duration_ms=duration_ms,
+                       progress=progress)
+    conds: dict[str, CardinalCondition] = {}
+    conditions: tuple[tuple[str, int, Literal["cardinal", "uniform"]], ...] = (
+        ("cardinal", STREAM_CARDINAL, "cardinal"), ("control", STREAM_LEARNING, "uniform"))
+    for name, stream, seq in conditions:
         W, _, th, spikes = run_blocks(net.W, net.po, params, seed, stream, n_blocks,
                                       sequence=seq, progress=progress, keep_snapshots=False,
                                       desc=name)
-        conds[name] = {"W": W, "tuning": run_tuning(W, net.po, params, seed, **kw),
+        assert th is not None   # stimulus sequences, n_blocks >= 1: orientations were drawn
+        conds[name] = {"W": W, "tuning": run_tuning(W, net.po, params, seed, thetas=thetas,
+                                                    duration_ms=duration_ms,
+                                                    progress=progress),
                        "block_thetas": th, "block_rates": block_rates(spikes)}
     return CardinalResult(net.W, naive, conds, float(half_width_deg), net.po,
                           net.n_exc)

@@ -2,49 +2,58 @@
 and the claim records and their formatting."""
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
-from .._results import ExperimentResult
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._results import ExperimentResult, SpikeCounts, SpikeTrain
+from .._types import FloatArray
 
 __all__ = ["ABLATIONS", "DEFAULT_LTD_IE", "check_published",
-           "is_decreasing", "fmt_values", "number", "claim", "block_rates", "KINDS"]
+           "is_decreasing", "fmt_values", "number", "claim", "block_rates", "KINDS",
+           "ClaimKind"]
 
 #: ablation name -> parameter changes (``ModelParams.replace`` keys)
-ABLATIONS = {"all_plastic": {},
+ABLATIONS: dict[str, dict[str, Any]] = {"all_plastic": {},
              "EI_frozen": {"plasticity.plastic_EI": False},
              "IE_frozen": {"plasticity.plastic_IE": False}}
 #: I→E LTD setting used for spontaneous activity (see module docstring)
 DEFAULT_LTD_IE = True
 
 
-def check_published(published):
+def check_published(published: object) -> ExperimentResult:
     if not isinstance(published, ExperimentResult):
         raise TypeError(f"published must be an ExperimentResult (from run_published), "
                         f"got {type(published).__name__}")
     return published
 
 
-def is_decreasing(values):
+def is_decreasing(values: ArrayLike) -> bool:
     v = np.asarray(values, dtype=np.float64)
     return bool(np.all(np.isfinite(v)) and np.all(np.diff(v) < 0))
 
 
-def number(v, spec=".2f"):
+def number(v: float | None, spec: str = ".2f") -> str:
     """``v`` formatted by ``spec``, or ``"n/a"`` for ``None``/NaN (a value that could
     not be measured)."""
     return "n/a" if v is None or not np.isfinite(v) else format(v, spec)
 
 
-def fmt_values(values, digits=3):
+def fmt_values(values: ArrayLike, digits: int = 3) -> str:
     return "/".join(f"{x:.{digits}f}" for x in np.asarray(values, dtype=float))
 
 
 #: kinds of check: a claim of the paper, a finding of this package (no published
 #: prediction), a construction (sanity) check
-KINDS = ("claim", "finding", "sanity")
+ClaimKind = Literal["claim", "finding", "sanity"]
+KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
 
 
-def claim(claim, measured, expected, holds, *, kind="claim", z=None, k=None, **extra):
+def claim(claim: str, measured: Any, expected: str, holds: object, *,
+          kind: ClaimKind = "claim", z: float | None = None, k: float | None = None,
+          **extra: Any) -> dict[str, Any]:
     """A check record: ``claim``, ``measured``, ``expected``, ``holds``, ``kind``, ``z``,
     ``k`` (``z``/``k`` of an ensemble band or a test statistic and its critical value;
     None for a plain threshold) and any ``extra`` fields (e.g. ``p``)."""
@@ -55,6 +64,7 @@ def claim(claim, measured, expected, holds, *, kind="claim", z=None, k=None, **e
             **extra}
 
 
-def block_rates(spikes):
+def block_rates(spikes: Mapping[str, SpikeTrain | SpikeCounts]) -> FloatArray:
+    """Mean E and I rate of every learning block (``block_*`` phases), Hz: (n, 2)."""
     keys = sorted(k for k in spikes if k.startswith("block_"))
     return np.array([[spikes[k].population_rates()[p] for p in ("E", "I")] for k in keys])

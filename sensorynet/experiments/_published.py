@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from .._cache import ResultsCache
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network
-from .._results import ExperimentResult, SpikeTrain
+from .._params import ModelParams
+from .._results import CSRSnapshots, ExperimentResult, SpikeCounts, SpikeTrain
 from .._runnable import check_runnable
 from .._simulation import simulate
 from .._stimulus import probe_sequence, stimulus_input
+from .._types import FloatArray, PathArg
 from .._validate import check_count, check_params, check_seed
 from ..analysis import published_metrics
 from ._bands import claims_summary, load_ensemble, published_claims
@@ -35,15 +38,9 @@ __all__ = [
 ]
 
 
-
-
-
-
-
-
-
-
-def check_published_fits(params, n_blocks=None, *, sparse=None, keep_snapshots=None) -> int:
+def check_published_fits(params: ModelParams | None, n_blocks: int | None = None, *,
+                         sparse: bool | None = None, keep_snapshots: bool | None = None
+                         ) -> int:
     """Refuse a published-protocol run that cannot fit in memory, before building it.
 
     Returns the estimate in bytes; raises ``RunTooLarge`` (a
@@ -60,8 +57,10 @@ def check_published_fits(params, n_blocks=None, *, sparse=None, keep_snapshots=N
                       f"the published protocol (N={params.network.N}, {n_blocks} blocks)")
 
 
-def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
-                  keep_snapshots=None, sparse=None, keep_block_spikes=True) -> ExperimentResult:
+def run_published(params: ModelParams | None = None, seed: int = 0, *,
+                  n_blocks: int | None = None, progress: bool = True,
+                  keep_snapshots: bool | None = None, sparse: bool | None = None,
+                  keep_block_spikes: bool = True) -> ExperimentResult:
     """The published experiment: construction → before → learning → after.
 
     Parameters
@@ -107,7 +106,7 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     test_th = probe_sequence(pr)
     test_in = stimulus_input(test_th, pr.test_ms, net.po, net.n_exc,
                              seed_sequence(seed, STREAM_TEST), params.input, params.network.dt)
-    spikes = {}
+    spikes: dict[str, SpikeTrain | SpikeCounts] = {}
     before = simulate(net.W, test_in, plastic=False, params=params)
     spikes["before"] = SpikeTrain.from_result(before)
     W, snaps, block_thetas, block_spikes = run_blocks(
@@ -116,9 +115,9 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
     spikes.update(block_spikes)
     after = simulate(W, test_in, plastic=False, params=params)
     spikes["after"] = SpikeTrain.from_result(after)
-    W_blocks = snaps if snaps is not None and len(snaps) else None
-    if isinstance(W_blocks, list):
-        W_blocks = np.array(W_blocks)
+    W_blocks: FloatArray | CSRSnapshots | None = None
+    if snaps is not None and len(snaps):
+        W_blocks = np.array(snaps) if isinstance(snaps, list) else snaps
     if block_thetas is None:
         block_thetas = np.zeros((0, pr.n_stimuli))
     return ExperimentResult("published", params, seed, net.po, net.n_exc, net.W, W,
@@ -126,8 +125,9 @@ def run_published(params=None, seed=0, *, n_blocks=None, progress=True,
 
 
 # -------------------------------------------------------------------------- caching
-def cached_published(cache, params=None, seed=0, n_blocks=None, *,
-                     progress=True) -> ExperimentResult:
+def cached_published(cache: ResultsCache, params: ModelParams | None = None, seed: int = 0,
+                     n_blocks: int | None = None, *, progress: bool = True
+                     ) -> ExperimentResult:
     """:func:`run_published` through a :class:`~sensorynet._cache.ResultsCache`.
 
     Parameters
@@ -152,17 +152,17 @@ def cached_published(cache, params=None, seed=0, n_blocks=None, *,
         lambda: run_published(params, int(seed), n_blocks=n_blocks, progress=progress))
 
 
-def get_cache(cache_dir=None):
+def get_cache(cache_dir: PathArg | None = None) -> ResultsCache:
     """The :class:`~sensorynet._cache.ResultsCache` the notebooks share.
 
     ``cache_dir`` defaults to ``$SENSORYNET_CACHE`` or ``~/.cache/sensorynet``.
     """
-    from .._cache import ResultsCache
     return ResultsCache(cache_dir)
 
 
-def load_published(params=None, seed=0, n_blocks=None, *, cache=None, progress=True,
-                   verbose=True):
+def load_published(params: ModelParams | None = None, seed: int = 0,
+                   n_blocks: int | None = None, *, cache: ResultsCache | None = None,
+                   progress: bool = True, verbose: bool = True) -> ExperimentResult:
     """The published experiment from the results cache, computed on a miss.
 
     Parameters

@@ -2,17 +2,23 @@
 (:func:`selectivity_analysis`, :func:`connectivity_evolution`)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._json import jsonable
 from .._orientation import DPO_BINS_DEG
+from .._results import ExperimentResult
+from .._types import FloatArray, IntArray
 from .._validate import check_seed
 from .._weights import PATHWAYS_PLASTIC, SparseWeights
 from ..analysis import bidirectional_counts_dpo_matched, connectivity_summary, po_match
 from ._bands import SELECTIVITY_CLAIMS, band_checks, student_t_quantile
 from ._common import block_rates, check_published, claim, number
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
-from ._tuning import run_tuning
+from ._tuning import TuningResult, run_tuning
 
 __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysis",
            "ConnectivityEvolution", "SelectivityRun", "paired_effect", "PO_MATCH_MAX_DEG"]
@@ -21,7 +27,7 @@ __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysi
 PO_MATCH_MAX_DEG = 15.0
 
 
-def paired_effect(before, after, level=0.95) -> dict:
+def paired_effect(before: ArrayLike, after: ArrayLike, level: float = 0.95) -> dict[str, Any]:
     """Mean paired difference ``after − before`` over neurons, with its CI and z vs 0.
 
     Neurons with a non-finite value in either array (silent) are left out.
@@ -46,11 +52,9 @@ def paired_effect(before, after, level=0.95) -> dict:
             "z": float(mean / se) if se > 0 else float("nan")}
 
 
-def _contrast(spec):
+def _contrast(spec: ArrayLike) -> float:
     s = np.asarray(spec, dtype=np.float64)
     return float(s[0] - s[-1])
-
-
 
 
 # --------------------------------------------------------------------- selectivity
@@ -71,8 +75,10 @@ class SelectivityAnalysis:
         and ``"after_output_po"`` (W with the measured PO after learning).
     """
 
-    def __init__(self, before, after, po_in, n_exc, W0, W, connectivity, *, N=None,
-                 n_blocks=None):
+    def __init__(self, before: TuningResult, after: TuningResult, po_in: FloatArray, n_exc: int,
+                 W0: FloatArray | SparseWeights, W: FloatArray | SparseWeights,
+                 connectivity: dict[str, dict[str, Any]], *, N: int | None = None,
+                 n_blocks: int | None = None) -> None:
         self.before, self.after = before, after
         self.po_in, self.n_exc, self.W0, self.W = po_in, n_exc, W0, W
         self.connectivity = connectivity
@@ -80,7 +86,8 @@ class SelectivityAnalysis:
         self.N = W.shape[0] if N is None else int(N)
         self.n_blocks = n_blocks
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
+        """Selectivity, its paired change, and the learned structure (JSON-ready)."""
         b, a = self.before.summary(), self.after.summary()
         ca = self.connectivity["after_input_po"]
         return jsonable({
@@ -109,7 +116,8 @@ class SelectivityAnalysis:
             "specificity_bins_deg": [list(b_) for b_ in DPO_BINS_DEG],
         })
 
-    def claims(self, ensemble=None, *, any_point=False) -> list:
+    def claims(self, ensemble: Mapping[str, Any] | None = None, *, any_point: bool = False
+               ) -> list[dict[str, Any]]:
         """Effect sizes against the ensemble bands (:data:`SELECTIVITY_CLAIMS`), and
         the sanity check that the measured PO follows the input PO (true before
         learning already, so not a claim of the paper)."""
@@ -130,7 +138,7 @@ class SelectivityAnalysis:
                 d = m["bidirectional_dpo_matched"]
                 c["effect"] = {k: d[k] for k in ("observed", "expected_global",
                                                  "expected_dpo", "explained_by_dpo")}
-                def f(v, spec):
+                def f(v: float | None, spec: str) -> str:
                     return "n/a" if v is None else format(v, spec)
                 c["claim"] += (f" [observed {d['observed']}, expected "
                                f"{f(d['expected_global'], '.0f')} (global) / "
@@ -149,8 +157,9 @@ class SelectivityAnalysis:
         return out
 
 
-def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
-                         progress=False) -> SelectivityAnalysis:
+def selectivity_analysis(published: ExperimentResult, *, thetas: ArrayLike | None = None,
+                         duration_ms: float = 2000, seed: int | None = None,
+                         progress: bool = False) -> SelectivityAnalysis:
     """Tuning of W0 and of the learned W (same input) and the learned structure.
 
     Parameters
@@ -159,7 +168,7 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
         Output of :func:`sensorynet.run_published`.
     thetas : array_like, optional
         Tuning orientations, rad (default 12 over [0, π)).
-    duration_ms : int
+    duration_ms : float
         Duration per orientation, ms.
     seed : int, optional
         Tuning-input seed (default ``published.seed``).
@@ -171,9 +180,10 @@ def selectivity_analysis(published, *, thetas=None, duration_ms=2000, seed=None,
     """
     pub = check_published(published)
     seed = pub.seed if seed is None else check_seed(seed)
-    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
-    before = run_tuning(pub.W0, pub.po, pub.params, seed, **kw)
-    after = run_tuning(pub.W, pub.po, pub.params, seed, **kw)
+    before = run_tuning(pub.W0, pub.po, pub.params, seed, thetas=thetas,
+                        duration_ms=duration_ms, progress=progress)
+    after = run_tuning(pub.W, pub.po, pub.params, seed, thetas=thetas,
+                       duration_ms=duration_ms, progress=progress)
     W0, W = pub.W0, pub.W
     pl = pub.params.plasticity
     bounds = dict(w_max=pl.w_max, w_min_inh=pl.w_min_inh)
@@ -204,14 +214,17 @@ class ConnectivityEvolution:
         Mean E and I rate during each block, Hz.
     """
 
-    def __init__(self, blocks, specificity, pruned, at_bound, surplus, reciprocal, rates,
-                 observed, expected):
+    def __init__(self, blocks: IntArray, specificity: dict[str, dict[str, FloatArray]],
+                 pruned: dict[str, FloatArray], at_bound: dict[str, FloatArray],
+                 surplus: FloatArray, reciprocal: FloatArray, rates: FloatArray,
+                 observed: FloatArray, expected: FloatArray) -> None:
         self.blocks, self.specificity = blocks, specificity
         self.pruned, self.at_bound = pruned, at_bound
         self.surplus, self.reciprocal, self.rates = surplus, reciprocal, rates
         self.observed, self.expected = observed, expected
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
+        """Every series of the evolution, JSON-ready."""
         return jsonable({"blocks": self.blocks, "specificity": self.specificity,
                           "pruned": self.pruned, "at_bound": self.at_bound,
                           "bidirectional_surplus": self.surplus,
@@ -221,7 +234,7 @@ class ConnectivityEvolution:
                           "rates": {"E": self.rates[:, 0], "I": self.rates[:, 1]}})
 
 
-def connectivity_evolution(published) -> ConnectivityEvolution:
+def connectivity_evolution(published: ExperimentResult) -> ConnectivityEvolution:
     """Connectivity structure after every learning block of ``published``.
 
     Needs the per-block snapshots ``published.W_blocks`` (kept by default for N <= 2000).
@@ -235,7 +248,7 @@ def connectivity_evolution(published) -> ConnectivityEvolution:
                          "rerun run_published with keep_snapshots=True")
     pl = pub.params.plasticity
     blocks = [pub.block_weights(b) for b in range(n)]
-    W0 = pub.W0
+    W0: FloatArray | SparseWeights = pub.W0
     if isinstance(blocks[0], SparseWeights) and not isinstance(W0, SparseWeights):
         W0 = SparseWeights.from_dense(W0)          # once, not per block
     rows = [connectivity_summary(W, pub.po, pub.n_exc, W0=W0, w_max=pl.w_max,
@@ -268,13 +281,15 @@ class SelectivityRun:
                  evolution: ConnectivityEvolution | None) -> None:
         self.analysis, self.evolution = analysis, evolution
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
+        """The analysis' metrics, and the evolution's under ``connectivity_evolution``."""
         m = self.analysis.metrics()
         if self.evolution is not None:
             m["connectivity_evolution"] = self.evolution.metrics()
         return m
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
+        """The analysis' claims."""
         return self.analysis.claims()
 
 

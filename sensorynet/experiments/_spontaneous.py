@@ -9,17 +9,23 @@ settings are run and reported.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._json import jsonable
+from .._results import ExperimentResult
+from .._types import FloatArray, PlasticPathway
 from .._validate import check_count
-from .._weights import existing_block_weights
+from .._weights import SparseWeights, existing_block_weights
 from ..analysis import connectivity_summary, specificity
 from ._blocks import run_blocks
 from ._common import DEFAULT_LTD_IE, block_rates, check_published, claim
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_SPONTANEOUS
-from ._tuning import run_tuning
+from ._tuning import TuningResult, run_tuning
 
 __all__ = ["SpontaneousResult", "SpontaneousRun", "run_spontaneous", "STABILITY_MAX_FRACTION"]
 
@@ -31,7 +37,7 @@ __all__ = ["SpontaneousResult", "SpontaneousRun", "run_spontaneous", "STABILITY_
 STABILITY_MAX_FRACTION = 0.1
 
 
-def _contrast(spec):
+def _contrast(spec: ArrayLike) -> float:
     s = np.asarray(spec, dtype=np.float64)
     return float(s[0] - s[-1])
 
@@ -53,11 +59,17 @@ class SpontaneousResult:
         Tuning of W_start and W_end (same input realisation).
     conn_before, conn_after : dict
         :func:`connectivity_summary` (input PO) of W_start and W_end.
-    po, n_exc
+    po : ndarray (N,)
+        Input preferred orientations, rad.
+    n_exc : int
     """
 
-    def __init__(self, ltd_IE, W_start, W_end, block_rates, tuning_before, tuning_after,
-                 conn_before, conn_after, po, n_exc, *, contrast_initial=0.0, changes=None):
+    def __init__(self, ltd_IE: bool, W_start: FloatArray | SparseWeights,
+                 W_end: FloatArray | SparseWeights, block_rates: FloatArray,
+                 tuning_before: TuningResult, tuning_after: TuningResult,
+                 conn_before: dict[str, Any], conn_after: dict[str, Any], po: FloatArray,
+                 n_exc: int, *, contrast_initial: float = 0.0,
+                 changes: Mapping[str, Any] | None = None) -> None:
         self.ltd_IE, self.W_start, self.W_end = ltd_IE, W_start, W_end
         #: E→E specificity contrast of the naive W0 (before learning), mV
         self.contrast_initial = float(contrast_initial)
@@ -68,12 +80,14 @@ class SpontaneousResult:
         self.conn_before, self.conn_after = conn_before, conn_after
         self.po, self.n_exc = po, n_exc
 
-    def specificity_change(self, pathway="EE", mode="all") -> np.ndarray:
+    def specificity_change(self, pathway: PlasticPathway = "EE",
+                           mode: Literal["all", "existing"] = "all") -> FloatArray:
         """After − before mean weight per |ΔPO| bin, mV."""
-        return (self.conn_after["specificity"][pathway][mode]
-                - self.conn_before["specificity"][pathway][mode])
+        change: FloatArray = (self.conn_after["specificity"][pathway][mode]
+                              - self.conn_before["specificity"][pathway][mode])
+        return change
 
-    def stability(self) -> dict:
+    def stability(self) -> dict[str, float]:
         """E→E specificity contrast (mean w at |ΔPO| 0–30° minus 60–90°, input PO):
         ``initial`` (W0), ``before``/``after`` spontaneous activity, ``learned`` =
         before − initial, ``change`` = after − before and ``fraction`` =
@@ -86,7 +100,8 @@ class SpontaneousResult:
                 "change": c2 - c1,
                 "fraction": (c2 - c1) / learned if learned > 0 else float("nan")}
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
+        """Rates, structure and selectivity before and after, JSON-ready."""
         ob, oa = self.tuning_before.summary(), self.tuning_after.summary()
         ie0, ie1 = existing_block_weights(self.W_start, self.W_end, self.n_exc, "IE")
         return jsonable({
@@ -108,7 +123,8 @@ class SpontaneousResult:
             "tuning_rates_before": ob["rates"], "tuning_rates_after": oa["rates"],
             "bidirectional_surplus_after": self.conn_after["bidirectional"]["surplus"]})
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
+        """Whether the learned E→E specificity survives (one check)."""
         st = self.stability()
         tag = f"I→E LTD {'on' if self.ltd_IE else 'off'}"
         if self.changes:
@@ -123,8 +139,10 @@ class SpontaneousResult:
                   bool(np.isfinite(frac) and abs(frac) < STABILITY_MAX_FRACTION))]
 
 
-def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=None,
-                    duration_ms=2000, changes=None, progress=True) -> SpontaneousResult:
+def run_spontaneous(published: ExperimentResult, *, n_blocks: int = 10,
+                    ltd_IE: bool = DEFAULT_LTD_IE, thetas: ArrayLike | None = None,
+                    duration_ms: float = 2000, changes: Mapping[str, Any] | None = None,
+                    progress: bool = True) -> SpontaneousResult:
     """Plastic blocks of untuned input on the learned network (docs/model.md §5.5).
 
     Parameters
@@ -156,9 +174,10 @@ def run_spontaneous(published, *, n_blocks=10, ltd_IE=DEFAULT_LTD_IE, thetas=Non
     W_end, _, _, spikes = run_blocks(pub.W, pub.po, params, pub.seed, STREAM_SPONTANEOUS,
                                      n_blocks, sequence="untuned", progress=progress,
                                      keep_snapshots=False, desc="spontaneous")
-    kw = dict(thetas=thetas, duration_ms=duration_ms, progress=progress)
-    t0 = run_tuning(pub.W, pub.po, pub.params, pub.seed, **kw)
-    t1 = run_tuning(W_end, pub.po, pub.params, pub.seed, **kw)
+    t0 = run_tuning(pub.W, pub.po, pub.params, pub.seed, thetas=thetas,
+                    duration_ms=duration_ms, progress=progress)
+    t1 = run_tuning(W_end, pub.po, pub.params, pub.seed, thetas=thetas,
+                    duration_ms=duration_ms, progress=progress)
     W0, W1 = pub.W, W_end
     return SpontaneousResult(bool(ltd_IE), W0, W1, block_rates(spikes), t0, t1,
                              connectivity_summary(W0, pub.po, pub.n_exc),
@@ -178,16 +197,17 @@ class SpontaneousRun:
         ``{ltd_IE (bool): SpontaneousResult}``.
     """
 
-    def __init__(self, by_ltd: dict) -> None:
+    def __init__(self, by_ltd: Mapping[bool, SpontaneousResult]) -> None:
         self.by_ltd = dict(by_ltd)
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         """The default setting's metrics, and both under ``by_ltd_IE``."""
         m = self.by_ltd[DEFAULT_LTD_IE].metrics()
         m["by_ltd_IE"] = {"on" if k else "off": r.metrics() for k, r in self.by_ltd.items()}
         return m
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
+        """The checks of both settings, the default first."""
         order = sorted(self.by_ltd, key=lambda k: k != DEFAULT_LTD_IE)
         return [c for k in order for c in self.by_ltd[k].claims()]
 

@@ -19,13 +19,16 @@ Units: rates in Hz, durations in ms, angles in rad unless a name ends in ``_deg`
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._params import ModelParams
 from .._progress import progress_bar
 from .._simulation import simulate
 from .._stimulus import stimulus_input
+from .._types import FloatArray, Population
 from .._validate import check_seed
 from .._weights import SparseWeights
 from ..analysis import orientation_grid, osi, osi_debiased, pref_orth_index, preferred_orientation
@@ -35,11 +38,6 @@ __all__ = [
     "TuningResult",
     "run_tuning",
 ]
-
-
-
-
-
 
 
 class TuningResult:
@@ -59,7 +57,8 @@ class TuningResult:
         Root seed of the input realisation.
     """
 
-    def __init__(self, thetas, rates, n_exc, duration_ms, seed=None):
+    def __init__(self, thetas: ArrayLike, rates: ArrayLike, n_exc: int, duration_ms: float,
+                 seed: int | None = None) -> None:
         self.thetas = np.asarray(thetas, dtype=np.float64)
         self.rates = np.asarray(rates, dtype=np.float64)
         if self.rates.ndim != 2 or self.rates.shape[0] != self.thetas.size:
@@ -68,64 +67,67 @@ class TuningResult:
         self.n_exc = int(n_exc)
         self.duration_ms = float(duration_ms)
         self.seed = seed
-        self._osi = self._po = self._po_idx = None
+        self._osi: FloatArray | None = None
+        self._po: FloatArray | None = None
+        self._po_idx: FloatArray | None = None
 
     @property
     def N(self) -> int:
+        """Number of neurons."""
         return self.rates.shape[1]
 
     @property
-    def counts(self) -> np.ndarray:
+    def counts(self) -> FloatArray:
         """Spike counts (n_theta, N) behind :attr:`rates`."""
         return np.rint(self.rates * (self.duration_ms / 1000.0))
 
     @property
-    def osi(self) -> np.ndarray:
+    def osi(self) -> FloatArray:
         """OSI = 1 − circular variance per neuron (``nan`` if silent)."""
         if self._osi is None:
             self._osi = osi(self.rates, self.thetas)
         return self._osi
 
     @property
-    def po_out(self) -> np.ndarray:
+    def po_out(self) -> FloatArray:
         """Measured (output) preferred orientation per neuron, rad in [0, π)."""
         if self._po is None:
             self._po = preferred_orientation(self.rates, self.thetas)
         return self._po
 
     @property
-    def pref_orth(self) -> np.ndarray:
+    def pref_orth(self) -> FloatArray:
         """``(r_pref − r_orth) / (r_pref + r_orth)`` at the measured PO, per neuron."""
         if self._po_idx is None:
             self._po_idx = pref_orth_index(self.rates, self.thetas, self.po_out)
         return self._po_idx
 
     @property
-    def osi_debiased(self) -> np.ndarray:
+    def osi_debiased(self) -> FloatArray:
         """Poisson-bias-corrected OSI per neuron (see :func:`osi_debiased`)."""
         return osi_debiased(self.counts, self.thetas)
 
     @property
-    def osi_noise_floor(self) -> np.ndarray:
+    def osi_noise_floor(self) -> FloatArray:
         """Expected OSI of an untuned Poisson neuron with the same spike count."""
         total = self.counts.sum(axis=0)
         with np.errstate(divide="ignore"):
             return np.where(total > 0, np.sqrt(np.pi / (4.0 * np.maximum(total, 1))), np.nan)
 
-    def population_mean(self, values) -> dict:
+    def population_mean(self, values: ArrayLike) -> dict[Population, float]:
         """Mean of a per-neuron array over E and over I neurons, NaN ignored."""
         v = np.asarray(values, dtype=np.float64)
 
-        def _m(x):
+        def _m(x: FloatArray) -> float:
             x = x[np.isfinite(x)]
             return float(x.mean()) if x.size else float("nan")
         return {"E": _m(v[:self.n_exc]), "I": _m(v[self.n_exc:])}
 
-    def mean_rates(self) -> dict:
+    def mean_rates(self) -> dict[Population, float]:
         """Population rates averaged over all orientations, Hz."""
         return self.population_mean(self.rates.mean(axis=0))
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Population means of OSI, debiased OSI, noise floor, pref/orth and rates."""
         return {"osi": self.population_mean(self.osi),
                 "osi_debiased": self.population_mean(self.osi_debiased),
@@ -135,7 +137,7 @@ class TuningResult:
                 "n_silent": {"E": int(np.isnan(self.osi[:self.n_exc]).sum()),
                              "I": int(np.isnan(self.osi[self.n_exc:]).sum())}}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         s = self.population_mean(self.osi)
         r = self.mean_rates()
         return (f"TuningResult(N={self.N}, {self.thetas.size} orientations × "
@@ -143,7 +145,9 @@ class TuningResult:
                 f"rate E={r['E']:.2f} Hz I={r['I']:.2f} Hz)")
 
 
-def run_tuning(W, po, params, seed, *, thetas=None, duration_ms=2000, progress=False):
+def run_tuning(W: FloatArray | SparseWeights, po: ArrayLike, params: ModelParams, seed: int, *,
+               thetas: ArrayLike | None = None, duration_ms: float = 2000,
+               progress: bool = False) -> TuningResult:
     """Measure tuning curves of a static network (no plasticity).
 
     Parameters
@@ -158,8 +162,9 @@ def run_tuning(W, po, params, seed, *, thetas=None, duration_ms=2000, progress=F
         Root seed; orientation ``k`` uses ``seed_sequence(seed, STREAM_TUNING, k)``.
     thetas : array_like, optional
         Orientations to present, rad (default ``orientation_grid(12)``, 15° steps).
-    duration_ms : int
-        Duration of each orientation's run, ms (each run starts from rest).
+    duration_ms : float
+        Duration of each orientation's run, ms, a multiple of ``dt`` (each run starts
+        from rest).
     progress : bool
         Show a progress bar.
 

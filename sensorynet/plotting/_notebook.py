@@ -9,12 +9,19 @@ no pyplot state) with labelled axes and units: mV, ms, Hz; angles in degrees.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from .._arrays import bin_mean
-from .._network import preferred_orientations
+from .._network import Network, preferred_orientations
 from .._orientation import DPO_BINS_DEG, signed_dpo
+from .._params import ModelParams
+from .._results import ExperimentResult
 from .._stimulus import tuned_rates
+from .._types import FloatArray, PlasticPathway
 from .._validate import check_params
 from ..analysis import bidirectional_counts, reciprocal_correlation
 from ._style import C_FF, C_NET, C_REC_E, C_REC_I, COLORS, neuron_label, new_figure
@@ -29,11 +36,11 @@ __all__ = [
     "plot_reciprocal",
 ]
 
+if TYPE_CHECKING:   # the results drawn; plotting never imports the experiments that run them
+    from ..experiments import BalancedState, ConnectivityEvolution, SelectivityAnalysis
 
 
-
-
-def _pool(M, g):
+def _pool(M: FloatArray, g: tuple[int, int]) -> FloatArray:
     """Mean of ``M`` over blocks of g = (rows, columns) (trailing rows/columns that do
     not fill a block are dropped)."""
     gr, gc = g
@@ -41,7 +48,7 @@ def _pool(M, g):
     return M[:r, :c].reshape(r // gr, gr, c // gc, gc).mean(axis=(1, 3))
 
 
-def plot_input_tuning(params=None):
+def plot_input_tuning(params: ModelParams | None = None) -> Figure:
     """Feed-forward input rates: tuning of one neuron and the population at 90°."""
     p = check_params(params)
     net_p = p.network
@@ -67,7 +74,7 @@ def plot_input_tuning(params=None):
     return fig
 
 
-def plot_network(net, seed=None, zoom=60):
+def plot_network(net: Network, seed: int | None = None, zoom: int = 60) -> Figure:
     """The initial weight matrix, a zoom into it, and the in-degrees it gives.
 
     Parameters
@@ -108,7 +115,8 @@ def plot_network(net, seed=None, zoom=60):
     return fig
 
 
-def plot_voltage_trace(state, neuron=None, window_ms=(0, 400), bin_ms=5):
+def plot_voltage_trace(state: BalancedState, neuron: int | None = None,
+                       window_ms: tuple[float, float] = (0, 400), bin_ms: int = 5) -> Figure:
     """Membrane potential of one neuron with and without the network, and its input.
 
     Top: uncoupled neuron driven by the feed-forward input alone; middle: the same
@@ -121,8 +129,10 @@ def plot_voltage_trace(state, neuron=None, window_ms=(0, 400), bin_ms=5):
     t = np.arange(state.coupled.n_steps) * state.coupled.dt
     sl = slice(int(t0), int(t1))
     fig, axs = new_figure(3, 1, 11, 7.8, sharex=True, height_ratios=[1, 1.3, 1.2])
-    for ax, which, title in ((axs[0, 0], "uncoupled", "alone (W = 0), same input"),
-                             (axs[1, 0], "coupled", "in the balanced network")):
+    panels: tuple[tuple[Axes, Literal["uncoupled", "coupled"], str], ...] = (
+        (axs[0, 0], "uncoupled", "alone (W = 0), same input"),
+        (axs[1, 0], "coupled", "in the balanced network"))
+    for ax, which, title in panels:
         r = state.coupled if which == "coupled" else state.uncoupled
         v = state.voltage(neuron, which)
         ax.plot(t[sl], v[sl], color="k", lw=0.8)
@@ -141,7 +151,7 @@ def plot_voltage_trace(state, neuron=None, window_ms=(0, 400), bin_ms=5):
     comps = [(state.ff[:, neuron], C_FF, "feed-forward"),
              (state.rec_E[:, neuron], C_REC_E, "recurrent E"),
              (state.rec_I[:, neuron], C_REC_I, "recurrent I")]
-    total = sum(c for c, _, _ in comps)
+    total = comps[0][0] + comps[1][0] + comps[2][0]
     comps.append((total, C_NET, "net"))
     m = (tb >= t0) & (tb < t1)
     for c, col, lab in comps:
@@ -156,7 +166,8 @@ def plot_voltage_trace(state, neuron=None, window_ms=(0, 400), bin_ms=5):
     return fig
 
 
-def plot_balanced_state(state, bin_ms=5, window_ms=500):
+def plot_balanced_state(state: BalancedState, bin_ms: int = 5, window_ms: float = 500
+                        ) -> Figure:
     """Rates, irregularity and E/I input cancellation of the whole network.
 
     Top: firing-rate and ISI-CV distributions. Bottom left: population-mean excitatory
@@ -177,7 +188,9 @@ def plot_balanced_state(state, bin_ms=5, window_ms=500):
     ax.legend(fontsize=8)
     ax = axs[0, 1]
     cvb = np.linspace(0, 1.6, 33)
-    for which, col in (("coupled", "k"), ("uncoupled", "0.6")):
+    runs: tuple[tuple[Literal["coupled", "uncoupled"], str], ...] = (("coupled", "k"),
+                                                                     ("uncoupled", "0.6"))
+    for which, col in runs:
         cv = state.cv(which)[:state.n_exc]      # E neurons, as the text reports
         cv = cv[np.isfinite(cv)]
         ax.hist(cv, cvb, color=col, alpha=0.6,
@@ -222,7 +235,7 @@ def plot_balanced_state(state, bin_ms=5, window_ms=500):
     return fig
 
 
-def plot_tuning_curve(sel, neuron):
+def plot_tuning_curve(sel: SelectivityAnalysis, neuron: int) -> Figure:
     """One neuron's tuning curve before and after learning, and where its OSI lies."""
     b, a = sel.before, sel.after
     ne = sel.n_exc
@@ -258,7 +271,9 @@ def plot_tuning_curve(sel, neuron):
     return fig
 
 
-def plot_block(pub, evo, block, pathway="EE", max_points=15000, group=(20, 10)):
+def plot_block(pub: ExperimentResult, evo: ConnectivityEvolution, block: int,
+               pathway: PlasticPathway = "EE", max_points: int = 15000,
+               group: tuple[int, int] = (20, 10)) -> Figure:
     """Weights after learning block ``block`` (-1: initial W0), for one pathway.
 
     Left: the pathway's weight matrix averaged over groups of neurons with
@@ -327,7 +342,7 @@ def plot_block(pub, evo, block, pathway="EE", max_points=15000, group=(20, 10)):
     return fig
 
 
-def plot_reciprocal(pub, threshold=1.0):
+def plot_reciprocal(pub: ExperimentResult, threshold: float = 1.0) -> Figure:
     """Reciprocal E→E weights ``w_ij`` against ``w_ji``, before and after learning.
 
     Over E pairs i < j where both synapses exist; the title gives the number of pairs

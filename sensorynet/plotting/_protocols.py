@@ -3,10 +3,14 @@ over-representation and the plasticity ablations.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .._types import Population
 from ._style import (
     BIN_LABELS,
     C_AFTER,
@@ -26,8 +30,11 @@ from ._style import (
 
 __all__ = ["plot_spontaneous", "plot_cardinal", "plot_ablations"]
 
+if TYPE_CHECKING:   # the results drawn; plotting never imports the experiments that run them
+    from ..experiments import AblationResult, CardinalResult, SpontaneousResult
 
-def plot_spontaneous(results):
+
+def plot_spontaneous(results: SpontaneousResult | dict[bool, SpontaneousResult]) -> Figure:
     """Spontaneous activity on the learned network, for one or both I→E LTD settings.
 
     Parameters
@@ -84,7 +91,7 @@ def plot_spontaneous(results):
     legend(ax, handles, [f"|ΔPO| {b}" for b in BIN_LABELS] + [lab[k] for k, _ in items],
             ncols=2, loc=loc)
     ax = axs[1, 1]
-    groups = ["E", "I"]
+    groups: list[Population] = ["E", "I"]
     series = [[first.tuning_before.population_mean(first.tuning_before.osi)[p] for p in groups]]
     series += [[r.tuning_after.population_mean(r.tuning_after.osi)[p] for p in groups]
                for _, r in items]
@@ -96,7 +103,7 @@ def plot_spontaneous(results):
     return fig
 
 
-def plot_cardinal(card):
+def plot_cardinal(card: CardinalResult) -> Figure:
     """Measured PO histograms (naive, cardinal, control) and group statistics."""
     m = card.metrics()
     names = ("naive", "cardinal", "control")
@@ -145,7 +152,7 @@ def plot_cardinal(card):
     return fig
 
 
-def plot_ablations(abl):
+def plot_ablations(abl: AblationResult) -> Figure:
     """Rates, selectivity, specificity and reciprocity per ablation, side by side."""
     m = abl.metrics()
     names = list(m)

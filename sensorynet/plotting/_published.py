@@ -12,6 +12,7 @@ sparse weights are never expanded to N x N.
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
@@ -19,10 +20,14 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from .._orientation import DPO_BINS_DEG, signed_dpo
-from .._results import ExperimentResult
+from .._results import ExperimentResult, SpikeTrain
+from .._types import PATHWAYS_PLASTIC, POPULATIONS, FloatArray, IntArray, Pathway
 from .._weights import SparseWeights
 from ..analysis import ee_specificity, existing_weights
 from ._style import COLORS
+
+if TYPE_CHECKING:
+    from matplotlib.cm import ScalarMappable
 
 __all__ = [
     "plot_rasters",
@@ -35,7 +40,7 @@ _ORI_CMAP = "hsv"  # cyclic: 0° and 180° are the same orientation
 
 
 # ---------------------------------------------------------------------------- helpers
-def _check(result, max_neurons=None):
+def _check(result: object, max_neurons: int | None = None) -> None:
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"result must be an ExperimentResult, got {type(result).__name__}")
     if max_neurons is not None and (isinstance(max_neurons, bool)
@@ -44,14 +49,14 @@ def _check(result, max_neurons=None):
         raise ValueError(f"max_neurons must be an integer >= 2, got {max_neurons!r}")
 
 
-def _subset(N, max_neurons):
+def _subset(N: int, max_neurons: int) -> IntArray:
     """Evenly spaced neuron indices (all of them when N <= max_neurons)."""
     if N <= max_neurons:
         return np.arange(N)
     return np.unique(np.linspace(0, N - 1, max_neurons).round().astype(np.int64))
 
 
-def _submatrix(W, idx):
+def _submatrix(W: FloatArray | SparseWeights, idx: IntArray) -> FloatArray:
     """Dense ``W[idx][:, idx]`` without expanding a sparse W to N x N."""
     if not isinstance(W, SparseWeights):
         return W[np.ix_(idx, idx)]
@@ -66,12 +71,13 @@ def _submatrix(W, idx):
     return out
 
 
-def _signed_dpo_deg(po_pre, po_post):
+def _signed_dpo_deg(po_pre: FloatArray, po_post: FloatArray) -> FloatArray:
     """PO_pre − PO_post wrapped to [-90, 90) degrees (orientation has period 180°)."""
     return np.degrees(signed_dpo(po_pre, po_post))
 
 
-def _pathway_synapses(result, pathway):
+def _pathway_synapses(result: ExperimentResult, pathway: Pathway
+                      ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """(pre, post) indices, initial and final weights of the synapses in W0."""
     N, ne = result.N, result.n_exc
     span = {"E": (0, ne), "I": (ne, N)}
@@ -87,7 +93,7 @@ def _pathway_synapses(result, pathway):
     return pre, post, w0, w
 
 
-def _stimulus_strip(result, phase):
+def _stimulus_strip(result: ExperimentResult, phase: str) -> FloatArray | None:
     """Orientations (deg) shown during a phase, one per equal segment, or None."""
     if phase in ("before", "after"):
         th = result.test_thetas
@@ -98,7 +104,7 @@ def _stimulus_strip(result, phase):
     return None if th is None or np.size(th) == 0 else np.degrees(np.atleast_1d(th))
 
 
-def _raster_phases(result):
+def _raster_phases(result: ExperimentResult) -> list[tuple[str, str]]:
     n = result.n_blocks
     phases = [("before", "Before learning")]
     if n >= 1:
@@ -110,7 +116,8 @@ def _raster_phases(result):
 
 
 # ---------------------------------------------------------------------------- figures
-def plot_rasters(result, *, max_neurons=2000, max_spikes=200_000, psth_bin_ms=10.0):
+def plot_rasters(result: ExperimentResult, *, max_neurons: int = 2000,
+                 max_spikes: int = 200_000, psth_bin_ms: float = 10.0) -> Figure:
     """Spike rasters before, early in, late in and after learning (Fig 1).
 
     Parameters
@@ -147,6 +154,8 @@ def plot_rasters(result, *, max_neurons=2000, max_spikes=200_000, psth_bin_ms=10
     ax0 = psth0 = None
     for c, (key, title) in enumerate(phases):
         st = result.spikes[key]
+        if not isinstance(st, SpikeTrain):
+            raise TypeError(f"result: phase {key!r} kept only spike counts, no spikes to draw")
         t_max = st.duration_ms
         ax = fig.add_subplot(gs[0, 2 * c], sharey=ax0)
         strip = fig.add_subplot(gs[1, 2 * c], sharex=ax)
@@ -178,7 +187,7 @@ def plot_rasters(result, *, max_neurons=2000, max_spikes=200_000, psth_bin_ms=10
         strip.tick_params(labelbottom=False)
         if c == 0:
             strip.set_ylabel("θ", rotation=0, va="center", ha="right")
-        for pop in ("E", "I"):
+        for pop in POPULATIONS:
             tb, rate = st.psth(psth_bin_ms, pop)
             psth.plot(tb + psth_bin_ms / 2, rate, color=COLORS[pop], lw=0.9, label=pop)
         psth.set_xlabel("time (ms)")
@@ -197,6 +206,7 @@ def plot_rasters(result, *, max_neurons=2000, max_spikes=200_000, psth_bin_ms=10
         marg.set_xlim(0, max(rate_max * 1.05, 1.0))
         marg.set_xlabel("rate (Hz)")
         marg.tick_params(labelleft=False)
+    assert psth0 is not None   # phases is not empty
     psth0.set_ylim(bottom=0)
     cax = fig.add_subplot(gs[2, 2 * nph - 1])
     cb = fig.colorbar(_mappable(ori_norm), cax=cax,
@@ -207,7 +217,7 @@ def plot_rasters(result, *, max_neurons=2000, max_spikes=200_000, psth_bin_ms=10
     return fig
 
 
-def _two_slope_ticks(lo, hi):
+def _two_slope_ticks(lo: float, hi: float) -> FloatArray:
     """Ticks for a colour bar centred on 0: the two halves have different scales,
     so each gets its own round ticks (the default locator leaves one side bare)."""
     from matplotlib.ticker import MaxNLocator
@@ -216,12 +226,12 @@ def _two_slope_ticks(lo, hi):
     return ticks[(ticks >= lo - 1e-12) & (ticks <= hi + 1e-12)]
 
 
-def _mappable(norm, cmap=_ORI_CMAP):
+def _mappable(norm: Normalize, cmap: str = _ORI_CMAP) -> ScalarMappable:
     from matplotlib.cm import ScalarMappable
     return ScalarMappable(norm=norm, cmap=cmap)
 
 
-def plot_weight_matrices(result, *, max_neurons=2000):
+def plot_weight_matrices(result: ExperimentResult, *, max_neurons: int = 2000) -> Figure:
     """Initial, final and changed weight matrices (Fig 3A–C).
 
     Parameters
@@ -259,7 +269,9 @@ def plot_weight_matrices(result, *, max_neurons=2000):
         ax.set_xlabel("postsynaptic neuron # (E | I)")
         ax.set_ylabel("presynaptic neuron # (E | I)")
         cb = fig.colorbar(im, ax=ax, shrink=0.9)
-        cb.set_ticks(_two_slope_ticks(norm.vmin, norm.vmax))
+        vmin, vmax = norm.vmin, norm.vmax
+        assert vmin is not None and vmax is not None   # both norms were given their limits
+        cb.set_ticks(_two_slope_ticks(vmin, vmax).tolist())
         cb.set_label(clabel)
     sub = "" if idx.size == N else f", {idx.size} of {N} evenly spaced neurons shown"
     fig.suptitle(f"Recurrent weights W[pre, post] (N={N}, seed {result.seed}, "
@@ -267,7 +279,8 @@ def plot_weight_matrices(result, *, max_neurons=2000):
     return fig
 
 
-def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
+def plot_weights_vs_dpo(result: ExperimentResult, *, max_points: int = 60_000,
+                        bin_deg: float = 10.0) -> Figure:
     """Final weights against preferred-orientation difference, and E→E specificity
     (Fig 3D–G).
 
@@ -300,7 +313,7 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 0.9])
     edges = np.arange(-90.0, 90.0 + bin_deg / 2, bin_deg)
     names = {"EE": "E → E", "EI": "E → I", "IE": "I → E"}
-    for ax, pw in zip(axes[:3], ("EE", "EI", "IE"), strict=True):
+    for ax, pw in zip(axes[:3], PATHWAYS_PLASTIC, strict=True):
         pre, post, w0, w = _pathway_synapses(result, pw)
         d = _signed_dpo_deg(po[pre], po[post])
         show = np.arange(w.size)
@@ -354,14 +367,14 @@ def plot_weights_vs_dpo(result, *, max_points=60_000, bin_deg=10.0):
     return fig
 
 
-def _sampled_blocks(n, max_blocks):
+def _sampled_blocks(n: int, max_blocks: int) -> IntArray:
     """At most ``max_blocks`` evenly spaced block indices of 0..n-1 (always the last)."""
     if n <= max_blocks:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, max_blocks).round().astype(np.int64))
 
 
-def plot_learning_curve(result, *, max_blocks=40):
+def plot_learning_curve(result: ExperimentResult, *, max_blocks: int = 40) -> Figure:
     """Firing rates and E→E specificity across learning blocks.
 
     Parameters
@@ -421,7 +434,7 @@ def plot_learning_curve(result, *, max_blocks=40):
     return fig
 
 
-def _block_specificity(result, b):
+def _block_specificity(result: ExperimentResult, b: int) -> FloatArray:
     """E→E specificity after block ``b`` from that block's weights only."""
     view = copy.copy(result)          # shallow: shares every array with result
     view.W = result.block_weights(b)

@@ -10,9 +10,14 @@ shared by all panels).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._types import FloatArray, IntArray
 from ..analysis import weights_vs_delta_po
 from ._style import (
     BIN_LABELS,
@@ -37,28 +42,17 @@ __all__ = [
     "plot_connectivity_evolution",
 ]
 
+if TYPE_CHECKING:   # the results drawn; plotting never imports the experiments that run them
+    from ..experiments import ConnectivityEvolution, SelectivityAnalysis
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-def _example_neurons(n_exc, N, n_per_pop):
+def _example_neurons(n_exc: int, N: int, n_per_pop: int) -> dict[str, IntArray]:
     e = (np.arange(n_per_pop) * n_exc) // n_per_pop + n_exc // (2 * n_per_pop)
     i = n_exc + (np.arange(n_per_pop) * (N - n_exc)) // n_per_pop
     return {"E": e, "I": i}
 
 
-def plot_tuning_examples(sel, n_per_pop=3):
+def plot_tuning_examples(sel: SelectivityAnalysis, n_per_pop: int = 3) -> Figure:
     """Tuning curves of a few E and I neurons before and after learning.
 
     Parameters
@@ -93,7 +87,7 @@ def plot_tuning_examples(sel, n_per_pop=3):
     return fig
 
 
-def plot_osi_distributions(sel):
+def plot_osi_distributions(sel: SelectivityAnalysis) -> Figure:
     """Histograms of the OSI of E and I neurons before and after learning."""
     fig, axs = new_figure(1, 2, 9, 3.6)
     bins = np.linspace(0, 1, 26)
@@ -118,7 +112,7 @@ def plot_osi_distributions(sel):
     return fig
 
 
-def plot_po_out_vs_in(sel):
+def plot_po_out_vs_in(sel: SelectivityAnalysis) -> Figure:
     """Measured (output) PO against input PO, before and after learning."""
     fig, axs = new_figure(1, 2, 9, 4.3, sharey=True)
     po = np.degrees(sel.po_in)
@@ -132,14 +126,17 @@ def plot_po_out_vs_in(sel):
         ax.set_xticks([0, 45, 90, 135, 180])
         ax.set_yticks([0, 45, 90, 135, 180])
     axs[0, 0].set_ylabel("measured PO (deg)")
-    leg = fig_legend(fig, *axs[0, 0].get_legend_handles_labels(), ncols=3)
+    handles, labels = axs[0, 0].get_legend_handles_labels()
+    leg = fig_legend(fig, handles, labels, ncols=3)
     for h in leg.legend_handles[:2]:
-        h.set_sizes([30])
-        h.set_alpha(1.0)
+        if isinstance(h, PathCollection):   # the two scatters' markers, drawn larger
+            h.set_sizes([30])
+            h.set_alpha(1.0)
     return fig
 
 
-def plot_connectivity_vs_dpo(sel, max_points=4000, seed=0):
+def plot_connectivity_vs_dpo(sel: SelectivityAnalysis, max_points: int = 4000, seed: int = 0
+                             ) -> Figure:
     """Learned weights against |ΔPO| and specificity per bin (E→E, E→I, I→E).
 
     Top: existing synapses after learning vs |ΔPO| of input POs (random subsample of
@@ -156,7 +153,7 @@ def plot_connectivity_vs_dpo(sel, max_points=4000, seed=0):
     W_fin = sel.W[np.ix_(fin, fin)]
     ne_fin = int(np.count_nonzero(fin < sel.n_exc))
 
-    def binned(d, w):
+    def binned(d: FloatArray, w: FloatArray) -> list[float]:
         k = np.clip(np.digitize(d, edges) - 1, 0, len(edges) - 2)
         return [w[k == j].mean() if np.any(k == j) else np.nan for j in range(len(edges) - 1)]
     for c, pw in enumerate(("EE", "EI", "IE")):
@@ -191,7 +188,7 @@ def plot_connectivity_vs_dpo(sel, max_points=4000, seed=0):
     return fig
 
 
-def plot_connectivity_evolution(evo):
+def plot_connectivity_evolution(evo: ConnectivityEvolution) -> Figure:
     """Rates, specificity, pruning and reciprocity across learning blocks."""
     fig, axs = new_figure(2, 3, 13, 7)
     x = evo.blocks + 1

@@ -3,18 +3,26 @@ against one or two swept parameters, with units and one power of ten per axis.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
 
 from .._validate import require_columns
 from ..analysis import summarize
 
-__all__ = ["plot_sweep_panels", "plot_sweep_lines", "PARAM_UNITS", "plot_sweep_heatmap", "plot_sweep_line"]
+if TYPE_CHECKING:   # an optional dependency (the sweep extra), imported where it is used
+    import pandas as pd
+
+__all__ = ["plot_sweep_panels", "plot_sweep_lines", "PARAM_UNITS", "plot_sweep_heatmap",
+           "plot_sweep_line"]
 
 
-def plot_sweep_panels(df, x, y, metrics, where=None, ncols=2):
+def plot_sweep_panels(df: pd.DataFrame, x: str, y: str, metrics: Sequence[str],
+                      where: Mapping[str, Any] | None = None, ncols: int = 2) -> Figure:
     """Heat maps (mean ± s.e.m. over seeds) of several sweep metrics, ``ncols`` per row."""
-    from ._sweep import plot_sweep_heatmap
     ncols = min(ncols, len(metrics))
     nrows = -(-len(metrics) // ncols)
     fig = Figure(figsize=(5.6 * ncols, 4.2 * nrows), layout="constrained")
@@ -26,17 +34,18 @@ def plot_sweep_panels(df, x, y, metrics, where=None, ncols=2):
     return fig
 
 
-def plot_sweep_lines(df, x, metric, hue=None, where=None):
+def plot_sweep_lines(df: pd.DataFrame, x: str, metric: str, hue: str | None = None,
+                     where: Mapping[str, Any] | None = None) -> Figure:
     """:func:`sensorynet.plotting.plot_sweep_line` on a notebook-sized figure (it puts one
     tick per swept value of ``x``, with the axis' power of ten in the label)."""
-    from ._sweep import plot_sweep_line
     fig = Figure(figsize=(6.0, 4.0), layout="constrained")
     ax = fig.add_subplot()
     plot_sweep_line(df, x, metric, hue=hue, where=where, ax=ax)
     return fig
 
 
-def _select(df, where, keep):
+def _select(df: pd.DataFrame, where: Mapping[str, Any] | None, keep: Iterable[str | None]
+            ) -> pd.DataFrame:
     """Rows matching ``where``; check other swept parameters are fixed."""
     d = df
     for k, v in (where or {}).items():
@@ -52,7 +61,7 @@ def _select(df, where, keep):
     return d
 
 
-def _metric_label(df, metric):
+def _metric_label(df: pd.DataFrame, metric: str) -> str:
     return df.attrs.get("metric_labels", {}).get(metric, metric)
 
 
@@ -73,12 +82,12 @@ PARAM_UNITS = {
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _is_number(v) -> bool:
+def _is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and \
         not isinstance(v, (bool, np.bool_))
 
 
-def _axis_exponent(values) -> int:
+def _axis_exponent(values: Iterable[Any]) -> int:
     """Power of ten shared by an axis's tick labels (0: plain numbers are compact).
 
     Values whose ``.4g`` form is short and has no exponent (``6``, ``0.25``, ``2000``)
@@ -95,7 +104,7 @@ def _axis_exponent(values) -> int:
     return int(np.floor(np.log10(hi if hi / lo >= 1e3 else lo)))
 
 
-def _tick(v, e: int) -> str:
+def _tick(v: Any, e: int) -> str:
     """Tick label of value ``v`` on an axis scaled by ``10**e``."""
     if not _is_number(v):
         return str(v)
@@ -103,7 +112,7 @@ def _tick(v, e: int) -> str:
     return "0" if x == 0 else f"{x:.4g}"
 
 
-def _param_label(name, e: int = 0) -> str:
+def _param_label(name: str, e: int = 0) -> str:
     """Axis label of a parameter: ``name (×10ᵉ unit)``, ``name (unit)`` or ``name``."""
     unit = PARAM_UNITS.get(name, "")
     scale = f"×10{str(e).translate(_SUPERSCRIPT)}" if e else ""
@@ -111,8 +120,17 @@ def _param_label(name, e: int = 0) -> str:
     return f"{name} ({inner})" if inner else str(name)
 
 
-def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
-                       cmap="viridis"):
+@overload
+def plot_sweep_heatmap(df: pd.DataFrame, x: str, y: str, metric: str, *,
+                       where: Mapping[str, Any] | None = None, ax: None = None,
+                       annotate: bool = True, cmap: str = "viridis") -> Figure: ...
+@overload
+def plot_sweep_heatmap(df: pd.DataFrame, x: str, y: str, metric: str, *,
+                       where: Mapping[str, Any] | None = None, ax: Axes,
+                       annotate: bool = True, cmap: str = "viridis") -> Figure | SubFigure: ...
+def plot_sweep_heatmap(df: pd.DataFrame, x: str, y: str, metric: str, *,
+                       where: Mapping[str, Any] | None = None, ax: Axes | None = None,
+                       annotate: bool = True, cmap: str = "viridis") -> Figure | SubFigure:
     """Heat map of a metric's mean over seeds on a 2-D parameter grid.
 
     Parameters
@@ -134,12 +152,12 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
     Returns
     -------
     matplotlib.figure.Figure
-        Axes labelled with the parameter names and units (tick values that need an
+        The new Figure, or the figure ``ax`` belongs to (a SubFigure for an ``ax`` in
+        one). Axes labelled with the parameter names and units (tick values that need an
         exponent share one, given in the label: ``plasticity.A_LTP (×10⁻⁵ mV⁻²)``);
         colour bar labelled with the metric and its unit; the title says how many
         seeds each cell averages.
     """
-    from matplotlib.figure import Figure
     require_columns(df, [x, y, metric], "plot_sweep_heatmap")
     if x == y:
         raise ValueError(f"x and y must differ, both are {x!r}")
@@ -152,6 +170,7 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
         i, j = ys.index(r[y]), xs.index(r[x])
         M[i, j], S[i, j], N[i, j] = (r[f"{metric}_mean"], r[f"{metric}_sem"],
                                      r[f"{metric}_n"])
+    fig: Figure | SubFigure
     if ax is None:
         fig = Figure(figsize=(1.2 * len(xs) + 3.0, 0.9 * len(ys) + 2.2),
                      layout="constrained")
@@ -176,15 +195,15 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
         # one fixed-point format per map: 3 significant digits on the largest mean, and
         # the s.e.m. with the same decimals (never a mix of 0.0048 and 9.8e-06)
         top = np.abs(finite).max() if finite.size else 0.0
-        d = int(np.clip(2 - np.floor(np.log10(top)), 0, 8)) if top > 0 else 3
+        dec = int(np.clip(2 - np.floor(np.log10(top)), 0, 8)) if top > 0 else 3
 
-        def _sem(s):
-            return f"±{s:.{d}f}" if round(s, d) > 0 else f"±<{10.0 ** -d:.{d}f}"
+        def _sem(s: float) -> str:
+            return f"±{s:.{dec}f}" if round(s, dec) > 0 else f"±<{10.0 ** -dec:.{dec}f}"
         for i in range(len(ys)):
             for j in range(len(xs)):
                 txt = "n/a" if not np.isfinite(M[i, j]) else (
-                    f"{M[i, j]:.{d}f}\n{_sem(S[i, j])}" if np.isfinite(S[i, j])
-                    else f"{M[i, j]:.{d}f}")
+                    f"{M[i, j]:.{dec}f}\n{_sem(S[i, j])}" if np.isfinite(S[i, j])
+                    else f"{M[i, j]:.{dec}f}")
                 ax.text(j, i, txt, ha="center", va="center", fontsize=8,
                         color="black" if np.isfinite(M[i, j]) and M[i, j] > mid else "white")
     n_lo, n_hi = int(N.min()), int(N.max())
@@ -193,7 +212,15 @@ def plot_sweep_heatmap(df, x, y, metric, *, where=None, ax=None, annotate=True,
     return fig
 
 
-def plot_sweep_line(df, x, metric, *, hue=None, where=None, ax=None):
+@overload
+def plot_sweep_line(df: pd.DataFrame, x: str, metric: str, *, hue: str | None = None,
+                    where: Mapping[str, Any] | None = None, ax: None = None) -> Figure: ...
+@overload
+def plot_sweep_line(df: pd.DataFrame, x: str, metric: str, *, hue: str | None = None,
+                    where: Mapping[str, Any] | None = None, ax: Axes) -> Figure | SubFigure: ...
+def plot_sweep_line(df: pd.DataFrame, x: str, metric: str, *, hue: str | None = None,
+                    where: Mapping[str, Any] | None = None, ax: Axes | None = None
+                    ) -> Figure | SubFigure:
     """Mean ± s.e.m. over seeds of a metric against one parameter (optionally per hue).
 
     Parameters
@@ -207,19 +234,21 @@ def plot_sweep_line(df, x, metric, *, hue=None, where=None, ax=None):
     where : dict, optional
         Fix further swept parameters.
     ax : matplotlib Axes, optional
+        Draw into it (default: a new Figure).
 
     Returns
     -------
     matplotlib.figure.Figure
-        x axis labelled with the parameter name and unit (tick values share one
+        The new Figure, or the figure ``ax`` belongs to (a SubFigure for an ``ax`` in
+        one). x axis labelled with the parameter name and unit (tick values share one
         exponent, given in the label), y axis with the metric and its unit; with
         ``hue``, a legend titled with the hue parameter, outside the axes on the right.
     """
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
     cols = [x, metric] + ([hue] if hue else [])
     require_columns(df, cols, "plot_sweep_line")
     d = _select(df, where, {x, hue} - {None})
+    fig: Figure | SubFigure
     if ax is None:
         fig = Figure(figsize=(5.0 if hue is None else 6.4, 3.5), layout="constrained")
         ax = fig.add_subplot()

@@ -10,6 +10,8 @@ import os
 import pathlib
 import sys
 import time
+from collections.abc import Sequence
+from typing import NoReturn
 
 from .._files import tmp_path_for
 from ._cluster import (
@@ -31,11 +33,11 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):          # one line, no usage block
+    def error(self, message: str) -> NoReturn:          # one line, no usage block
         raise _UsageError(message)
 
 
-def _fail(message, status=2) -> int:
+def _fail(message: object, status: int = 2) -> int:
     # one line, whatever the message contains
     text = " ".join(str(message).split())
     print(f"{PROG}: error: {text}", file=sys.stderr)
@@ -65,7 +67,7 @@ def _check_out(out: str, create: bool) -> pathlib.Path:
     return path
 
 
-def _positive_seconds(text):
+def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -75,6 +77,7 @@ def _positive_seconds(text):
                                          f"got {text!r}")
     return value
 
+
 __all__ = [
     "cli_main",
     "PROG",
@@ -82,7 +85,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------ CLI
-def _parser():
+def _parser() -> _Parser:
     p = _Parser(
         prog=PROG,
         description="Run a parameter sweep described by a TOML file (docs/sweeps.md). "
@@ -114,7 +117,7 @@ def _parser():
     return p
 
 
-def cli_main(argv=None) -> int:
+def cli_main(argv: Sequence[str] | None = None) -> int:
     """``sensorynet sweep SPEC.toml --out DIR [--scheduler ADDRESS] ...``.
 
     Parameters
@@ -149,7 +152,9 @@ def cli_main(argv=None) -> int:
         if args.dashboard_address is not None and args.scheduler is not None:
             raise ValueError("--dashboard-address only applies without --scheduler")
         if args.dashboard_address is not None:     # refused now, not after the spec ran
-            check_port_free(local_dashboard_address(args.dashboard_address))
+            address = local_dashboard_address(args.dashboard_address)
+            if address is not None:                # (None: the dashboard off, not a string)
+                check_port_free(address)
         workers = args.workers
         cpus = available_cpus()
         if workers is not None and workers > cpus and not args.allow_oversubscribe:
@@ -198,6 +203,7 @@ def cli_main(argv=None) -> int:
         csv = pathlib.Path(args.out) / "results.csv"
         df.to_csv(csv, index=False)
     except KeyboardInterrupt:
+        n: int | str
         try:
             n = len(SweepStore(args.out).load())
         except (ValueError, OSError):

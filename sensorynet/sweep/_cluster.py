@@ -11,6 +11,11 @@ import os
 import pathlib
 import re
 import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:   # an optional dependency (the sweep extra), imported where it is used
+    import distributed
 
 __all__ = [
     "WORKER_ENV",
@@ -33,6 +38,7 @@ __all__ = [
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
+
 def available_cpus() -> int:
     """CPUs this process may run on (its affinity mask, else ``os.cpu_count()``)."""
     try:
@@ -50,7 +56,7 @@ _ADDRESS_RE = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
                          r"(?::(?P<port>[0-9]{1,5}))?/?$")
 
 
-def scheduler_kwargs(scheduler) -> dict:
+def scheduler_kwargs(scheduler: str | os.PathLike[str]) -> dict[str, str]:
     """``distributed.Client`` arguments for a scheduler address or scheduler file.
 
     Parameters
@@ -90,7 +96,8 @@ def scheduler_kwargs(scheduler) -> dict:
     return {"address": text.strip()}
 
 
-def connect(scheduler, timeout=CONNECT_TIMEOUT_S):
+def connect(scheduler: str | os.PathLike[str], timeout: float = CONNECT_TIMEOUT_S
+            ) -> distributed.Client:
     """A Client connected to ``scheduler``, or ConnectionError after ``timeout`` s."""
     from distributed import Client
     kw = scheduler_kwargs(scheduler)
@@ -114,7 +121,7 @@ DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787"
 _DASHBOARD_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)?:(?P<port>[0-9]{1,5})$")
 
 
-def local_dashboard_address(address):
+def local_dashboard_address(address: str | int | bool | None) -> str | None:
     """The dashboard address to bind: loopback unless a host is given explicitly.
 
     ``None`` (not given) gives :data:`DEFAULT_DASHBOARD_ADDRESS` (Dask serves it on
@@ -154,7 +161,7 @@ def local_dashboard_address(address):
     return f"{host}:{int(m.group('port'))}"
 
 
-def check_port_free(address):
+def check_port_free(address: str) -> None:
     """Raise ``ValueError`` if the TCP port of ``host:port`` cannot be bound now
     (Dask would otherwise serve the dashboard on a random port instead)."""
     import socket
@@ -171,7 +178,8 @@ def check_port_free(address):
                              f"({exc.strerror or exc}); choose another port or ':0'") from None
 
 
-def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs):
+def local_cluster(n_workers: int | None = None, *, allow_oversubscribe: bool = False,
+                  **cluster_kwargs: Any) -> distributed.LocalCluster:
     """A ``LocalCluster`` configured for sweeps (what :func:`run_sweep` starts).
 
     One single-threaded worker process per CPU by default, with :data:`WORKER_ENV`
@@ -212,7 +220,7 @@ def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs
                       f"{cpus} (pass allow_oversubscribe=True / --allow-oversubscribe "
                       "to start more)", RuntimeWarning, stacklevel=2)
         n = cpus
-    kw = {"n_workers": n, "threads_per_worker": 1, "processes": True}
+    kw: dict[str, Any] = {"n_workers": n, "threads_per_worker": 1, "processes": True}
     kw.update(cluster_kwargs)
     if not ("dashboard_address" in cluster_kwargs
             and cluster_kwargs["dashboard_address"] is None):   # None: Dask's "off"
@@ -229,7 +237,8 @@ def local_cluster(n_workers=None, *, allow_oversubscribe=False, **cluster_kwargs
         return LocalCluster(**kw)
 
 
-def local_worker_memory(n_workers, memory_limit=None):
+def local_worker_memory(n_workers: int, memory_limit: str | float | None = None
+                        ) -> tuple[int | None, str]:
     """``(bytes, description)``: memory one of ``n_workers`` local workers may use.
 
     The machine's available memory divided by the workers, or the workers'
@@ -250,7 +259,7 @@ def local_worker_memory(n_workers, memory_limit=None):
     return per, desc
 
 
-def client_worker_memory(client):
+def client_worker_memory(client: distributed.Client) -> tuple[int | None, str]:
     """``(bytes, description)``: memory one worker of ``client``'s cluster may use.
 
     The smallest ``memory_limit`` of the connected workers if they have one, else
@@ -267,8 +276,11 @@ def client_worker_memory(client):
 
 
 @contextlib.contextmanager
-def client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
-                   connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
+def client_context(client: distributed.Client | None,
+                   scheduler: str | os.PathLike[str] | None, n_workers: int | None,
+                   cluster_kwargs: dict[str, Any] | None, n_tasks: int,
+                   connect_timeout: float = CONNECT_TIMEOUT_S,
+                   allow_oversubscribe: bool = False) -> Iterator[distributed.Client]:
     """Yield a Client: the given one, one connected to ``scheduler``, or a LocalCluster."""
     from distributed import Client
     if client is not None:
@@ -287,7 +299,7 @@ def client_context(client, scheduler, n_workers, cluster_kwargs, n_tasks,
         yield c
 
 
-def local_worker_count(n_workers, n_tasks, allow_oversubscribe) -> int:
+def local_worker_count(n_workers: int | None, n_tasks: int, allow_oversubscribe: bool) -> int:
     """Workers the embedded LocalCluster starts (as :func:`local_cluster` caps them)."""
     n = n_workers or max(1, min(available_cpus(), n_tasks))
     return n if allow_oversubscribe else min(n, available_cpus())

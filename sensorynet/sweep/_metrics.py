@@ -6,14 +6,25 @@ several metrics share (e.g. the tuning protocol). :func:`register_metric` adds o
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["Metric", "RunContext", "METRICS", "DEFAULT_METRICS", "register_metric",
-           "available_metrics", "existing_ee_specificity"]
+from .._results import ExperimentResult
+from .._types import POPULATIONS, FloatArray, PlasticPathway, Population
+from .._weights import SparseWeights
+
+if TYPE_CHECKING:   # run by the metrics that need it, on the workers
+    from ..experiments import TuningResult
+
+__all__ = ["Metric", "MetricFunc", "RunContext", "METRICS", "DEFAULT_METRICS",
+           "register_metric", "available_metrics", "existing_ee_specificity"]
+
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- metrics
@@ -35,7 +46,7 @@ class Metric:
     """
 
     name: str
-    func: Callable
+    func: MetricFunc
     description: str = ""
     unit: str = ""
     needs_tuning: bool = False
@@ -60,19 +71,21 @@ class RunContext:
         defaults of :func:`sensorynet.experiments._tuning.run_tuning`.
     """
 
-    def __init__(self, result, seed: int, tuning_duration_ms=None):
+    def __init__(self, result: ExperimentResult, seed: int,
+                 tuning_duration_ms: float | None = None) -> None:
         self.result = result
         self.seed = int(seed)
         self.tuning_duration_ms = tuning_duration_ms
-        self._cache: dict = {}
+        self._cache: dict[Any, Any] = {}
 
-    def cached(self, key, compute):
+    def cached(self, key: Any, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per run and key."""
         if key not in self._cache:
             self._cache[key] = compute()
-        return self._cache[key]
+        value: _T = self._cache[key]
+        return value
 
-    def weights(self, which: str = "after") -> np.ndarray:
+    def weights(self, which: str = "after") -> FloatArray:
         """Dense weights before (W0) or after learning (W), mV."""
         if which not in ("before", "after"):
             raise ValueError(f"which must be 'before' or 'after', got {which!r}")
@@ -80,7 +93,7 @@ class RunContext:
         return self.cached(("W", which),
                            lambda: r.dense(r.W0 if which == "before" else r.W))
 
-    def tuning(self, which: str = "after"):
+    def tuning(self, which: str = "after") -> TuningResult:
         """:class:`~sensorynet.experiments._tuning.TuningResult` of W0 (before) or W (after).
 
         Both use the run's seed, so they see the same input realisation.
@@ -88,23 +101,23 @@ class RunContext:
         if which not in ("before", "after"):
             raise ValueError(f"which must be 'before' or 'after', got {which!r}")
 
-        def compute():
+        def compute() -> TuningResult:
             from ..experiments import run_tuning
             r = self.result
-            kwargs = ({} if self.tuning_duration_ms is None
-                      else {"duration_ms": self.tuning_duration_ms})
             W = r.W0 if which == "before" else r.W
-            return run_tuning(W, r.po, r.params, self.seed, **kwargs)
+            if self.tuning_duration_ms is None:   # run_tuning's default duration
+                return run_tuning(W, r.po, r.params, self.seed)
+            return run_tuning(W, r.po, r.params, self.seed, duration_ms=self.tuning_duration_ms)
         return self.cached(("tuning", which), compute)
 
-    def specificity_EE(self) -> np.ndarray:
+    def specificity_EE(self) -> FloatArray:
         """Mean E→E weight in the |ΔPO| bins 0–30, 30–60, 60–90° after learning."""
         from ..analysis import specificity
         r = self.result
         return self.cached("spec_EE", lambda: specificity(
             self.weights("after"), r.po, r.n_exc, "EE"))
 
-    def pruning(self) -> dict:
+    def pruning(self) -> dict[str, dict[str, float]]:
         """:func:`~sensorynet.analysis._connectivity.pruning_stats` of the run."""
         from ..analysis import pruning_stats
         r = self.result
@@ -113,15 +126,19 @@ class RunContext:
             self.weights("after"), self.weights("before"), r.n_exc, pl.w_max, pl.w_min_inh))
 
 
-def _rate(phase, pop):
-    def f(result, ctx):
+#: a metric: ``func(result, ctx) -> float`` of one finished run
+MetricFunc: TypeAlias = Callable[[ExperimentResult, RunContext], float]
+
+
+def _rate(phase: str, pop: Population) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
         return result.spikes[phase].population_rates()[pop]
     f.__name__ = f"rate_{pop}_{phase}"
     return f
 
 
-def _block_rate(first: bool):
-    def f(result, ctx):
+def _block_rate(first: bool) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
         if result.n_blocks == 0:
             return float("nan")
         return result.block_spikes(0 if first else result.n_blocks - 1) \
@@ -129,31 +146,34 @@ def _block_rate(first: bool):
     return f
 
 
-def _spec(k):
-    def f(result, ctx):
-        return ctx.specificity_EE()[k]
+def _spec(k: int) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
+        return float(ctx.specificity_EE()[k])
     return f
 
 
-def _osi(pop, which):
-    def f(result, ctx):
+def _osi(pop: Population, which: str) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
         t = ctx.tuning(which)
         return t.population_mean(t.osi)[pop]
     return f
 
 
-def _bidirectional(result, ctx):
+def _bidirectional(result: ExperimentResult, ctx: RunContext) -> float:
     from ..analysis import bidirectional_surplus
     return bidirectional_surplus(ctx.weights("after"), result.n_exc)
 
 
-def _pruning(pathway, key):
-    def f(result, ctx):
+def _pruning(pathway: PlasticPathway, key: str) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
         return ctx.pruning()[pathway][key]
     return f
 
 
-def existing_ee_specificity(W, po, n_exc, bins_deg=((0, 30), (30, 60), (60, 90))):
+def existing_ee_specificity(W: FloatArray | SparseWeights, po: ArrayLike, n_exc: int,
+                            bins_deg: Iterable[tuple[float, float]] = ((0, 30), (30, 60),
+                                                                       (60, 90))
+                            ) -> FloatArray:
     """Mean weight of the existing E→E synapses per |ΔPO| bin, mV.
 
     ``W`` is a :class:`~sensorynet._weights.SparseWeights` (synapses of W0 kept as
@@ -161,7 +181,6 @@ def existing_ee_specificity(W, po, n_exc, bins_deg=((0, 30), (30, 60), (60, 90))
     Works on the synapse list, never on an N×N matrix.
     """
     from .._orientation import wrap_distance
-    from .._weights import SparseWeights
     po = np.asarray(po, dtype=np.float64)
     if isinstance(W, SparseWeights):
         rows, cols, data = W.rows(), W.indices, W.data
@@ -179,22 +198,26 @@ def existing_ee_specificity(W, po, n_exc, bins_deg=((0, 30), (30, 60), (60, 90))
     return np.array(out)
 
 
-def _existing_spec(k):
-    def f(result, ctx):
-        s = ctx.cached("spec_EE_existing", lambda: existing_ee_specificity(
-            result.W0.with_data(result.W.data) if result.is_sparse else result.W,
-            result.po, result.n_exc))
+def _existing_spec(k: int | None) -> MetricFunc:
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
+        W0, W = result.W0, result.W
+
+        def compute() -> FloatArray:
+            return existing_ee_specificity(
+                W0.with_data(W.data) if isinstance(W0, SparseWeights)
+                and isinstance(W, SparseWeights) else W, result.po, result.n_exc)
+        s = ctx.cached("spec_EE_existing", compute)
         return s[k] if k is not None else s[0] - s[-1]
     return f
 
 
-_REGISTRY: dict = {}
+_REGISTRY: dict[str, Metric] = {}
 
 #: read-only view of the metric registry, name → :class:`Metric`
 METRICS = MappingProxyType(_REGISTRY)
 
 
-def register_metric(name: str, func: Callable, *, description: str = "", unit: str = "",
+def register_metric(name: str, func: MetricFunc, *, description: str = "", unit: str = "",
                     needs_tuning: bool = False, overwrite: bool = False) -> Metric:
     """Add a metric to the registry.
 
@@ -234,7 +257,7 @@ def register_metric(name: str, func: Callable, *, description: str = "", unit: s
     return m
 
 
-for _pop in ("E", "I"):
+for _pop in POPULATIONS:
     for _ph in ("before", "after"):
         register_metric(f"rate_{_pop}_{_ph}", _rate(_ph, _pop), unit="Hz",
                         description=f"mean {_pop} rate in the {_ph} test (π/2 input)")
@@ -260,7 +283,7 @@ register_metric("mean_EI", _pruning("EI", "mean_existing"), unit="mV",
                 description="mean learned E→I weight over initial synapses")
 register_metric("mean_IE", _pruning("IE", "mean_existing"), unit="mV",
                 description="mean learned I→E weight over initial synapses")
-for _pop in ("E", "I"):
+for _pop in POPULATIONS:
     for _ph in ("before", "after"):
         register_metric(f"osi_{_pop}_{_ph}", _osi(_pop, _ph), needs_tuning=True,
                         description=f"mean OSI of {_pop} neurons, tuning protocol on the "
@@ -273,7 +296,7 @@ DEFAULT_METRICS = ("rate_E_before", "rate_E_after", "rate_I_before", "rate_I_aft
                    "bidirectional_surplus", "osi_E_before", "osi_E_after", "pruned_EE")
 
 
-def available_metrics() -> dict:
+def available_metrics() -> dict[str, str]:
     """Registered metrics: name → description (with unit)."""
     return {n: (f"{m.description} [{m.unit}]" if m.unit else m.description)
             for n, m in _REGISTRY.items()}

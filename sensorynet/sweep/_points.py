@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ __all__ = ["flatten_params", "normalize_value", "params_dict", "code_identity", 
 
 
 # ------------------------------------------------------------------- parameter names
-def _field_types() -> dict:
+def _field_types() -> dict[str, str]:
     out = {}
     for group in ("network", "input", "plasticity", "protocol"):
         cls = type(getattr(ModelParams(), group))
@@ -32,7 +33,7 @@ def _field_types() -> dict:
 _FIELD_TYPES = _field_types()
 
 
-def _notation(path) -> str:
+def _notation(path: tuple[str, ...]) -> str:
     """How a parameter was written: ``path`` is the tuple of keys leading to it."""
     if len(path) == 1:
         return f'"{path[0]}" (a quoted/flat key)'
@@ -40,7 +41,8 @@ def _notation(path) -> str:
             f"{{{'{'.join(repr(k) + ': ' for k in path)}...{'}' * len(path)})")
 
 
-def _flatten_paths(d, what: str, prefix: tuple = ()) -> list:
+def _flatten_paths(d: object, what: str, prefix: tuple[str, ...] = ()
+                   ) -> list[tuple[str, tuple[str, ...], Any]]:
     """``[(dotted name, key path, value)]`` of a nested/flat parameter table."""
     if not isinstance(d, Mapping):
         raise TypeError(f"{what} must be a table/dict, got {type(d).__name__}")
@@ -56,14 +58,15 @@ def _flatten_paths(d, what: str, prefix: tuple = ()) -> list:
     return out
 
 
-def flatten_params(d, what: str, prefix: str = "") -> dict:
+def flatten_params(d: object, what: str, prefix: str = "") -> dict[str, Any]:
     """Nested tables (``{"network": {"g": 8}}``) → dotted keys (``{"network.g": 8}``).
 
     A parameter written twice in different notations (``{"network": {"g": [6]},
     "network.g": [8]}``, i.e. TOML ``network.g = [6]`` and ``"network.g" = [8]``) is
     an error naming both, never silently resolved to one of them.
     """
-    out, seen = {}, {}
+    out: dict[str, Any] = {}
+    seen: dict[str, tuple[str, ...]] = {}
     for key, path, v in _flatten_paths(d, what, tuple(prefix.split(".")) if prefix
                                        else ()):
         try:
@@ -79,7 +82,7 @@ def flatten_params(d, what: str, prefix: str = "") -> dict:
     return out
 
 
-def normalize_value(name: str, value, where: str):
+def normalize_value(name: str, value: Any, where: str) -> bool | int | float:
     """Plain Python value of the field's type (ints for float fields become floats)."""
     if isinstance(value, np.generic):
         value = value.item()
@@ -93,18 +96,19 @@ def normalize_value(name: str, value, where: str):
     if kind == "int":
         if not float(value).is_integer():
             raise TypeError(f"{where}: {name} must be an integer, got {value!r}")
-        return int(value)
+        # any Real converts; typeshed's numbers.Real declares no __int__
+        return int(value)  # type: ignore[call-overload]
     return float(value)
 
 
-def params_dict(params: ModelParams) -> dict:
+def params_dict(params: ModelParams) -> dict[str, dict[str, bool | int | float]]:
     """``params.to_dict()`` with values normalised to their field types (for hashing)."""
     d = params.to_dict()
     return {g: {k: normalize_value(f"{g}.{k}", v, "params") for k, v in sub.items()}
             for g, sub in d.items()}
 
 
-def code_identity() -> dict:
+def code_identity() -> dict[str, str]:
     """The code a run id stands for: package version and source fingerprint.
 
     Returns
@@ -118,7 +122,7 @@ def code_identity() -> dict:
     return {"version": __version__, "source": source_fingerprint()}
 
 
-def run_seeds(root_seed: int, n: int) -> list:
+def run_seeds(root_seed: int, n: int) -> list[int]:
     """Integer seeds of seed indices ``0 .. n-1``.
 
     Parameters
@@ -164,7 +168,7 @@ class Run:
 
     index: int
     point_index: int
-    values: dict
+    values: dict[str, Any]
     params: ModelParams
     seed_index: int
     seed: int
@@ -194,7 +198,7 @@ def run_memory_bytes(params: ModelParams, n_blocks: int) -> int:
                               extra_steps=test_steps)
 
 
-def check_memory(runs, per_worker, budget: str) -> None:
+def check_memory(runs: Iterable[Run], per_worker: float | None, budget: str) -> None:
     """Refuse runs that cannot fit in the memory of one worker, before any work.
 
     Parameters
@@ -214,7 +218,7 @@ def check_memory(runs, per_worker, budget: str) -> None:
     from .._memory import FRACTION, RunTooLarge, format_bytes
     if per_worker is None:
         return
-    bad = {}
+    bad: dict[int, tuple[Run, int]] = {}
     for r in runs:
         if r.point_index not in bad:
             est = run_memory_bytes(r.params, r.n_blocks)

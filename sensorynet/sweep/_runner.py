@@ -28,11 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import os
 import secrets
 import time
 import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._dashboard import dashboard_link
+from .._types import PathArg
 from ._cluster import (  # noqa: F401 (re-exported)
     CONNECT_TIMEOUT_S,
     WORKER_ENV,
@@ -44,11 +48,15 @@ from ._cluster import (  # noqa: F401 (re-exported)
     local_worker_memory,
     scheduler_kwargs,
 )
-from ._metrics import METRICS
-from ._points import check_memory
-from ._spec import as_spec, params_dict
+from ._metrics import METRICS, MetricFunc
+from ._points import Run, check_memory, params_dict
+from ._spec import SweepSpec, as_spec
 from ._store import SweepStore, records_frame
 from ._worker import WarmupPlugin, execute_run, start_topic, worker_info
+
+if TYPE_CHECKING:   # optional dependencies (the sweep extra), imported where they are used
+    import distributed
+    import pandas as pd
 
 __all__ = [
     "run_sweep",
@@ -59,20 +67,12 @@ __all__ = [
     "MAX_RESUBMITS",
 ]
 
-
-
-
-
-
-
-
-
-
-
+#: a sweep as :func:`run_sweep` takes it: a spec, its dict form or a TOML file
+SpecLike = SweepSpec | dict[str, Any] | PathArg
 
 
 # ----------------------------------------------------------------- driver side
-def _prepare_workers(client):
+def _prepare_workers(client: distributed.Client) -> dict[str, dict[str, Any]]:
     """Register the warm-up plugin; check that workers run the same sensorynet."""
     from .._version import __version__
     try:
@@ -91,11 +91,13 @@ def _prepare_workers(client):
 _client_context = client_context     # (tests replace it)
 
 
-
-
-def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers=None,
-                       retry_errors=False, allow_oversubscribe=False,
-                       cluster_kwargs=None, connect_timeout=CONNECT_TIMEOUT_S):
+def check_sweep_memory(spec: SpecLike, out: PathArg | None = None, *,
+                       client: distributed.Client | None = None,
+                       scheduler: str | os.PathLike[str] | None = None,
+                       n_workers: int | None = None, retry_errors: bool = False,
+                       allow_oversubscribe: bool = False,
+                       cluster_kwargs: dict[str, Any] | None = None,
+                       connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
     """Refuse a sweep with a point that cannot fit in one worker's memory.
 
     What :func:`run_sweep` checks before any work (and ``sensorynet sweep
@@ -110,8 +112,8 @@ def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers
     sensorynet._memory.RunTooLarge
         A ``ValueError`` naming the point, its estimate and the per-worker budget.
     """
-    spec = as_spec(spec)
-    todo = _todo(spec, SweepStore(out, clean=False).load() if out is not None else {},
+    sweep = as_spec(spec)
+    todo = _todo(sweep, SweepStore(out, clean=False).load() if out is not None else {},
                  retry_errors)
     if not todo:
         return
@@ -124,7 +126,8 @@ def check_sweep_memory(spec, out=None, *, client=None, scheduler=None, n_workers
         check_memory(todo, *client_worker_memory(c))
 
 
-def _todo(spec, stored, retry_errors):
+def _todo(spec: SweepSpec, stored: Mapping[str, Mapping[str, Any]], retry_errors: bool
+          ) -> list[Run]:
     return [r for r in spec.runs if r.run_id not in stored
             or (retry_errors and stored[r.run_id].get("error"))]
 
@@ -133,7 +136,7 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def _record(run, out) -> dict:
+def _record(run: Run, out: Mapping[str, Any]) -> dict[str, Any]:
     from .._version import __version__
     return {"run_id": run.run_id, "values": run.values, "seed_index": run.seed_index,
             "seed": run.seed, "n_blocks": run.n_blocks, "params": params_dict(run.params),
@@ -142,9 +145,12 @@ def _record(run, out) -> dict:
             "worker": out.get("worker"), "finished_at": _now(), "version": __version__}
 
 
-def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progress=True,
-              retries=2, retry_errors=False, cluster_kwargs=None,
-              connect_timeout=CONNECT_TIMEOUT_S, allow_oversubscribe=False):
+def run_sweep(spec: SpecLike, out: PathArg | None, *, client: distributed.Client | None = None,
+              scheduler: str | os.PathLike[str] | None = None, n_workers: int | None = None,
+              progress: bool = True, retries: int = 2, retry_errors: bool = False,
+              cluster_kwargs: dict[str, Any] | None = None,
+              connect_timeout: float = CONNECT_TIMEOUT_S,
+              allow_oversubscribe: bool = False) -> pd.DataFrame:
     """Run a parameter sweep; one DataFrame row per run.
 
     Parameters
@@ -193,7 +199,7 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
         computed now) and ``run_id``. Rows follow the spec's run order.
         ``df.attrs`` holds ``"sweep_params"`` and ``"metrics"``.
     """
-    spec = as_spec(spec)
+    sweep = as_spec(spec)
     if client is not None and scheduler is not None:
         raise ValueError("give either client or scheduler, not both")
     if n_workers is not None and (client is not None or scheduler is not None):
@@ -219,13 +225,16 @@ def run_sweep(spec, out, *, client=None, scheduler=None, n_workers=None, progres
 
     store = SweepStore(out) if out is not None else None
     with store.lock() if store is not None else contextlib.nullcontext():
-        return _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
+        return _run_locked(sweep, store, client, scheduler, n_workers, progress, retries,
                            retry_errors, cluster_kwargs, connect_timeout,
                            allow_oversubscribe)
 
 
-def _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
-                retry_errors, cluster_kwargs, connect_timeout, allow_oversubscribe):
+def _run_locked(spec: SweepSpec, store: SweepStore | None, client: distributed.Client | None,
+                scheduler: str | os.PathLike[str] | None, n_workers: int | None,
+                progress: bool, retries: int, retry_errors: bool,
+                cluster_kwargs: dict[str, Any] | None, connect_timeout: float,
+                allow_oversubscribe: bool) -> pd.DataFrame:
     stored = store.load() if store is not None else {}
     results = {r.run_id: stored[r.run_id] for r in spec.runs if r.run_id in stored
                and not (retry_errors and stored[r.run_id].get("error"))}
@@ -237,7 +246,7 @@ def _run_locked(spec, store, client, scheduler, n_workers, progress, retries,
             (cluster_kwargs or {}).get("memory_limit")))
     if store is not None:
         store.write_spec(spec.to_dict())
-    fresh = set()
+    fresh: set[str] = set()
     if todo:
         with _client_context(client, scheduler, n_workers, cluster_kwargs, len(todo),
                              connect_timeout, allow_oversubscribe) as c:
@@ -263,7 +272,7 @@ STORE_ATTEMPTS = 4
 STORE_RETRY_DELAYS_S = (0.2, 1.0, 3.0)
 
 
-def _store_record(store, rec):
+def _store_record(store: SweepStore, rec: Mapping[str, Any]) -> None:
     """Append ``rec`` to ``store``, retrying transient failures (full disk, NFS hiccup).
 
     Raises
@@ -295,7 +304,7 @@ MAX_WORKER_DEATHS = 2
 MAX_RESUBMITS = 10
 
 
-def _deaths_while_executing(client, key) -> int:
+def _deaths_while_executing(client: distributed.Client, key: object) -> int:
     """How many times ``key`` was executing (not just queued) on a worker that died."""
     try:
         return len(client.get_events(start_topic(key)))
@@ -303,20 +312,26 @@ def _deaths_while_executing(client, key) -> int:
         return 1
 
 
-def _submit(client, spec, run, funcs, retries, attempt, tag):
+def _submit(client: distributed.Client, spec: SweepSpec, run: Run,
+            funcs: Mapping[str, MetricFunc], retries: int, attempt: int, tag: str
+            ) -> distributed.Future[dict[str, Any]]:
     key = f"sensorynet-run-{run.run_id}-{tag}-{attempt}"   # never a cancelled one's
     return client.submit(execute_run, run.params, run.seed, run.n_blocks, funcs,
                          spec.tuning_duration_ms, key=key, pure=False, retries=retries)
 
 
-def _run_tasks(client, spec, todo, store, results, fresh, retries, progress):
+def _run_tasks(client: distributed.Client, spec: SweepSpec, todo: list[Run],
+               store: SweepStore | None, results: dict[str, dict[str, Any]], fresh: set[str],
+               retries: int, progress: bool) -> None:
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
     from tqdm.auto import tqdm
     funcs = {m: METRICS[m].func for m in spec.metrics}
     tag = secrets.token_hex(4)
     futures = {_submit(client, spec, run, funcs, retries, 0, tag): run for run in todo}
-    deaths, attempts, n_err = {}, {}, 0
+    deaths: dict[str, int] = {}
+    attempts: dict[str, int] = {}
+    n_err = 0
     bar = tqdm(total=spec.n_runs, initial=spec.n_runs - len(todo), desc="sweep",
                unit="run", disable=not progress)
     try:

@@ -41,12 +41,15 @@ import math
 import numbers
 import os
 import pathlib
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from .._params import ModelParams, canonical_name
+from .._types import PathArg
 from .._validate import check_int
 from ._metrics import DEFAULT_METRICS, METRICS
 from ._points import (
@@ -73,7 +76,7 @@ _SWEEP_KEYS = ("seeds", "root_seed", "n_blocks", "metrics", "tuning_duration_ms"
 _TOP_KEYS = ("sweep", "base", "grid", "points")
 
 
-def _canonical_overrides(d, what: str) -> dict:
+def _canonical_overrides(d: object, what: str) -> dict[str, Any]:
     out = {}
     for key, value in flatten_params(d, what).items():
         name = canonical_name(key)
@@ -83,9 +86,7 @@ def _canonical_overrides(d, what: str) -> dict:
     return out
 
 
-
-
-def _known_keys(d, allowed, message):
+def _known_keys(d: Mapping[str, Any], allowed: Sequence[str], message: str) -> None:
     """ValueError (``message`` formatted with the unknown keys) unless ``d`` ⊆ ``allowed``."""
     unknown = sorted(set(d) - set(allowed))
     if unknown:
@@ -134,16 +135,18 @@ class SweepSpec:
     12
     """
 
-    base: Any = field(default_factory=ModelParams)
-    grid: Mapping[str, Sequence] = field(default_factory=dict)
+    base: ModelParams | Mapping[str, Any] = field(default_factory=ModelParams)
+    grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     points: Sequence[Mapping[str, Any]] = ()
     seeds: int = 1
     root_seed: int = 0
     n_blocks: int | None = None
     metrics: Sequence[str] = DEFAULT_METRICS
     tuning_duration_ms: float | None = None
+    # the runs, built once in __post_init__ (not an argument, not compared)
+    _runs: tuple[Run, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen)
         # base
         base = self.base
@@ -220,7 +223,7 @@ class SweepSpec:
         set_("_runs", self._build_runs())
 
     # -- validation helpers
-    def _check_tuning(self):
+    def _check_tuning(self) -> None:
         tdm = self.tuning_duration_ms
         if tdm is not None:
             if isinstance(tdm, bool) or not isinstance(tdm, numbers.Real) \
@@ -229,11 +232,18 @@ class SweepSpec:
             object.__setattr__(self, "tuning_duration_ms",
                                int(tdm) if float(tdm).is_integer() else float(tdm))
 
-    def _build_runs(self):
+    @property
+    def _base(self) -> ModelParams:
+        """``base`` after ``__post_init__``, which turns a dict into a ModelParams."""
+        assert isinstance(self.base, ModelParams)
+        return self.base
+
+    def _build_runs(self) -> tuple[Run, ...]:
         names = self.param_names
         seeds = run_seeds(self.root_seed, self.seeds)
         combos = list(itertools.product(*self.grid.values()))
-        runs, seen = [], {}
+        runs: list[Run] = []
+        seen: dict[str, int] = {}
         code = code_identity()
         point_index = 0
         for i, p in enumerate(self.points or ({},)):
@@ -246,7 +256,7 @@ class SweepSpec:
                 where = f"points[{i}]" + (" + grid" if self.grid else "") \
                     if self.points else "grid"
                 try:
-                    params = self.base.replace(**overrides)
+                    params = self._base.replace(**overrides)
                 except (ValueError, TypeError) as exc:
                     raise type(exc)(f"invalid sweep point {desc} ({where}): {exc}") from None
                 preflight(params, f"invalid sweep point {desc} ({where})")
@@ -269,7 +279,8 @@ class SweepSpec:
                 point_index += 1
         return tuple(runs)
 
-    def _run_id(self, pdict, seed, n_blocks, code) -> str:
+    def _run_id(self, pdict: dict[str, Any], seed: int, n_blocks: int, code: dict[str, str]
+                ) -> str:
         payload = {"format": SPEC_FORMAT, "params": pdict, "seed": int(seed),
                    "n_blocks": int(n_blocks), "metrics": sorted(self.metrics),
                    "tuning_duration_ms": self._tuning_option,
@@ -278,7 +289,7 @@ class SweepSpec:
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
     @property
-    def _tuning_option(self):
+    def _tuning_option(self) -> float | None:
         """``tuning_duration_ms`` if a requested metric uses it, else None."""
         if any(METRICS[m].needs_tuning for m in self.metrics if m in METRICS):
             return self.tuning_duration_ms
@@ -286,45 +297,46 @@ class SweepSpec:
 
     # -- public API
     @property
-    def param_names(self) -> tuple:
+    def param_names(self) -> tuple[str, ...]:
         """Swept parameter names (DataFrame columns): point keys, then grid keys."""
-        names = []
+        names: list[str] = []
         for p in self.points:
             names.extend(k for k in p if k not in names)
         names.extend(k for k in self.grid if k not in names)
         return tuple(names)
 
     @property
-    def runs(self) -> tuple:
+    def runs(self) -> tuple[Run, ...]:
         """All runs (:class:`Run`), in a deterministic order."""
         return self._runs
 
     @property
     def n_runs(self) -> int:
+        """Number of runs."""
         return len(self._runs)
 
     @property
-    def seed_values(self) -> list:
+    def seed_values(self) -> list[int]:
         """Integer seed of each seed index."""
         return run_seeds(self.root_seed, self.seeds)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON/TOML-serialisable dict; :meth:`from_dict` round-trips it."""
-        sweep = {"seeds": self.seeds, "root_seed": self.root_seed,
+        sweep: dict[str, Any] = {"seeds": self.seeds, "root_seed": self.root_seed,
                  "metrics": list(self.metrics)}
         if self.n_blocks is not None:
             sweep["n_blocks"] = self.n_blocks
         if self.tuning_duration_ms is not None:
             sweep["tuning_duration_ms"] = self.tuning_duration_ms
         default = params_dict(ModelParams())
-        base = {f"{g}.{k}": v for g, sub in params_dict(self.base).items()
+        base = {f"{g}.{k}": v for g, sub in params_dict(self._base).items()
                 for k, v in sub.items() if default[g][k] != v}
         return {"sweep": sweep, "base": base,
                 "grid": {k: list(v) for k, v in self.grid.items()},
                 "points": [dict(p) for p in self.points]}
 
     @classmethod
-    def from_dict(cls, d, *, source: str = "spec") -> "SweepSpec":
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "spec") -> SweepSpec:
         """Build from a dict with the layout of the TOML file (see :meth:`from_toml`)."""
         if not isinstance(d, Mapping):
             raise TypeError(f"{source} must be a dict, got {type(d).__name__}")
@@ -340,7 +352,7 @@ class SweepSpec:
                    **{k: sweep[k] for k in _SWEEP_KEYS if k in sweep})
 
     @classmethod
-    def from_toml(cls, path) -> "SweepSpec":
+    def from_toml(cls, path: PathArg) -> SweepSpec:
         """Read a TOML spec file.
 
         Layout::
@@ -364,9 +376,9 @@ class SweepSpec:
         Names may be quoted dotted keys (``"network.g"``), TOML dotted keys
         (``network.g``) or nested tables (``[grid.network]``).
         """
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ModuleNotFoundError:  # Python < 3.11
+        else:  # pragma: no cover
             import tomli as tomllib
         p = pathlib.Path(path)
         with open(p, "rb") as fh:
@@ -398,13 +410,13 @@ class SweepSpec:
         lines.append(f"  metrics: {list(self.metrics)}")
         return "\n".join(lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"SweepSpec(runs={self.n_runs}, params={list(self.param_names)}, "
                 f"seeds={self.seeds}, root_seed={self.root_seed}, "
                 f"n_blocks={self.n_blocks}, metrics={list(self.metrics)})")
 
 
-def as_spec(spec) -> "SweepSpec":
+def as_spec(spec: SweepSpec | dict[str, Any] | PathArg) -> SweepSpec:
     """A :class:`SweepSpec` from a spec, a dict (:meth:`SweepSpec.from_dict`) or TOML file."""
     if isinstance(spec, SweepSpec):
         return spec

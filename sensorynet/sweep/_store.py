@@ -25,11 +25,17 @@ import os
 import pathlib
 import socket
 import warnings
+from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._cache import remove_stale_temps
 from .._files import atomic_write
+from .._types import PathArg
 from ._metrics import METRICS
 from ._spec import SweepSpec, as_spec
+
+if TYPE_CHECKING:   # an optional dependency (the sweep extra), imported where it is used
+    import pandas as pd
 
 __all__ = [
     "SweepStore",
@@ -55,7 +61,7 @@ class StoreBusy(RuntimeError):
 INFO_COLUMNS = ("runtime_s", "error", "n_blocks", "worker", "from_store", "run_id")
 
 
-def _encode_float(x):
+def _encode_float(x: float | None) -> float | str | None:
     if x is None:
         return None
     x = float(x)
@@ -66,20 +72,20 @@ def _encode_float(x):
     return x
 
 
-def _decode_float(x):
+def _decode_float(x: float | str | None) -> float:
     return float("nan") if x is None else float(x)
 
 
 _FLOAT_WORDS = ("inf", "-inf", "nan")
 
 
-def _is_float_field(x) -> bool:
+def _is_float_field(x: object) -> bool:
     """What :func:`_encode_float` writes: a number, null, or "inf"/"-inf"."""
     return x is None or x in _FLOAT_WORDS or (
         isinstance(x, (int, float)) and not isinstance(x, bool))
 
 
-def _parse_record(raw: bytes):
+def _parse_record(raw: bytes) -> dict[str, Any] | None:
     """The record of one line of ``runs.jsonl``, or None if the line is not one."""
     try:
         rec = json.loads(raw.decode("utf-8"))
@@ -119,7 +125,7 @@ class SweepStore:
     Only one sweep writes to a store at a time (:meth:`lock`).
     """
 
-    def __init__(self, directory, *, clean=True):
+    def __init__(self, directory: PathArg, *, clean: bool = True) -> None:
         if not isinstance(directory, (str, os.PathLike)):
             raise TypeError(f"out must be a directory path, got {type(directory).__name__}")
         self.directory = pathlib.Path(directory).expanduser()
@@ -132,10 +138,12 @@ class SweepStore:
 
     @property
     def runs_path(self) -> pathlib.Path:
+        """``DIR/runs.jsonl``."""
         return self.directory / RUNS_FILE
 
     @property
     def spec_path(self) -> pathlib.Path:
+        """``DIR/spec.json``."""
         return self.directory / SPEC_FILE
 
     def _file(self, path: pathlib.Path) -> pathlib.Path:
@@ -145,7 +153,7 @@ class SweepStore:
                              f"the sweep store needs a file there: move it away")
         return path
 
-    def load(self) -> dict:
+    def load(self) -> dict[str, dict[str, Any]]:
         """All stored records, run_id → record (last line wins); ``{}`` if none.
 
         Lines that are not a valid record (torn by an interrupted write, edited by
@@ -157,7 +165,7 @@ class SweepStore:
         ValueError
             If ``runs.jsonl`` is not a regular file (e.g. a directory), naming it.
         """
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         path = self._file(self.runs_path)
         if not path.exists():
             return out
@@ -183,7 +191,7 @@ class SweepStore:
                           stacklevel=2)
         return out
 
-    def append(self, record: dict) -> None:
+    def append(self, record: Mapping[str, Any]) -> None:
         """Append one record as a JSON line, flushed and fsynced."""
         if "run_id" not in record:
             raise ValueError("record needs a 'run_id'")
@@ -205,7 +213,7 @@ class SweepStore:
             os.fsync(fh.fileno())
 
     @contextlib.contextmanager
-    def lock(self):
+    def lock(self) -> Iterator[None]:
         """Hold the store's writer lock (``DIR/.sweep.lock``, ``flock``) while in use.
 
         One sweep writes to a store at a time: a second one is refused at once with
@@ -239,7 +247,7 @@ class SweepStore:
                 fh.truncate(0)
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def write_spec(self, spec_dict: dict) -> None:
+    def write_spec(self, spec_dict: Mapping[str, Any]) -> None:
         """Write ``spec.json`` atomically (unique temporary file + ``os.replace``).
 
         Several processes may write the same store's spec at once: each uses its own
@@ -250,7 +258,7 @@ class SweepStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         atomic_write(self._file(self.spec_path), lambda fh: fh.write(data))
 
-    def read_spec(self) -> dict:
+    def read_spec(self) -> dict[str, Any]:
         """The dict written by :meth:`write_spec`.
 
         Raises
@@ -273,15 +281,19 @@ class SweepStore:
                              f"{type(d).__name__}")
         return d
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.load())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"SweepStore({str(self.directory)!r})"
 
 
 # ------------------------------------------------------- tables and figures
-def records_frame(spec, records, fresh=frozenset(), only_present=False):
+def records_frame(spec: SweepSpec, records: Mapping[str, Mapping[str, Any]],
+                  fresh: Collection[str] = frozenset(), only_present: bool = False
+                  ) -> pd.DataFrame:
+    """One row per run of ``spec`` (parameters, seed, metrics, :data:`INFO_COLUMNS`)
+    from its stored ``records``; ``fresh``: the ids computed by this sweep."""
     import pandas as pd
     rows = []
     for run in spec.runs:
@@ -309,7 +321,8 @@ def records_frame(spec, records, fresh=frozenset(), only_present=False):
     return df
 
 
-def load_sweep(out, spec=None):
+def load_sweep(out: PathArg, spec: SweepSpec | dict[str, Any] | PathArg | None = None
+               ) -> pd.DataFrame:
     """Read a sweep store into a DataFrame without running anything.
 
     Parameters
@@ -333,14 +346,14 @@ def load_sweep(out, spec=None):
     """
     store = SweepStore(out)
     if spec is not None:
-        spec = as_spec(spec)
+        sweep = as_spec(spec)
     else:
         try:
-            spec = SweepSpec.from_dict(store.read_spec(), source=str(store.spec_path))
+            sweep = SweepSpec.from_dict(store.read_spec(), source=str(store.spec_path))
         except TypeError as exc:
             raise ValueError(f"{store.spec_path} is damaged: {exc}") from None
     records = store.load()
-    ids = {r.run_id for r in spec.runs}
+    ids = {r.run_id for r in sweep.runs}
     missing = sum(rid not in records for rid in ids)
     other = sum(rid not in ids for rid in records)
     if missing and other:
@@ -349,10 +362,10 @@ def load_sweep(out, spec=None):
                       "e.g. of another spec, or computed by a different sensorynet "
                       "version or source (run ids include both); run_sweep recomputes "
                       "missing runs", RuntimeWarning, stacklevel=2)
-    return records_frame(spec, records, only_present=True)
+    return records_frame(sweep, records, only_present=True)
 
 
-def sweep_dir(name, cache_dir=None) -> pathlib.Path:
+def sweep_dir(name: str, cache_dir: PathArg | None = None) -> pathlib.Path:
     """Directory of a notebook's sweep store inside the results cache.
 
     Sweep run ids already include the package version and source fingerprint, so

@@ -6,20 +6,27 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._params import ModelParams, NetworkParams, ProtocolParams
+from ._metrics import MetricFunc
 
-try:
+if TYPE_CHECKING:
+    import distributed
     from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
-except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep")
-    _WorkerPlugin = object
+else:
+    try:
+        from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
+    except ImportError:  # pragma: no cover - dask is an optional dependency ("sweep")
+        _WorkerPlugin = object
 
 __all__ = ["pin_threads", "warmup", "WarmupPlugin", "worker_info", "start_topic", "execute_run"]
 
 
-_WARM = None  # per-process warm-up info (set once by warmup)
+_WARM: dict[str, Any] | None = None  # per-process warm-up info (set once by warmup)
 
 
 # ----------------------------------------------------------------- worker side
@@ -38,7 +45,7 @@ def pin_threads() -> None:
         pass
 
 
-def warmup() -> dict:
+def warmup() -> dict[str, Any]:
     """Compile/load every numba kernel in this process with a tiny network (once)."""
     global _WARM
     if _WARM is not None:
@@ -64,16 +71,19 @@ class WarmupPlugin(_WorkerPlugin):
     name = "sensorynet-warmup"
     idempotent = False
 
-    def setup(self, worker):
+    def setup(self, worker: distributed.Worker) -> None:
         pin_threads()
         warmup()
 
 
-def worker_info() -> dict:
+def worker_info() -> dict[str, Any]:
+    """This worker's :func:`warmup` record (pid, warm-up time, threads, version)."""
     return dict(warmup())
 
 
-def execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> dict:
+def execute_run(params: ModelParams, seed: int, n_blocks: int,
+                metric_funcs: Mapping[str, MetricFunc], tuning_duration_ms: float | None
+                ) -> dict[str, Any]:
     """One run on a worker: the published experiment, then every metric.
 
     Exceptions are caught and returned: a failing simulation gives NaN metrics and an
@@ -119,7 +129,7 @@ def execute_run(params, seed, n_blocks, metric_funcs, tuning_duration_ms) -> dic
             "runtime_s": time.perf_counter() - t0, "worker": worker}
 
 
-def start_topic(key) -> str:
+def start_topic(key: object) -> str:
     """Scheduler event topic on which a task announces that it started executing."""
     return f"sensorynet-start-{key}"
 

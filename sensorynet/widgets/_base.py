@@ -5,18 +5,25 @@ import base64
 import html
 import io
 import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
 
 import ipywidgets as W
+from matplotlib.figure import Figure
 
 __all__ = [
     "Panel",
+    "Rendered",
     "run_button",
     "fig_to_png",
     "style",
 ]
 
+#: what a panel's render function returns: the figure, the summary (HTML) and the state
+Rendered: TypeAlias = tuple[Figure, str, Mapping[str, Any]]
 
-def fig_to_png(fig, dpi=80) -> bytes:
+
+def fig_to_png(fig: Figure, dpi: int = 80) -> bytes:
     """PNG bytes of a matplotlib Figure (tight bounding box, nothing clipped)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
@@ -45,17 +52,19 @@ class Panel:
         Resolution of the displayed PNG.
     """
 
-    def __init__(self, title, controls, render, *, live=(), on_run=None, dpi=80):
+    def __init__(self, title: str, controls: Mapping[str, W.Widget],
+                 render: Callable[[Panel], Rendered], *, live: Iterable[str] = (),
+                 on_run: Callable[[Panel], object] | None = None, dpi: int = 80) -> None:
         self.title = title
         self.controls = dict(controls)
         self._render_fn = render
         self._on_run = on_run
         self.dpi = dpi
-        self.figure = None
-        self.state = {}
+        self.figure: Figure | None = None
+        self.state: dict[str, Any] = {}
         self.n_renders = 0
-        self.error = None
-        self.data = {}          # precomputed results the views draw from
+        self.error: Exception | None = None
+        self.data: dict[Any, Any] = {}          # precomputed results the views draw from
         self.summary = W.HTML()
         # natural size, never stretched by the surrounding flex box (a small figure would
         # otherwise be scaled up to the notebook width and look blurred)
@@ -73,12 +82,12 @@ class Panel:
         self.widget = W.VBox([header, box, self.summary, self.image, self.log])
 
     # ----------------------------------------------------------------- values
-    def value(self, name):
+    def value(self, name: str) -> Any:
         """Current value of control ``name``."""
         return self.controls[name].value
 
     # ---------------------------------------------------------------- drawing
-    def render(self):
+    def render(self) -> Panel:
         """Recompute the figure, summary and state from the current controls."""
         try:
             fig, summary, state = self._render_fn(self)
@@ -95,11 +104,11 @@ class Panel:
         self.n_renders += 1
         return self
 
-    def _on_change(self, change):
+    def _on_change(self, change: Mapping[str, Any]) -> None:
         if change["new"] != change["old"]:
             self.render()
 
-    def run(self, capture=False):
+    def run(self, capture: bool = False) -> Panel:
         """Do the heavy work of the Run button, then render.
 
         With ``capture`` (a click), progress bars and messages go to the panel's ``log``
@@ -110,12 +119,15 @@ class Panel:
             button.disabled, label = True, button.description
             button.description = "running…"
         try:
+            on_run = self._on_run
+            if on_run is None:
+                raise TypeError(f"panel {self.title!r} has no Run action (on_run is None)")
             if capture:
                 self.log.clear_output()
                 with self.log:
-                    self._on_run(self)
+                    on_run(self)
             else:
-                self._on_run(self)
+                on_run(self)
             self.render()
         except Exception as exc:
             self.error = exc
@@ -129,14 +141,15 @@ class Panel:
                 button.disabled, button.description = False, label
         return self
 
-    def _on_click(self, _button):
+    def _on_click(self, _button: object) -> None:
         try:
             self.run(capture=True)
         except Exception:    # already shown in the panel; a click must not crash
             pass
 
     # ---------------------------------------------------------------- display
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None,
+                          **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data = dict(data)
@@ -145,22 +158,24 @@ class Panel:
             data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return data
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Panel({self.title!r}, controls={list(self.controls)}, state={self.state})"
 
 
-def _strip_tags(s):
+def _strip_tags(s: str) -> str:
     import re
     return re.sub(r"<[^>]+>", "", s)
 
 
-def run_button(description="Run", tooltip="run the simulation with these settings"):
+def run_button(description: str = "Run", tooltip: str = "run the simulation with these settings"
+               ) -> W.Button:
     """The panels' Run button."""
     return W.Button(description=description, tooltip=tooltip, button_style="primary",
                     icon="play", layout=W.Layout(width="auto"))
 
 
-def style():
+def style() -> dict[str, str]:
+    """The controls' style: descriptions as wide as their text."""
     return {"description_width": "initial"}
 
 

@@ -1,18 +1,32 @@
 """Control panels of notebooks 04–06: spontaneous activity, cardinal bias, sweeps."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import ipywidgets as W
 
-from ._base import Panel, run_button, style
+from .._params import ModelParams
+from .._results import ExperimentResult
+from .._types import BoolArray
+from ._base import Panel, Rendered, run_button, style
+
+if TYPE_CHECKING:   # imported where used: building a panel needs no experiment code
+    import pandas as pd
+
+    from ..experiments import CardinalResult, SpontaneousResult
 
 __all__ = ["spontaneous_panel", "cardinal_panel", "sweep_panel"]
 
 
-def _slider(width="300px", **kw):
+def _slider(width: str = "300px", **kw: Any) -> dict[str, Any]:
     return dict(continuous_update=False, style=style(), layout=W.Layout(width=width), **kw)
 
 
-def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, results=None):
+def spontaneous_panel(published: ExperimentResult, *, n_blocks: int = 10, ltd_IE: bool = True,
+                      tuning_kw: Mapping[str, Any] | None = None,
+                      results: Mapping[tuple[bool, int], SpontaneousResult] | None = None
+                      ) -> Panel:
     """Untuned input on the learned network: I→E LTD switch and duration.
 
     *Run* executes :func:`sensorynet.experiments.run_spontaneous` with the chosen settings
@@ -50,19 +64,19 @@ def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, re
                                 **_slider()),
         "run": run_button("Run spontaneous activity"),
     }
-    memo = dict(results or {})
+    memo: dict[tuple[bool, int], SpontaneousResult] = dict(results or {})
 
-    def key(panel):
+    def key(panel: Panel) -> tuple[bool, int]:
         return bool(panel.value("ltd_IE")), int(panel.value("n_blocks"))
 
-    def run(panel):
+    def run(panel: Panel) -> None:
         k = key(panel)
         if k not in memo:
             memo[k] = run_spontaneous(published, n_blocks=k[1], ltd_IE=k[0], progress=True,
                                       **tuning_kw)
         panel.data["shown"] = k
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         k = panel.data["shown"]
         res = memo[k]
         m = res.metrics()
@@ -84,8 +98,9 @@ def spontaneous_panel(published, *, n_blocks=10, ltd_IE=True, tuning_kw=None, re
     return panel.run()
 
 
-def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_deg=15.0,
-                   tuning_kw=None):
+def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams | None = None,
+                   seed: int = 0, n_blocks: int = 20, half_width_deg: float = 15.0,
+                   tuning_kw: Mapping[str, Any] | None = None) -> Panel:
     """Cardinal-biased learning vs control: class width (live); blocks and seed (Run).
 
     Parameters
@@ -123,13 +138,13 @@ def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_
         "run": run_button("Learn both conditions"),
     }
 
-    def run(panel):
+    def run(panel: Panel) -> None:
         panel.data["result"] = run_cardinal(params, int(panel.value("seed")),
                                             n_blocks=int(panel.value("n_blocks")),
                                             progress=True, **tuning_kw)
         panel.data["seed"] = int(panel.value("seed"))
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         r = panel.data["result"]
         hw = float(panel.value("half_width"))
         view = CardinalResult(r.W0, r.naive, r.conditions, hw, r.po, r.n_exc)
@@ -154,7 +169,8 @@ def cardinal_panel(result=None, *, params=None, seed=0, n_blocks=20, half_width_
     return panel.run()
 
 
-def sweep_panel(df, x, y, metrics=None, *, where=None):
+def sweep_panel(df: pd.DataFrame, x: str, y: str, metrics: Sequence[str] | None = None, *,
+                where: Mapping[str, Any] | None = None) -> Panel:
     """Heat map of one sweep metric (mean ± s.e.m. over seeds), chosen from a menu.
 
     Parameters
@@ -185,7 +201,7 @@ def sweep_panel(df, x, y, metrics=None, *, where=None):
         "transpose": W.Checkbox(value=False, description="swap axes", indent=False),
     }
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         metric = panel.value("metric")
         xx, yy = (y, x) if panel.value("transpose") else (x, y)
         fig = plot_sweep_heatmap(df, xx, yy, metric, where=where)
@@ -201,7 +217,7 @@ def sweep_panel(df, x, y, metrics=None, *, where=None):
     return panel.render()
 
 
-def _match(df, where):
+def _match(df: pd.DataFrame, where: Mapping[str, Any]) -> BoolArray:
     import numpy as np
     m = np.ones(len(df), bool)
     for k, v in where.items():

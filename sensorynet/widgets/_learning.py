@@ -1,20 +1,34 @@
 """Control panels of notebooks 02 and 03: selectivity and the evolving weights."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import ipywidgets as W
 
+from .._cache import ResultsCache
+from .._params import ModelParams
+from .._results import ExperimentResult
+from .._types import PlasticPathway
 from .._validate import check_params
-from ._base import Panel, run_button, style
+from ._base import Panel, Rendered, run_button, style
+
+if TYPE_CHECKING:   # imported where used: building a panel needs no experiment code
+    from ..experiments import ConnectivityEvolution
 
 __all__ = ["selectivity_panel", "evolution_panel"]
 
 
-def _slider(**kw):
+def _slider(**kw: Any) -> dict[str, Any]:
     return dict(continuous_update=False, style=style(), layout=W.Layout(width="300px"), **kw)
 
 
-def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neuron=123,
-                      cache=None, tuning_kw=None, max_blocks=80):
+def selectivity_panel(published: ExperimentResult | None = None, *,
+                      params: ModelParams | None = None, seed: int = 0,
+                      n_blocks: int | None = None, neuron: int = 123,
+                      cache: ResultsCache | None = None,
+                      tuning_kw: Mapping[str, Any] | None = None, max_blocks: int = 80
+                      ) -> Panel:
     """Tuning curve of any neuron before and after learning; re-learn on demand.
 
     The neuron picker re-draws from the precomputed tuning curves. *Run* learns a
@@ -65,13 +79,13 @@ def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neu
         "run": run_button("Learn & measure tuning"),
     }
 
-    def learn(panel):
+    def learn(panel: Panel) -> None:
         pub = load_published(params, int(panel.value("seed")), int(panel.value("n_blocks")),
                              cache=cache, progress=True)
         panel.data["published"] = pub
         panel.data["sel"] = selectivity_analysis(pub, **tuning_kw)
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         sel, pub = panel.data["sel"], panel.data["published"]
         n = int(panel.value("neuron"))
         fig = plot_tuning_curve(sel, n)
@@ -95,7 +109,9 @@ def selectivity_panel(published=None, *, params=None, seed=0, n_blocks=None, neu
     return panel.run()
 
 
-def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
+def evolution_panel(published: ExperimentResult,
+                    evolution: ConnectivityEvolution | None = None, *, block: int | None = None,
+                    pathway: PlasticPathway = "EE") -> Panel:
     """Scrub the weights block by block (precomputed snapshots, no simulation).
 
     Parameters
@@ -147,7 +163,7 @@ def evolution_panel(published, evolution=None, *, block=None, pathway="EE"):
     ne = published.n_exc
     span = {"E": slice(0, ne), "I": slice(ne, published.N)}
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         b = int(panel.value("blocks_done"))
         pw = panel.value("pathway")
         fig = plot_block(published, evo, b - 1, pw)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from .._params import ModelParams
 from .._validate import check_params
-from ._base import Panel, style
+from ._base import Panel, Rendered, style
 
 __all__ = ["network_panel"]
 
 
-def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
+def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int = 200,
+                  window_ms: tuple[float, float] = (0, 400)) -> Panel:
     """Inhibition, input modulation and seed of the naive network; a neuron picker.
 
     Changing ``g``, ``m_E`` or ``seed`` (committed on release) re-runs the 2 s test of
@@ -53,13 +55,13 @@ def network_panel(params=None, seed=0, neuron=200, window_ms=(0, 400)):
                               **slider),
     }
 
-    def settings(panel):
+    def settings(panel: Panel) -> tuple[ModelParams, int]:
         g, m = panel.value("g"), panel.value("m_E")
         p = p0.replace(**{"network.g": float(g), "input.m_E": float(m),
                           "input.m_I": float(m) / 10})
         return p, int(panel.value("seed"))
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         p, s = settings(panel)
         key = (p, s)
         if panel.data.get("key") != key:

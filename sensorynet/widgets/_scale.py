@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
 import ipywidgets as W
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from ._base import Panel, style
+from .._types import FloatArray, PathArg, ScalingRule
+from ._base import Panel, Rendered, style
 
 __all__ = ["scale_panel", "load_scale_study", "plot_scale_study", "STUDY_PATH"]
 
@@ -23,23 +26,26 @@ __all__ = ["scale_panel", "load_scale_study", "plot_scale_study", "STUDY_PATH"]
 STUDY_PATH = pathlib.Path(__file__).resolve().parents[2] / "docs" / "scale_study" / "results.json"
 
 
-def load_scale_study(path=None) -> dict:
+def load_scale_study(path: PathArg | None = None) -> dict[str, Any]:
     """The scale study's results (``docs/scale_study/results.json``) as a dict."""
-    return json.loads(pathlib.Path(path or STUDY_PATH).read_text())
+    data: dict[str, Any] = json.loads(pathlib.Path(path or STUDY_PATH).read_text())
+    return data
 
 
 _RULE_STYLE = {"expected_indegree": ("C0", "o"), "fixed_indegree": ("C1", "s"),
                "fixed_probability": ("C2", "^"), "balanced": ("C3", "D")}
 
 
-def _by_rule(points):
-    out = {}
+def _by_rule(points: Iterable[dict[str, Any]]) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    out: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for p in points:
         out.setdefault(p["rule"], {}).setdefault(p["N"], []).append(p)
     return out
 
 
-def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
+def plot_scale_study(data: dict[str, Any],
+                     kind: Literal["contrast", "rates", "learning"] = "contrast", *,
+                     rule: ScalingRule | None = None, N: int | None = None) -> Figure:
     """Figures of the scale study (docs/scaling.md, tools/scale_study.py).
 
     Parameters
@@ -94,7 +100,8 @@ def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
     for r in rules:
         col, mk = _RULE_STYLE.get(r, ("k", "o"))
         sizes = sorted(groups[r])
-        def stat(f, r=r, sizes=sizes):
+        def stat(f: Callable[[dict[str, Any]], float], r: str = r,
+                 sizes: list[int] = sizes) -> FloatArray:
             return np.array([np.mean([f(p) for p in groups[r][n]]) for n in sizes])
         if kind == "contrast":
             ax.plot(sizes, stat(lambda p: p["contrast40_J"] / ref), mk + "-", color=col,
@@ -136,14 +143,15 @@ def plot_scale_study(data, kind="contrast", *, rule=None, N=None):
     return fig
 
 
-def _point(data, rule, N):
+def _point(data: dict[str, Any], rule: str, N: int) -> list[dict[str, Any]]:
     pts = [p for p in data["points"] if p["rule"] == rule and p["N"] == N]
     if not pts:
         raise ValueError(f"the study has no run for rule {rule!r} at N={N}")
     return pts
 
 
-def scale_panel(data=None, rule=None, N=None):
+def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = None,
+                N: int | None = None) -> Panel:
     """Pick a scaling rule (dropdown) and a network size (slider) of the scale study.
 
     Parameters
@@ -164,7 +172,7 @@ def scale_panel(data=None, rule=None, N=None):
         blocks relative to N = 500), ``blocks_to_target`` (None: not reached),
         ``rate_E_before``, ``rate_E_after`` (Hz), ``rates_stable``.
     """
-    from .._params import DEFAULT_SCALING
+    from .._scaling import DEFAULT_SCALING
     data = load_scale_study() if data is None else data
     rules = [r for r in data["rules"] if any(p["rule"] == r for p in data["points"])]
     rule = rule or (DEFAULT_SCALING if DEFAULT_SCALING in rules else rules[0])
@@ -179,7 +187,7 @@ def scale_panel(data=None, rule=None, N=None):
     }
     ref = data["reference_contrast_J"]
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         r, n = panel.value("rule"), int(panel.value("N"))
         pts = _point(data, r, n)
         mean = lambda k: float(np.mean([p[k] for p in pts]))  # noqa: E731
@@ -200,7 +208,7 @@ def scale_panel(data=None, rule=None, N=None):
                 + ("" if state["rates_stable"] else " (rates not stable)"))
         return plot_scale_study(data, "learning", rule=r, N=n), text, state
 
-    def on_rule(change):
+    def on_rule(change: dict[str, Any]) -> None:
         opts = sorted({p["N"] for p in data["points"] if p["rule"] == change["new"]})
         sl = controls["N"]
         keep = sl.value if sl.value in opts else opts[-1]

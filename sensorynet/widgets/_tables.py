@@ -6,13 +6,17 @@ keeps the full text of each claim, its measurement, its expectation and the verd
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from IPython.display import Markdown  # installed with ipywidgets
 
 __all__ = ["claims_table"]
 
 _VERDICT = {True: "✓", False: "✗", None: "not checked"}
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if isinstance(value, float):
         text = "" if math.isnan(value) else f"{value:.4g}"
     else:
@@ -20,7 +24,7 @@ def _cell(value) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def claims_table(claims):
+def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
     """The claims as a Markdown table (an ``IPython.display.Markdown`` object).
 
     Parameters
@@ -29,7 +33,6 @@ def claims_table(claims):
         Records with ``claim``, ``measured``, ``expected`` and ``holds`` (and optionally
         ``kind`` and ``z``), as returned by the ``claims()`` methods of the experiments.
     """
-    from IPython.display import Markdown
     if not isinstance(claims, (list, tuple)) or not all(isinstance(c, dict) for c in claims):
         raise TypeError("claims must be a list of claim dicts (from a .claims() method)")
     for c in claims:
