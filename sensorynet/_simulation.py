@@ -11,12 +11,13 @@ import math
 import numbers
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels as K
 from ._memory import check_fits
-from ._param_checks import MAX_ABS_MV
 from ._params import ModelParams, NetworkParams, PlasticityParams
 from ._results import SpikeTrain
+from ._validate import MAX_ABS_MV, _refuse_masked, check_weights
 from ._weights import SparseWeights
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "EPOCH_LONG",
     "EPOCH_SHORT",
     "EPOCH_LONG_MAX_N",
-    "check_weights",
+    "check_simulated_weights",
     "MAX_COUNT",
     "start_compiled_code",
 ]
@@ -155,47 +156,44 @@ class SimulationResult:
                 f"I={pr['I']:.2f} Hz)")
 
 
-def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
+def constants(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int
+              ) -> tuple[K.NeuronConstants, K.PlasticityConstants]:
+    """The kernel's constant bundles for a run of ``params``.
+
+    Parameters
+    ----------
+    params : ModelParams
+    plastic : bool
+        Whether the run applies the plasticity rule (if some pathway is plastic).
+    n_exc : int
+        Number of excitatory neurons.
+    n_neurons : int
+        N (chooses the epoch length, :func:`epoch_steps`).
+
+    Returns
+    -------
+    NeuronConstants, PlasticityConstants
+    """
     net, pl = params.network, params.plasticity
-    c = np.zeros(K.N_CONSTS)
-    c[K.C_B] = math.exp(-net.dt / net.tau_m)
-    c[K.C_THETA] = net.theta
-    c[K.C_DT] = net.dt
-    c[K.C_AM] = math.exp(-net.dt / pl.tau_minus)
-    c[K.C_AP] = math.exp(-net.dt / pl.tau_plus)
-    c[K.C_AX] = math.exp(-net.dt / pl.tau_x)
-    c[K.C_TAUM] = pl.tau_minus
-    c[K.C_TAUP] = pl.tau_plus
-    c[K.C_TAUX] = pl.tau_x
-    c[K.C_ALTD] = pl.A_LTD
-    c[K.C_ALTP] = pl.A_LTP
-    c[K.C_THM] = pl.theta_minus
-    c[K.C_THP] = pl.theta_plus
-    c[K.C_UREF2] = pl.u_ref2
-    c[K.C_WMAX] = pl.w_max
-    c[K.C_WMIN] = pl.w_min_inh
-    fl = np.zeros(K.N_FLAGS, np.int64)
-    fl[K.F_NE] = n_exc
-    fl[K.F_VWIN] = pl.vbar_window
-    fl[K.F_PLASTIC] = int(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE))
-    fl[K.F_EE] = int(pl.plastic_EE)
-    fl[K.F_EI] = int(pl.plastic_EI)
-    fl[K.F_IE] = int(pl.plastic_IE)
-    fl[K.F_LTD_IE] = int(pl.ltd_IE)
-    fl[K.F_MASK_IE] = int(pl.mask_IE)
-    fl[K.F_EPOCH] = epoch_steps(n_neurons, net.dt / pl.tau_x)
-    return c, fl
+    nc = K.NeuronConstants(decay=math.exp(-net.dt / net.tau_m), theta=float(net.theta),
+                           dt=float(net.dt), n_exc=int(n_exc))
+    pc = K.PlasticityConstants(
+        plastic=bool(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE)),
+        plastic_EE=bool(pl.plastic_EE), plastic_EI=bool(pl.plastic_EI),
+        plastic_IE=bool(pl.plastic_IE), ltd_IE=bool(pl.ltd_IE), mask_IE=bool(pl.mask_IE),
+        a_minus=math.exp(-net.dt / pl.tau_minus), a_plus=math.exp(-net.dt / pl.tau_plus),
+        a_x=math.exp(-net.dt / pl.tau_x), tau_minus=float(pl.tau_minus),
+        tau_plus=float(pl.tau_plus), tau_x=float(pl.tau_x), A_LTD=float(pl.A_LTD),
+        A_LTP=float(pl.A_LTP), theta_minus=float(pl.theta_minus),
+        theta_plus=float(pl.theta_plus), u_ref2=float(pl.u_ref2), w_max=float(pl.w_max),
+        w_min_inh=float(pl.w_min_inh), vbar_window=int(pl.vbar_window),
+        epoch=epoch_steps(n_neurons, net.dt / pl.tau_x))
+    return nc, pc
 
 
 # |weights| and |v_init| are bounded by params.MAX_ABS_MV mV, like the parameters
 #: largest accepted input count per neuron and step (the kernel holds counts as int64)
 MAX_COUNT = 2 ** 63 - 1
-
-
-def _refuse_masked(x, name):
-    if isinstance(x, np.ma.MaskedArray):
-        raise TypeError(f"{name} must be a plain numpy array, not a masked array "
-                        "(the mask would be ignored); use .filled() or np.asarray(x.data)")
 
 
 def _as_array(x, name):
@@ -207,42 +205,15 @@ def _as_array(x, name):
         raise ValueError(f"{name} must be a rectangular numeric array ({exc})") from None
 
 
-def check_weights(W, N_E, params, plastic):
-    """Sign structure and bounds of a weight matrix (dense or sparse).
-
-    Weights must be finite with ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0,
-    inhibitory rows <= 0, and in plastic runs within the plasticity bounds.
-    """
+def check_simulated_weights(W: npt.NDArray[np.float64] | SparseWeights, N_E: int,
+                            params: ModelParams, plastic: bool) -> None:
+    """:func:`~sensorynet._validate.check_weights` as a simulation needs it: finite,
+    ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0, inhibitory rows <= 0, and in
+    plastic runs within the plasticity bounds (I→E only if I→E is plastic)."""
     pl = params.plasticity
-    if isinstance(W, SparseWeights):
-        exc, inh = W.row_blocks(N_E)
-    else:
-        exc, inh = W[:N_E], W[N_E:]
-    # one min and one max of each block (NaN and inf show in them): this runs before
-    # every block of an experiment
-    e_lo, e_hi = (exc.min(), exc.max()) if exc.size else (0.0, 0.0)
-    i_lo, i_hi = (inh.min(), inh.max()) if inh.size else (0.0, 0.0)
-    if not np.all(np.isfinite([e_lo, e_hi, i_lo, i_hi])):
-        raise ValueError("W contains non-finite values")
-    if exc.size and e_lo < 0:
-        raise ValueError(f"W: rows 0..{N_E - 1} are excitatory and must be >= 0, "
-                         f"found {e_lo:g}")
-    if inh.size and i_hi > 0:
-        raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
-                         f"found {i_hi:g}")
-    if exc.size and e_hi > MAX_ABS_MV:
-        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {e_hi:g}")
-    if inh.size and i_lo < -MAX_ABS_MV:
-        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {i_lo:g}")
-    if plastic:
-        if exc.size and e_hi > pl.w_max:
-            raise ValueError(f"W: excitatory weight {e_hi:g} mV exceeds "
-                             f"plasticity.w_max={pl.w_max:g} mV (plastic run)")
-        if pl.plastic_IE and inh.size and i_lo < pl.w_min_inh:
-            raise ValueError(f"W: inhibitory weight {i_lo:g} mV is below "
-                             f"plasticity.w_min_inh={pl.w_min_inh:g} mV (plastic run)")
+    check_weights(W, strict=True, n_exc=N_E, max_abs=MAX_ABS_MV,
+                  bounds=(pl.w_max, pl.w_min_inh if pl.plastic_IE else None) if plastic
+                  else None)
 
 
 def _check_inputs(inputs, N, time_major):
@@ -369,17 +340,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
         raise TypeError(f"time_major must be True or False, got {time_major!r}")
     time_major = bool(time_major)
     sparse = isinstance(W, SparseWeights)
-    if sparse:
-        W.check_structure()
-    else:
-        _refuse_masked(W, "W")
-        if not isinstance(W, np.ndarray):
-            raise TypeError(f"W must be a numpy array or SparseWeights, got {type(W).__name__}")
-        if W.ndim != 2 or W.shape[0] != W.shape[1]:
-            raise ValueError(f"W must be a square N×N matrix, got shape {W.shape}")
-        if W.dtype != np.float64:
-            raise TypeError(f"W must have dtype float64, got {W.dtype}")
-    N = W.shape[0]
+    N = check_weights(W, strict=True).shape[0]     # shape and dtype; values below
     if N < 2:
         raise ValueError(f"W must describe at least 2 neurons, got N={N}")
     if params is None:
@@ -389,7 +350,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     elif params.network.N != N:
         raise ValueError(f"params.network.N={params.network.N} does not match W ({N}×{N})")
     N_E = params.network.N_E
-    check_weights(W, N_E, params, plastic)
+    check_simulated_weights(W, N_E, params, plastic)
     x = _check_inputs(inputs, N, time_major)
     if v_init is None:
         v0 = np.zeros(N)
@@ -423,28 +384,27 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
         check_fits(8 * T * rec.size * (5 if plastic else 1),
                    f"recording {rec.size} neurons for {T} steps")
     kernel, n_chunks = _choose_kernel(threads, N)
-    consts, flags = _pack(params, plastic, N_E, N)
+    nc, pc = constants(params, plastic, N_E, N)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
     if sparse:
         indptr, indices, data = W.indptr, W.indices, W.data.copy()
     else:
         indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
                                                N_E if unmasked_ie else N, N_E)
+    if isinstance(x, PoissonInput):
+        if x.dt != params.network.dt:
+            raise ValueError(f"inputs was generated for dt={x.dt} ms but "
+                             f"params.network.dt={params.network.dt} ms")
+        mu, expm = x.kernel_tables()
+        drive = K.Drive(np.zeros((0, N), np.uint8), mu, expm, int(x.segment_steps),
+                        np.uint64(x.key))
+    else:
+        dummy = np.zeros((1, N))
+        drive = K.Drive(x, dummy, dummy, 1, np.uint64(0))
     with _interruptible():
-        if isinstance(x, PoissonInput):
-            if x.dt != params.network.dt:
-                raise ValueError(f"inputs was generated for dt={x.dt} ms but "
-                                 f"params.network.dt={params.network.dt} ms")
-            mu, expm = x.kernel_tables()
-            x_tm = np.zeros((0, N), np.uint8)
-            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-                kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
-                x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
-        else:
-            dummy = np.zeros((1, N))
-            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-                kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
-                np.uint64(0), T, v0, consts, flags, rec, n_chunks)
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), K.csr_bundle(indptr, indices, data, N_E), drive, nc,
+            pc, T, v0, rec, n_chunks)
     if sparse:
         W_out = W.with_data(data)
     else:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet._param_checks import MAX_ABS_MV, MAX_DT_OVER_TAU, MAX_TAU
 from sensorynet._params import ModelParams, NetworkParams, PlasticityParams, ProtocolParams
+from sensorynet._validate import MAX_ABS_MV, MAX_DT_OVER_TAU, MAX_TAU
 from sensorynet._weights import SparseWeights
 
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-import sensorynet.analysis._connectivity as conn
+import sensorynet._orientation as orientation
+import sensorynet.analysis._pairs as pairs
 from sensorynet.analysis._connectivity import (
     DPO_BINS_DEG,
     delta_po,
@@ -113,7 +114,8 @@ def test_specificity_chunking(monkeypatch):
     po = rng.uniform(0, np.pi, n)
     W = rng.uniform(0, 2, (n, n)) * (rng.random((n, n)) < 0.3)
     full = specificity(W, po, n_exc)
-    monkeypatch.setattr(conn, "_CHUNK_ELEMENTS", 1000)
+    monkeypatch.setattr(orientation, "_PAIR_CHUNK", 1000)      # all-pairs count in chunks
+    monkeypatch.setattr(pairs, "_PAIR_CACHE", {})
     np.testing.assert_allclose(specificity(W, po, n_exc), full, rtol=1e-12)
 
 
