@@ -160,105 +160,48 @@ class Recording(NamedTuple):
     traces: np.ndarray     # (T, n_rec, 4): u⁻, u⁺, x̄, v̄ (plastic runs; else 0 rows)
 
 
-# ----------------------------------------------------------- parts of a step, inlined
+# ---------------------------------------------------------------------- the kernel
+# The per-step parts stay in _run but for the epoch flush: split into inline="always"
+# helpers (dynamics, a spiking row's plasticity), the kernel compiled 0.35-0.5 s longer
+# on an empty cache (numba inlines at its IR level; benchmarks/COLD_START.md), against
+# a 4 s cold-start goal. Their array arguments are unpacked from the bundles once.
 @njit(cache=True, inline="always")
-def _flush_row(i, k, E0, b, G, Glo, comp, w, nc, pc, c_ltp):
+def _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp, w_max,
+               w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
     """Apply row i's pending LTP accumulated over steps f[i] .. k−1; clip once."""
-    f, xf = b.f, b.xf
     if xf[i] == 0.0 or f[i] >= k:
         f[i] = k
         return
     mf = f[i] - E0
     m = k - E0
-    c = c_ltp * xf[i] * b.a_x_pow_neg[mf]
+    c = c_ltp * xf[i] * a_x_pow_neg[mf]
     Gm = G[m]
     Gf = G[mf]
     Lm = Glo[m]
     Lf = Glo[mf]
-    indices, data = w.indices, w.data
-    if i < nc.n_exc:
-        lo = w.indptr[i] if pc.plastic_EE else w.split[i]
-        hi = w.indptr[i + 1] if pc.plastic_EI else w.split[i]
-        w_max = pc.w_max
+    if i < N_E:
+        lo = indptr[i] if plast_ee else split[i]
+        hi = indptr[i + 1] if plast_ei else split[i]
         for p in range(lo, hi):
-            x = data[p]
-            if x != 0.0:
+            w = data[p]
+            if w != 0.0:
                 j = indices[p]
                 d = Gm[j] - Gf[j]
                 if comp:
                     d = d + (Lm[j] - Lf[j])
-                x = x + c * d
-                data[p] = x if x < w_max else w_max
-    elif pc.plastic_IE:
-        w_min = pc.w_min_inh
-        mask_ie = pc.mask_IE
-        for p in range(w.indptr[i], w.split[i]):
-            x = data[p]
-            if x != 0.0 or not mask_ie:
+                w = w + c * d
+                data[p] = w if w < w_max else w_max
+    elif plast_ie:
+        for p in range(indptr[i], split[i]):
+            w = data[p]
+            if w != 0.0 or not mask_ie:
                 j = indices[p]
                 d = Gm[j] - Gf[j]
                 if comp:
                     d = d + (Lm[j] - Lf[j])
-                x = x - c * d
-                data[p] = x if x > w_min else w_min
+                w = w - c * d
+                data[p] = w if w > w_min else w_min
     f[i] = k
-
-
-@njit(cache=True, inline="always")
-def _spiked_row(i, k, E0, m, b, G, Glo, comp, w, nc, pc, c_ltd, c_ltp):
-    """Presynaptic spike of row i at step k: in one pass over the row, its pending LTP
-    (steps f..k−1, one-directional, so clipped once) then this step's LTD + LTP,
-    clipped to both bounds (rows are disjoint: parallel-safe)."""
-    f, xf = b.f, b.xf
-    Dk, Pk = b.Dk, b.Pk
-    cp = 0.0
-    mf = 0
-    if xf[i] != 0.0 and f[i] < k:
-        mf = f[i] - E0
-        cp = c_ltp * xf[i] * b.a_x_pow_neg[mf]
-    Gm = G[m]
-    Gf = G[mf]
-    Lm = Glo[m]
-    Lf = Glo[mf]
-    xi = b.xbar[i]
-    indices, data = w.indices, w.data
-    w_max = pc.w_max
-    w_min = pc.w_min_inh
-    if i < nc.n_exc:
-        lo = w.indptr[i] if pc.plastic_EE else w.split[i]
-        hi = w.indptr[i + 1] if pc.plastic_EI else w.split[i]
-        for p in range(lo, hi):
-            x = data[p]
-            if x != 0.0:
-                j = indices[p]
-                d = Gm[j] - Gf[j]
-                if comp:
-                    d = d + (Lm[j] - Lf[j])
-                x = x + cp * d
-                x = x if x < w_max else w_max
-                x = x + (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
-                x = 0.0 if 0.0 > x else x
-                data[p] = w_max if w_max < x else x
-    elif pc.plastic_IE:
-        mask_ie = pc.mask_IE
-        ltd_ie = pc.ltd_IE
-        for p in range(w.indptr[i], w.split[i]):
-            x = data[p]
-            if x != 0.0 or not mask_ie:
-                j = indices[p]
-                d = Gm[j] - Gf[j]
-                if comp:
-                    d = d + (Lm[j] - Lf[j])
-                x = x - cp * d
-                x = x if x > w_min else w_min
-                if ltd_ie:
-                    x = x - (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
-                else:
-                    x = x - c_ltp * (xi * Pk[j])
-                x = w_min if w_min > x else x
-                data[p] = 0.0 if 0.0 < x else x
-    f[i] = k + 1      # its next interval starts at k+1 (x̄ set then)
-    xf[i] = 0.0
 
 
 @njit(cache=True)
@@ -293,8 +236,16 @@ def _run(w, drive, nc, pc, b, rec, T, n_chunks, sp_n, sp_k):
 
     Returns the spike buffers (neurons, steps; grown if full) and the number of
     spikes; v_last is left in ``b.v``, recordings in ``rec``.
+
+    Sections: input counts, recurrent input, epoch flush, neuron dynamics and the
+    plasticity factors (one vectorised pass), prefix sums, spiking rows, spike output.
     """
-    indptr, indices, data = w.indptr, w.indices, w.data
+    indptr, indices, data, split = w.indptr, w.indices, w.data, w.split
+    a_x_pow_neg = b.a_x_pow_neg
+    N_E = nc.n_exc
+    plast_ee, plast_ei, plast_ie = pc.plastic_EE, pc.plastic_EI, pc.plastic_IE
+    ltd_ie, mask_ie = pc.ltd_IE, pc.mask_IE
+    w_max, w_min = pc.w_max, pc.w_min_inh
     N = indptr.shape[0] - 1
     B = nc.decay
     theta = nc.theta
@@ -374,7 +325,9 @@ def _run(w, drive, nc, pc, b, rec, T, n_chunks, sp_n, sp_k):
         if plastic and (k - E0 == L or k == T):
             # epoch boundary or end: flush all pending LTP (through k−1), restart the sums
             for i in prange(N):
-                _flush_row(i, k, E0, b, G, Glo, comp, w, nc, pc, c_ltp)
+                _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E,
+                           c_ltp, w_max, w_min, plast_ee, plast_ei, plast_ie, mask_ie,
+                           a_x_pow_neg)
             E0 = k
         if k == T:
             break
@@ -444,8 +397,52 @@ def _run(w, drive, nc, pc, b, rec, T, n_chunks, sp_n, sp_k):
                 for i in range(N):
                     xf[i] = xbar[i]
                     f[i] = k
+            # presynaptic spikes of step k: in one pass over the row, its pending LTP
+            # (steps f..k−1, one-directional, so clipped once) then this step's
+            # LTD + LTP, clipped to both bounds (rows are disjoint: parallel-safe)
             for q in prange(n_new):
-                _spiked_row(spk_new[q], k, E0, m, b, G, Glo, comp, w, nc, pc, c_ltd, c_ltp)
+                i = spk_new[q]
+                cp = 0.0
+                mf = 0
+                if xf[i] != 0.0 and f[i] < k:
+                    mf = f[i] - E0
+                    cp = c_ltp * xf[i] * a_x_pow_neg[mf]
+                Gf = G[mf]
+                Lf = Glo[mf]
+                xi = xbar[i]
+                if i < N_E:
+                    lo = indptr[i] if plast_ee else split[i]
+                    hi = indptr[i + 1] if plast_ei else split[i]
+                    for p in range(lo, hi):
+                        x = data[p]
+                        if x != 0.0:
+                            j = indices[p]
+                            d = Gm[j] - Gf[j]
+                            if comp:
+                                d = d + (Lm[j] - Lf[j])
+                            x = x + cp * d
+                            x = x if x < w_max else w_max
+                            x = x + (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
+                            x = 0.0 if 0.0 > x else x
+                            data[p] = w_max if w_max < x else x
+                elif plast_ie:
+                    for p in range(indptr[i], split[i]):
+                        x = data[p]
+                        if x != 0.0 or not mask_ie:
+                            j = indices[p]
+                            d = Gm[j] - Gf[j]
+                            if comp:
+                                d = d + (Lm[j] - Lf[j])
+                            x = x - cp * d
+                            x = x if x > w_min else w_min
+                            if ltd_ie:
+                                x = x - (c_ltd * Dk[j] + c_ltp * (xi * Pk[j]))
+                            else:
+                                x = x - c_ltp * (xi * Pk[j])
+                            x = w_min if w_min > x else x
+                            data[p] = 0.0 if 0.0 < x else x
+                f[i] = k + 1      # its next interval starts at k+1 (x̄ set then)
+                xf[i] = 0.0
             for r in range(n_rec):
                 n = rec.neurons[r]
                 rec.traces[k, r, 0] = u_m[n]

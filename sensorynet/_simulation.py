@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +18,7 @@ from . import _kernels as K
 from ._memory import check_fits
 from ._params import ModelParams, NetworkParams, PlasticityParams
 from ._results import SpikeTrain
+from ._stimulus import PoissonInput
 from ._validate import MAX_ABS_MV, _refuse_masked, check_weights
 from ._weights import SparseWeights
 
@@ -113,8 +115,20 @@ class SimulationResult:
         ``"u_minus"``, ``"u_plus"``, ``"xbar"``, ``"vbar"`` (T×n each; mV, mV, 1/ms, mV).
     """
 
-    def __init__(self, spike_neurons, spike_steps, W, v_last, n_steps, n_exc, dt,
-                 recorded=None):
+    spike_neurons: npt.NDArray[np.int32]
+    spike_steps: npt.NDArray[np.int32]
+    W: npt.NDArray[np.float64] | SparseWeights
+    v_last: npt.NDArray[np.float64]
+    n_steps: int
+    n_exc: int
+    dt: float
+    recorded: dict[str, np.ndarray] | None
+
+    def __init__(self, spike_neurons: npt.NDArray[np.int32],
+                 spike_steps: npt.NDArray[np.int32],
+                 W: npt.NDArray[np.float64] | SparseWeights, v_last: npt.NDArray[np.float64],
+                 n_steps: int, n_exc: int, dt: float,
+                 recorded: dict[str, np.ndarray] | None = None) -> None:
         self.spike_neurons = spike_neurons
         self.spike_steps = spike_steps
         self.W = W
@@ -137,19 +151,19 @@ class SimulationResult:
         """The spikes as a :class:`~sensorynet._results.SpikeTrain` (rates, PSTH)."""
         return SpikeTrain.from_result(self)
 
-    def spike_counts(self) -> np.ndarray:
+    def spike_counts(self) -> npt.NDArray[np.int64]:
         """Spikes per neuron, shape (N,)."""
         return np.bincount(self.spike_neurons, minlength=self.N)
 
-    def rates(self) -> np.ndarray:
+    def rates(self) -> npt.NDArray[np.float64]:
         """Firing rate per neuron, Hz."""
         return self.spikes.rates()
 
-    def population_rates(self) -> dict:
+    def population_rates(self) -> dict[str, float]:
         """Mean rate of the E and I populations, Hz."""
         return self.spikes.population_rates()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         pr = self.population_rates()
         return (f"SimulationResult(N={self.N}, T={self.n_steps} steps, "
                 f"{self.spike_neurons.size} spikes, rate E={pr['E']:.2f} Hz, "
@@ -217,7 +231,6 @@ def check_simulated_weights(W: npt.NDArray[np.float64] | SparseWeights, N_E: int
 
 
 def _check_inputs(inputs, N, time_major):
-    from ._stimulus import PoissonInput
     if isinstance(inputs, PoissonInput):
         if inputs.N != N:
             raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
@@ -270,7 +283,7 @@ def _choose_kernel(threads, n_neurons):
 
 
 @contextlib.contextmanager
-def _interruptible():
+def _interruptible() -> Iterator[None]:
     """Ctrl-C during a compiled kernel surfaces as ``SystemError`` ("returned a result
     with an exception set") once the kernel returns: raise the KeyboardInterrupt it
     carries, so callers see an interrupt and not a failure."""
@@ -285,8 +298,11 @@ def _interruptible():
         raise
 
 
-def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
-             time_major=False, threads=1):
+def simulate(W: npt.NDArray[np.float64] | SparseWeights,
+             inputs: npt.ArrayLike | PoissonInput, *, plastic: bool,
+             params: ModelParams | None = None, v_init: npt.ArrayLike | None = None,
+             record: npt.ArrayLike | None = None, time_major: bool = False,
+             threads: int = 1) -> SimulationResult:
     """Simulate the network for T steps of dt (docs/model.md §3, and §4 if plastic).
 
     Parameters
@@ -378,7 +394,6 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
             raise ValueError(f"record indices must lie in 0..{N - 1}")
         rec = rec.astype(np.int64)
 
-    from ._stimulus import PoissonInput
     T = x.n_steps if isinstance(x, PoissonInput) else x.shape[0]
     if rec.size:     # recorded traces are T x n doubles (v, and 4 traces if plastic)
         check_fits(8 * T * rec.size * (5 if plastic else 1),
