@@ -169,26 +169,6 @@ class SparseWeights:
             sel &= data != 0
         return rows[sel], cols[sel], data[sel], sel
 
-    def lookup(self, rows: npt.ArrayLike, cols: npt.ArrayLike) -> FloatArray:
-        """Weights at given positions: ``W[rows, cols]``, 0 where no synapse is stored.
-
-        Parameters
-        ----------
-        rows, cols : array_like of int
-            Presynaptic and postsynaptic neuron of each position.
-
-        Returns
-        -------
-        ndarray of float64
-            mV.
-        """
-        key = np.asarray(rows, np.int64) * self.N + np.asarray(cols, np.int64)
-        keyw = self.rows().astype(np.int64) * self.N + self.indices   # sorted: CSR order
-        if keyw.size == 0:
-            return np.zeros(key.size)
-        pos = np.minimum(np.searchsorted(keyw, key), keyw.size - 1)
-        return np.where(keyw[pos] == key, self.data[pos], 0.0)
-
     def _group_coords(self, idx: IntArray) -> tuple[IntArray, IntArray,
                                                     npt.NDArray[np.bool_]]:
         """Positions in ``idx`` of every stored synapse's row and column (-1: outside),
@@ -387,4 +367,11 @@ def existing_pairs(W0: SparseWeights, W: SparseWeights, pre: slice, post: slice
     rows, cols, w0, sel = W0._block_entries(pre, post, True)
     if W.same_structure(W0):      # W on W0's synapses (as plasticity leaves it)
         return w0, W.data[W0.indptr[a]:W0.indptr[b]][sel]
-    return w0, W.lookup(rows, cols)
+    # look each synapse up among W's synapses of the same block, by its flat
+    # (row, column) key: both lists are sorted in CSR order
+    r, c, d, _ = W._block_entries(pre, post, False)
+    key, keyw = rows * W.N + cols, r * W.N + c
+    if keyw.size == 0:
+        return w0, np.zeros(key.size)
+    pos = np.minimum(np.searchsorted(keyw, key), keyw.size - 1)
+    return w0, np.where(keyw[pos] == key, d[pos], 0.0)

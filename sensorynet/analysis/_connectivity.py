@@ -83,17 +83,40 @@ def csr_specificity(w: SparseWeights, p: FloatArray, pre: slice, post: slice,
         vals = existing_pairs(w0, w, pre, post)[1]
     else:
         rows, cols, vals = w.entries(pre, post)
+    sums, k = _bin_sums(p, rows, cols, vals, lo, hi)
+    counts = (np.bincount(k[k >= 0], minlength=lo.size) if existing_only
+              else _all_pair_counts(p, pre, post, lo, hi))
+    return _means(sums, counts)
+
+
+def _bin_sums(p: FloatArray, rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
+              vals: FloatArray, lo: FloatArray, hi: FloatArray
+              ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Summed weight per |ΔPO| bin, and the bin of each synapse (-1: none)."""
     k = dpo_bin_index(np.degrees(wrap_distance(p[rows], p[cols])), lo, hi)
     m = k >= 0
-    sums = np.bincount(k[m], weights=vals[m], minlength=lo.size)
-    if existing_only:
-        counts = np.bincount(k[m], minlength=lo.size)
-    elif pre == post:
-        counts = pair_counts(p[pre], None, lo, hi)
-    else:
-        counts = pair_counts(p[pre], p[post], lo, hi)
+    return np.bincount(k[m], weights=vals[m], minlength=lo.size), k
+
+
+def _all_pair_counts(p: FloatArray, pre: slice, post: slice, lo: FloatArray,
+                     hi: FloatArray) -> npt.NDArray[np.int64]:
+    return pair_counts(p[pre], None if pre == post else p[post], lo, hi)
+
+
+def _means(sums: FloatArray, counts: npt.NDArray[np.int64]) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _both_specificities(w: SparseWeights, p: FloatArray, n_exc: int, pathway: str,
+                        lo: FloatArray, hi: FloatArray) -> dict[str, FloatArray]:
+    """``{"all": ..., "existing": ...}`` :func:`specificity` of one pathway: the two
+    means share their sums (existing synapses only carry weight), so one pass."""
+    pre, post = pathway_slices(pathway, n_exc, w.N)
+    rows, cols, vals = w.entries(pre, post)
+    sums, k = _bin_sums(p, rows, cols, vals, lo, hi)
+    return {"all": _means(sums, _all_pair_counts(p, pre, post, lo, hi)),
+            "existing": _means(sums, np.bincount(k[k >= 0], minlength=lo.size))}
 
 
 # ------------------------------------------------------------------------ public API
@@ -335,11 +358,14 @@ def connectivity_summary(W: Weights, po: npt.ArrayLike, n_exc: int, *,
     """
     w = as_csr(W)
     p = np.asarray(po, dtype=np.float64)
+    if p.shape != (w.N,):
+        raise ValueError(f"po must have length N={w.N}, got shape {p.shape}")
     keep = np.flatnonzero(np.isfinite(p))
     ps, ne = p[keep], int(np.count_nonzero(keep < n_exc))
     ws = w if keep.size == w.N else w.select(keep)
-    spec = {pw: {mode: specificity(ws, ps, ne, pw, bins_deg, existing_only=mode == "existing")
-                 for mode in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
+    lo, hi = _check_bins(bins_deg)
+    n_exc = check_n_exc(n_exc, w.N)
+    spec = {pw: _both_specificities(ws, ps, ne, pw, lo, hi) for pw in PATHWAYS_PLASTIC}
     bid = bidirectional_counts(w, n_exc, threshold)
     e = bid["expected"]
     bid["surplus"] = float(bid["observed"] / e) if np.isfinite(e) and e > 0 else float("nan")
