@@ -331,6 +331,11 @@ def _csr_intact(W: SparseWeights) -> bool:
             and (ix.size == 0 or (ix.min() >= 0 and ix.max() < N)))
 
 
+def _check_n_exc_range(n_exc: int | None, N: int) -> None:
+    if n_exc is not None and not 0 <= n_exc <= N:
+        raise ValueError(f"n_exc must be in [0, N={N}], got {n_exc}")
+
+
 def check_weights(W: Any, name: str = "W", *, strict: bool = False,
                   n_exc: int | None = None, max_abs: float | None = None,
                   bounds: tuple[float, float | None] | None = None
@@ -384,6 +389,7 @@ def check_weights(W: Any, name: str = "W", *, strict: bool = False,
                              f"SparseWeights)")
         w: npt.NDArray[np.float64] | SparseWeights = W
         N = W.N
+        _check_n_exc_range(n_exc, N)
         if n_exc is None:
             blocks = [W.data]
         else:
@@ -414,9 +420,8 @@ def check_weights(W: Any, name: str = "W", *, strict: bool = False,
             raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
         w = arr.astype(np.float64, copy=False)
         N = w.shape[0]
+        _check_n_exc_range(n_exc, N)
         blocks = [w] if n_exc is None else [w[:n_exc], w[n_exc:]]
-    if n_exc is not None and not 0 <= n_exc <= N:
-        raise ValueError(f"n_exc must be in [0, N={N}], got {n_exc}")
     ext = [(float(b.min()), float(b.max())) if b.size else None for b in blocks]
     if not all(math.isfinite(x) for e in ext if e is not None for x in e):
         raise ValueError(f"{name} contains non-finite (NaN/inf) values")
