@@ -15,7 +15,8 @@ from .._weights import SparseWeights, as_csr
 from ._pairs import pair_counts
 
 __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
-           "bidirectional_surplus", "reciprocal_correlation", "DPO_MATCH_BINS_DEG"]
+           "bidirectional_surplus", "reciprocal_correlation", "reciprocal_pairs",
+           "DPO_MATCH_BINS_DEG"]
 
 IntArray = npt.NDArray[np.int64]
 Weights = npt.ArrayLike | SparseWeights
@@ -242,6 +243,27 @@ def reciprocal_correlation(W: Weights, n_exc: int) -> float:
     b = b - b.mean()
     r = float(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)))
     return min(1.0, max(-1.0, r))
+
+
+def reciprocal_pairs(W: Weights, n_exc: int
+                     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Both directions of the reciprocal E→E synapses.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
+    n_exc : int
+        Number of excitatory neurons.
+
+    Returns
+    -------
+    w_ij, w_ji : ndarray of float64
+        ``W[i, j]`` and ``W[j, i]`` (mV) over E pairs ``i < j`` where both are
+        non-zero, in row-major order of ``(i, j)``.
+    """
+    w = as_csr(W)
+    return _reciprocal_pairs(w, check_n_exc(n_exc, w.N))
 
 
 def _reciprocal_pairs(W: SparseWeights, n_exc: int

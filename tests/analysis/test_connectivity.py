@@ -376,3 +376,19 @@ def test_connectivity_summary_checks_po_length():
     from sensorynet.analysis import connectivity_summary
     with pytest.raises(ValueError, match="po must have length N=4"):
         connectivity_summary(W4, PO4[:3], 4)
+
+
+def test_reciprocal_pairs():
+    from sensorynet import SparseWeights
+    from sensorynet.analysis import reciprocal_pairs
+    W = np.array([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 7.0], [4.0, 0.0, 0.0, 0.0],
+                  [0.0, 8.0, 0.0, 0.0]])
+    for w in (W, SparseWeights.from_dense(W)):
+        a, b = reciprocal_pairs(w, 3)               # neuron 3 is inhibitory: left out
+        np.testing.assert_array_equal(a, [1.0, 2.0])
+        np.testing.assert_array_equal(b, [3.0, 4.0])
+        a, b = reciprocal_pairs(w, 4)
+        np.testing.assert_array_equal(a, [1.0, 2.0, 7.0])
+        np.testing.assert_array_equal(b, [3.0, 4.0, 8.0])
+    with pytest.raises(ValueError, match="n_exc"):
+        reciprocal_pairs(W, 5)
