@@ -169,10 +169,23 @@ class SparseWeights:
             sel &= data != 0
         return rows[sel], cols[sel], data[sel], sel
 
-    def _group_coords(self, idx: IntArray) -> tuple[IntArray, IntArray,
+    def group_coords(self, idx: IntArray) -> tuple[IntArray, IntArray,
                                                     npt.NDArray[np.bool_]]:
-        """Positions in ``idx`` of every stored synapse's row and column (-1: outside),
-        and which synapses lie inside the group."""
+        """Every stored synapse's row and column as positions in the group ``idx``.
+
+        Parameters
+        ----------
+        idx : ndarray of int
+            Distinct neurons of the group.
+
+        Returns
+        -------
+        r, c : ndarray of int64, shape (nnz,)
+            Position in ``idx`` of the synapse's pre- and postsynaptic neuron, -1 if
+            it is not in the group.
+        inside : ndarray of bool, shape (nnz,)
+            Both are in the group.
+        """
         pos = np.full(self.N, -1, np.int64)
         pos[idx] = np.arange(idx.size)
         r, c = pos[self.rows()], pos[self.indices]
@@ -187,7 +200,7 @@ class SparseWeights:
         """
         idx = np.asarray(idx, np.int64)
         stop = idx.size if stop is None else stop
-        r, c, sel = self._group_coords(idx)
+        r, c, sel = self.group_coords(idx)
         sel &= (r >= first) & (r < stop)
         out = np.zeros((stop - first, idx.size))
         out[r[sel] - first, c[sel]] = self.data[sel]
@@ -214,7 +227,7 @@ class SparseWeights:
     def select(self, idx: IntArray) -> SparseWeights:
         """:meth:`submatrix` of distinct valid indices, of any number (0 and 1 too:
         the analyses' subsets of neurons with a finite preferred orientation)."""
-        r, c, keep = self._group_coords(idx)
+        r, c, keep = self.group_coords(idx)
         r, c, d = r[keep], c[keep], self.data[keep]
         if np.any(idx[1:] < idx[:-1]):        # CSR order is kept for increasing idx
             order = np.lexsort((c, r))

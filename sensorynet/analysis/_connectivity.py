@@ -6,8 +6,10 @@ connections pair up reciprocally.
 
 Conventions
 -----------
-* ``W[pre, post]`` (row = presynaptic neuron), an N x N real matrix in mV;
-  ``W == 0`` means "no synapse".
+* ``W[pre, post]`` (row = presynaptic neuron), an N x N real matrix in mV or a
+  :class:`~sensorynet._weights.SparseWeights`; ``W == 0`` means "no synapse" (a stored
+  zero is a pruned synapse). Every measure computes on the CSR form: a dense matrix is
+  converted once, at the public function's boundary (``_weights.as_csr``).
 * Neurons ``0 .. n_exc-1`` are excitatory (E), ``n_exc .. N-1`` inhibitory (I).
 * Pathways are named pre-then-post: ``"EE"`` (E->E), ``"EI"`` (E->I), ``"IE"``
   (I->E), ``"II"`` (I->I).
@@ -23,10 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import _weights
 from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
 from .._validate import as_real_array, check_n_exc, check_real
 from .._weights import (
-    BLOCK_ELEMENTS,
     PATHWAYS_PLASTIC,
     SparseWeights,
     as_csr,
@@ -49,6 +51,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Weights = npt.ArrayLike | SparseWeights
 Bins = tuple[tuple[float, float], ...] | npt.ArrayLike
+
 
 def _check_po(po: npt.ArrayLike, n: int) -> FloatArray:
     p = as_real_array(po, "po", ndim=1)
@@ -314,9 +317,9 @@ def mean_weight_within_groups(W: Weights, groups_mask: npt.ArrayLike, n_exc: int
     idx = np.flatnonzero(m)
     if idx.size == 0:
         return float("nan")
-    if idx.size * idx.size <= BLOCK_ELEMENTS:
+    if idx.size * idx.size <= _weights.BLOCK_ELEMENTS:
         return float(w.group_block(idx).mean())
-    r, _, sel = w._group_coords(idx)
+    r, _, sel = w.group_coords(idx)
     return float(np.bincount(r[sel], weights=w.data[sel], minlength=idx.size).sum()
                  / (idx.size * idx.size))
 

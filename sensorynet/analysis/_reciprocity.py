@@ -34,7 +34,7 @@ def _marked(W: SparseWeights, idx: IntArray, threshold: float
     and whether the marks are the complement.
     """
     n = idx.size
-    r, c, sel = W._group_coords(idx)
+    r, c, sel = W.group_coords(idx)
     complement = threshold < 0
     sel &= r != c
     sel &= (W.data <= threshold) if complement else (W.data > threshold)

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 import sensorynet._orientation as orientation
-import sensorynet.analysis._connectivity as conn_mod
 import sensorynet.analysis._pairs as pairs
 from sensorynet.analysis._connectivity import (
     DPO_BINS_DEG,
@@ -347,7 +346,6 @@ def test_within_group_mean_of_a_large_group(monkeypatch):
     small = mean_weight_within_groups(W, mask, 64)
     assert small == W[np.ix_(idx, idx)].mean()              # numpy's mean, bit for bit
     monkeypatch.setattr(weights, "BLOCK_ELEMENTS", 10)
-    monkeypatch.setattr(conn_mod, "BLOCK_ELEMENTS", 10)
 
     def refuse(*a, **k):
         raise AssertionError("a block was formed")
