@@ -9,7 +9,7 @@ give the same spikes and bit-identical weights. Serial builds, and the prange bu
 with 2 threads from N = 10 000 on (where ``simulate(threads=2)`` pays).
 
 Both kernel interfaces are served: the typed bundles (``csr_bundle``, ``Drive``,
-``NeuronConstants``, ``PlasticityConstants``; from issue 20) and the earlier flat one
+the constants records; from issue 20) and the earlier flat one
 (27 positional arguments, a float constant vector and an int flag vector indexed by
 module constants), whose vectors are filled here from the same bundles.
 

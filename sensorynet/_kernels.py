@@ -1,11 +1,14 @@
 """Private numba kernels: the compiled core.
 
-Only arrays and scalars cross this boundary, in a few typed bundles (NamedTuples, which
-numba compiles as structs: a field access costs nothing at run time):
-:class:`CSR` (the weights), :class:`Drive` (the feed-forward input),
-:class:`NeuronConstants` and :class:`PlasticityConstants` (the model), :class:`Buffers`
-(the run's work arrays) and :class:`Recording`. :mod:`sensorynet._simulation` validates
-and packs everything. Weights are held in CSR form by presynaptic row (``indptr``,
+Only arrays and scalars cross this boundary, in a few typed bundles with named fields:
+NamedTuples of arrays, which numba compiles as structs (a field access costs nothing
+at run time) -- :class:`CSR` (the weights), :class:`Drive` (the feed-forward input),
+:class:`Buffers` (the run's work arrays) and :class:`Recording` -- and the model's
+constants as two numpy records (structured scalars of :data:`NEURON_CONSTANTS` and
+:data:`PLASTICITY_CONSTANTS`: typed, named fields, passed as one pointer each; as
+NamedTuples of 25 scalars they cost ~0.15 s more compilation on an empty cache, numba
+unboxing each field separately). :mod:`sensorynet._simulation` validates and packs
+everything. Weights are held in CSR form by presynaptic row (``indptr``,
 ``indices``, ``data``), which serves the published dense N=500 network (converted on
 entry) and sparse networks of 10^5 neurons alike.
 
@@ -55,8 +58,9 @@ from numba import njit, prange
 from ._network_kernel import csr_to_dense, csr_to_dense_fill, dense_to_csr  # noqa: F401
 from ._rng import CDF_LEN, cdf_table, counts_step
 
-__all__ = ["CSR", "Drive", "NeuronConstants", "PlasticityConstants", "Buffers",
-           "Recording", "csr_bundle", "run_kernel", "row_split", "KERNELS",
+__all__ = ["CSR", "Drive", "Buffers",
+           "Recording", "NEURON_CONSTANTS", "PLASTICITY_CONSTANTS",
+           "constants_record", "csr_bundle", "run_kernel", "row_split", "KERNELS",
            "COMPENSATE_ABOVE", "MAX_EPOCH_DECAY_PLAIN", "MAX_EPOCH_DECAY_COMPENSATED"]
 
 #: epochs longer than this accumulate the prefix sums in compensated form: a_x^−100 ≈
@@ -97,37 +101,50 @@ class Drive(NamedTuple):
     key: np.uint64
 
 
-class NeuronConstants(NamedTuple):
-    """Membrane dynamics (docs/model.md §3)."""
-    decay: float           # exp(−dt/τ_m)
-    theta: float           # threshold, mV
-    dt: float              # step, ms
-    n_exc: int             # neurons 0 .. n_exc − 1 are excitatory
+#: record type of the membrane dynamics' constants (docs/model.md §3)
+NEURON_CONSTANTS = np.dtype([
+    ("decay", np.float64),         # exp(−dt/τ_m)
+    ("theta", np.float64),         # threshold, mV
+    ("dt", np.float64),            # step, ms
+    ("n_exc", np.int64),           # neurons 0 .. n_exc − 1 are excitatory
+], align=True)
+#: record type of the plasticity rule's constants and switches (docs/model.md §4)
+PLASTICITY_CONSTANTS = np.dtype([
+    ("plastic", np.bool_),         # apply the rule at all (some pathway plastic)
+    ("plastic_EE", np.bool_),
+    ("plastic_EI", np.bool_),
+    ("plastic_IE", np.bool_),
+    ("ltd_IE", np.bool_),          # I→E synapses also get LTD
+    ("mask_IE", np.bool_),         # only existing (nonzero) I→E synapses change
+    ("a_minus", np.float64),       # exp(−dt/τ₋)
+    ("a_plus", np.float64),        # exp(−dt/τ₊)
+    ("a_x", np.float64),           # exp(−dt/τ_x)
+    ("tau_minus", np.float64),     # ms
+    ("tau_plus", np.float64),      # ms
+    ("tau_x", np.float64),         # ms
+    ("A_LTD", np.float64),         # 1/mV
+    ("A_LTP", np.float64),         # 1/mV²
+    ("theta_minus", np.float64),   # mV
+    ("theta_plus", np.float64),    # mV
+    ("u_ref2", np.float64),        # mV²
+    ("w_max", np.float64),         # mV
+    ("w_min_inh", np.float64),     # mV
+    ("vbar_window", np.int64),     # steps of the v̄ boxcar
+    ("epoch", np.int64),           # L, steps between restarts of the LTP prefix sums
+], align=True)
 
 
-class PlasticityConstants(NamedTuple):
-    """The plasticity rule (docs/model.md §4) and its switches."""
-    plastic: bool          # apply the rule at all (some pathway plastic)
-    plastic_EE: bool
-    plastic_EI: bool
-    plastic_IE: bool
-    ltd_IE: bool           # I→E synapses also get LTD
-    mask_IE: bool          # only existing (nonzero) I→E synapses change
-    a_minus: float         # exp(−dt/τ₋)
-    a_plus: float          # exp(−dt/τ₊)
-    a_x: float             # exp(−dt/τ_x)
-    tau_minus: float       # ms
-    tau_plus: float        # ms
-    tau_x: float           # ms
-    A_LTD: float           # 1/mV
-    A_LTP: float           # 1/mV²
-    theta_minus: float     # mV
-    theta_plus: float      # mV
-    u_ref2: float          # mV²
-    w_max: float           # mV
-    w_min_inh: float       # mV
-    vbar_window: int       # steps of the v̄ boxcar
-    epoch: int             # L, steps between restarts of the LTP prefix sums
+def constants_record(dtype: np.dtype, **fields: float | int | bool) -> np.record:
+    """A record of ``dtype`` (:data:`NEURON_CONSTANTS` or :data:`PLASTICITY_CONSTANTS`)
+    with every field given by name; its fields read as attributes (``rec.theta``), in
+    Python and in the kernel alike."""
+    if set(fields) != set(dtype.names):
+        raise ValueError(f"constants_record: fields {sorted(set(dtype.names) ^ set(fields))} "
+                         f"missing or unknown")
+    rec = np.rec.array(np.zeros(1, dtype))[0]
+    for k, v in fields.items():
+        rec[k] = v
+    return rec
 
 
 class Buffers(NamedTuple):
@@ -226,7 +243,8 @@ def row_split(indptr, indices, N_E, split):
 def _run(w, drive, nc, pc, b, rec, T, n_chunks, sp_n, sp_k):
     """Simulate T steps. Modifies ``w.data`` in place (the caller passes a copy).
 
-    ``w``: :class:`CSR`; ``drive``: :class:`Drive`; ``nc``, ``pc``: the constants;
+    ``w``: :class:`CSR`; ``drive``: :class:`Drive`; ``nc``, ``pc``: the constants
+    (records of :data:`NEURON_CONSTANTS`, :data:`PLASTICITY_CONSTANTS`);
     ``b``: :class:`Buffers`; ``rec``: :class:`Recording`. ``n_chunks``: column chunks
     of the recurrent sum (1 when serial; results do not depend on it).
     ``pc.epoch`` is the epoch length L >= 1, which must satisfy
@@ -499,8 +517,8 @@ def run_kernel(kernel, compensated, w, drive, nc, pc, T, v_init, rec_idx, n_chun
     w : CSR
         From :func:`csr_bundle`; ``w.data`` is updated in place by plastic runs.
     drive : Drive
-    nc : NeuronConstants
-    pc : PlasticityConstants
+    nc : record of NEURON_CONSTANTS
+    pc : record of PLASTICITY_CONSTANTS
     T : int
         Steps.
     v_init : ndarray (N,)

@@ -171,8 +171,8 @@ class SimulationResult:
 
 
 def constants(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int
-              ) -> tuple[K.NeuronConstants, K.PlasticityConstants]:
-    """The kernel's constant bundles for a run of ``params``.
+              ) -> tuple[np.record, np.record]:
+    """The kernel's constants for a run of ``params``: two records with named fields.
 
     Parameters
     ----------
@@ -186,12 +186,15 @@ def constants(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int
 
     Returns
     -------
-    NeuronConstants, PlasticityConstants
+    nc, pc : numpy.record
+        Of :data:`sensorynet._kernels.NEURON_CONSTANTS` and
+        :data:`~sensorynet._kernels.PLASTICITY_CONSTANTS`.
     """
     net, pl = params.network, params.plasticity
-    nc = K.NeuronConstants(decay=math.exp(-net.dt / net.tau_m), theta=float(net.theta),
-                           dt=float(net.dt), n_exc=int(n_exc))
-    pc = K.PlasticityConstants(
+    nc = K.constants_record(K.NEURON_CONSTANTS, decay=math.exp(-net.dt / net.tau_m),
+                            theta=float(net.theta), dt=float(net.dt), n_exc=int(n_exc))
+    pc = K.constants_record(
+        K.PLASTICITY_CONSTANTS,
         plastic=bool(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE)),
         plastic_EE=bool(pl.plastic_EE), plastic_EI=bool(pl.plastic_EI),
         plastic_IE=bool(pl.plastic_IE), ltd_IE=bool(pl.ltd_IE), mask_IE=bool(pl.mask_IE),

@@ -125,11 +125,12 @@ def test_csr_bundle_views_the_arrays_once_unsigned():
 
 
 def test_constants_name_every_parameter_the_kernel_reads():
+    """Two records with typed, named fields; every field must be given."""
     from sensorynet import _kernels as K
     from sensorynet._simulation import constants, epoch_steps
     p = sn.ModelParams().replace(**{"plasticity.plastic_EI": False, "plasticity.A_LTP": 2e-4})
     nc, pc = constants(p, True, 400, 500)
-    assert isinstance(nc, K.NeuronConstants) and isinstance(pc, K.PlasticityConstants)
+    assert nc.dtype == K.NEURON_CONSTANTS and pc.dtype == K.PLASTICITY_CONSTANTS
     net, pl = p.network, p.plasticity
     assert nc.n_exc == 400 and nc.theta == net.theta and nc.dt == net.dt
     assert nc.decay == np.exp(-net.dt / net.tau_m)
@@ -140,6 +141,8 @@ def test_constants_name_every_parameter_the_kernel_reads():
     off = p.replace(**{"plasticity.plastic_EE": False, "plasticity.plastic_IE": False})
     assert not constants(off, True, 400, 500)[1].plastic      # nothing plastic
     assert not constants(p, False, 400, 500)[1].plastic       # a static run
+    with pytest.raises(ValueError, match="theta"):
+        K.constants_record(K.NEURON_CONSTANTS, decay=0.9, dt=0.1, n_exc=4)
 
 
 def test_run_kernel_reads_the_bundles_by_name():
@@ -156,11 +159,13 @@ def test_run_kernel_reads_the_bundles_by_name():
                     np.uint64(inp.key))
     nc, pc = constants(p, True, net.n_exc, 60)
     for plastic in (True, False):
+        pc = pc.copy()
+        pc.plastic = plastic
         data = S.data.copy()
         sp_n, sp_k, v_last, _, _ = K.run_kernel(
             K.KERNELS[(False, _compensated(60))], _compensated(60),
             K.csr_bundle(S.indptr, S.indices, data, net.n_exc), drive, nc,
-            pc._replace(plastic=plastic), inp.n_steps, np.zeros(60), np.zeros(0, np.int64), 1)
+            pc, inp.n_steps, np.zeros(60), np.zeros(0, np.int64), 1)
         ref = sn.simulate(net.W, inp, plastic=plastic, params=p)
         assert np.array_equal(sp_n, ref.spike_neurons) and np.array_equal(sp_k, ref.spike_steps)
         assert np.array_equal(v_last, ref.v_last)
