@@ -16,7 +16,7 @@ module constants), whose vectors are filled here from the same bundles.
 Usage::
 
     python benchmarks/bench_kernel_ab.py [--old c9a477e] [--sizes 500 10000 100000]
-        [--rounds 40 6 3] [--out benchmarks/KERNEL_AB.md]
+        [--rounds 40 6 3] [--threads 1 2] [--out benchmarks/KERNEL_AB.md]
 """
 from __future__ import annotations
 
@@ -139,6 +139,8 @@ def main(argv=None):
     ap.add_argument("--old", default="c9a477e", help="revision of the old kernel")
     ap.add_argument("--sizes", type=int, nargs="+", default=[500, 10_000, 100_000])
     ap.add_argument("--rounds", type=int, nargs="+", default=[40, 6, 3])
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                    help="thread counts (more than 1: sizes from 10 000 on only)")
     ap.add_argument("--out", default=os.path.join(HERE, "KERNEL_AB.md"))
     args = ap.parse_args(argv)
     if len(args.rounds) != len(args.sizes):
@@ -147,7 +149,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         old = load_old(args.old, tmp)
         rows = []
-        for threads in (1, 2):
+        for threads in args.threads:
             for N, r in zip(args.sizes, args.rounds, strict=True):
                 if threads == 1 or N >= 10_000:
                     print(f"N = {N}, {threads} thread(s) ...", file=sys.stderr)
@@ -156,7 +158,9 @@ def main(argv=None):
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=False,
                           capture_output=True, text=True).stdout.strip()
     L = ["# Simulation kernel: old and new, paired in one process\n",
-         f"Command: `python benchmarks/bench_kernel_ab.py --old {args.old}` "
+         f"Command: `python benchmarks/bench_kernel_ab.py --old {args.old} --sizes "
+         f"{' '.join(map(str, args.sizes))} --rounds {' '.join(map(str, args.rounds))} "
+         f"--threads {' '.join(map(str, args.threads))}` "
          f"(new: the working tree at {head})  ",
          f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
          f"{platform.python_version()}, numpy {np.__version__}, numba "

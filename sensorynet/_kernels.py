@@ -178,10 +178,11 @@ class Recording(NamedTuple):
 
 
 # ---------------------------------------------------------------------- the kernel
-# The per-step parts stay in _run but for the epoch flush: split into inline="always"
-# helpers (dynamics, a spiking row's plasticity), the kernel compiled 0.35-0.5 s longer
-# on an empty cache (numba inlines at its IR level; benchmarks/COLD_START.md), against
-# a 4 s cold-start goal. Their array arguments are unpacked from the bundles once.
+# The per-step parts stay in _run but for the epoch flush: with a spiking row's
+# plasticity as an inline="always" helper taking the bundles, the kernel compiled
+# 0.1-0.4 s longer on an empty cache (numba inlines at its IR level;
+# benchmarks/COLD_START.md), against a 4 s cold-start goal. The helper's arrays are
+# unpacked from the bundles once, at the top of _run.
 @njit(cache=True, inline="always")
 def _flush_row(i, k, E0, f, xf, G, Glo, comp, indptr, split, indices, data, N_E, c_ltp, w_max,
                w_min, plast_ee, plast_ei, plast_ie, mask_ie, a_x_pow_neg):
