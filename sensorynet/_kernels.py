@@ -60,7 +60,7 @@ from ._rng import CDF_LEN, cdf_table, counts_step
 
 __all__ = ["CSR", "Drive", "Buffers",
            "Recording", "NEURON_CONSTANTS", "PLASTICITY_CONSTANTS",
-           "constants_record", "csr_bundle", "run_kernel", "row_split", "KERNELS",
+           "constants_record", "csr_bundle", "dense_to_csr", "csr_to_dense", "run_kernel", "row_split", "KERNELS",
            "COMPENSATE_ABOVE", "MAX_EPOCH_DECAY_PLAIN", "MAX_EPOCH_DECAY_COMPENSATED"]
 
 #: epochs longer than this accumulate the prefix sums in compensated form: a_x^−100 ≈
@@ -138,8 +138,9 @@ def constants_record(dtype: np.dtype, **fields: float | int | bool) -> np.record
     """A record of ``dtype`` (:data:`NEURON_CONSTANTS` or :data:`PLASTICITY_CONSTANTS`)
     with every field given by name; its fields read as attributes (``rec.theta``), in
     Python and in the kernel alike."""
-    if set(fields) != set(dtype.names):
-        raise ValueError(f"constants_record: fields {sorted(set(dtype.names) ^ set(fields))} "
+    names = set(dtype.names or ())
+    if set(fields) != names:
+        raise ValueError(f"constants_record: fields {sorted(names ^ set(fields))} "
                          f"missing or unknown")
     rec = np.rec.array(np.zeros(1, dtype))[0]
     for k, v in fields.items():

@@ -10,6 +10,7 @@ import contextlib
 import math
 import numbers
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,7 @@ from ._memory import check_fits
 from ._params import ModelParams, NetworkParams, PlasticityParams
 from ._results import SpikeTrain
 from ._stimulus import PoissonInput
+from ._types import Population
 from ._validate import MAX_ABS_MV, _refuse_masked, check_weights
 from ._weights import SparseWeights
 
@@ -159,7 +161,7 @@ class SimulationResult:
         """Firing rate per neuron, Hz."""
         return self.spikes.rates()
 
-    def population_rates(self) -> dict[str, float]:
+    def population_rates(self) -> dict[Population, float]:
         """Mean rate of the E and I populations, Hz."""
         return self.spikes.population_rates()
 
@@ -213,7 +215,7 @@ def constants(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int
 MAX_COUNT = 2 ** 63 - 1
 
 
-def _as_array(x, name):
+def _as_array(x: Any, name: str) -> np.ndarray[Any, Any]:
     """``np.asarray(x)``, refusing masked arrays and ragged sequences."""
     _refuse_masked(x, name)
     try:
@@ -233,7 +235,8 @@ def check_simulated_weights(W: npt.NDArray[np.float64] | SparseWeights, N_E: int
                   else None)
 
 
-def _check_inputs(inputs, N, time_major):
+def _check_inputs(inputs: Any, N: int, time_major: bool
+                  ) -> np.ndarray[Any, Any] | PoissonInput:
     if isinstance(inputs, PoissonInput):
         if inputs.N != N:
             raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
@@ -270,7 +273,7 @@ def _check_inputs(inputs, N, time_major):
     return np.ascontiguousarray(xt, dtype=np.uint8)
 
 
-def _choose_kernel(threads, n_neurons):
+def _choose_kernel(threads: Any, n_neurons: int) -> tuple[Any, int]:
     """The kernel build and the number of column chunks for ``threads`` threads."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be a positive integer, got {threads!r}")
@@ -278,8 +281,10 @@ def _choose_kernel(threads, n_neurons):
     if threads == 1:
         return K.KERNELS[(False, compensated)], 1
     import numba
-    if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-        raise ValueError(f"threads must lie in 1..{numba.config.NUMBA_NUM_THREADS} "
+    threads = int(threads)
+    n_max: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    if not 1 <= threads <= n_max:
+        raise ValueError(f"threads must lie in 1..{n_max} "
                          f"(NUMBA_NUM_THREADS), got {threads}")
     numba.set_num_threads(int(threads))
     return K.KERNELS[(True, compensated)], int(threads)
@@ -358,7 +363,6 @@ def simulate(W: npt.NDArray[np.float64] | SparseWeights,
     if not isinstance(time_major, (bool, np.bool_)):
         raise TypeError(f"time_major must be True or False, got {time_major!r}")
     time_major = bool(time_major)
-    sparse = isinstance(W, SparseWeights)
     N = check_weights(W, strict=True).shape[0]     # shape and dtype; values below
     if N < 2:
         raise ValueError(f"W must describe at least 2 neurons, got N={N}")
@@ -404,7 +408,7 @@ def simulate(W: npt.NDArray[np.float64] | SparseWeights,
     kernel, n_chunks = _choose_kernel(threads, N)
     nc, pc = constants(params, plastic, N_E, N)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
-    if sparse:
+    if isinstance(W, SparseWeights):
         indptr, indices, data = W.indptr, W.indices, W.data.copy()
     else:
         indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
@@ -423,7 +427,8 @@ def simulate(W: npt.NDArray[np.float64] | SparseWeights,
         sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
             kernel, _compensated(N), K.csr_bundle(indptr, indices, data, N_E), drive, nc,
             pc, T, v0, rec, n_chunks)
-    if sparse:
+    W_out: npt.NDArray[np.float64] | SparseWeights
+    if isinstance(W, SparseWeights):
         W_out = W.with_data(data)
     else:
         W_out = np.zeros((N, N))

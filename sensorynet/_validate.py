@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -65,12 +65,12 @@ _GROUP_OF = {"NetworkParams": "network", "InputParams": "input",
              "PlasticityParams": "plasticity", "ProtocolParams": "protocol"}
 
 
-def field_label(owner, name):
+def field_label(owner: str, name: str) -> str:
     group = _GROUP_OF.get(owner)
     return f"{owner}.{name}" + (f" ({group}.{name})" if group else "")
 
 
-def show_value(value):
+def show_value(value: Any) -> str:
     """repr of a value, shortened for huge integers (10**400 has 401 digits)."""
     r = repr(value)
     if len(r) > 40 and isinstance(value, int):
@@ -78,15 +78,28 @@ def show_value(value):
     return r
 
 
-def range_text(low, high, low_open, unit):
+def range_text(low: float | None, high: float | None, low_open: bool, unit: str) -> str:
     lo = "-inf" if low is None else f"{low:g}"
     hi = "inf" if high is None else f"{high:g}"
     u = f" {unit}" if unit else ""
     return f"{'(' if low_open else '['}{lo}, {hi}]{u}"
 
 
-def check_number(owner, name, value, *, low=None, high=None, low_open=False,
-                  integer=False, unit=""):
+@overload
+def check_number(owner: str, name: str, value: Any, *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False,
+                 integer: Literal[True], unit: str = "") -> int: ...
+
+
+@overload
+def check_number(owner: str, name: str, value: Any, *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False,
+                 integer: bool = False, unit: str = "") -> int | float: ...
+
+
+def check_number(owner: str, name: str, value: Any, *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False,
+                 integer: bool = False, unit: str = "") -> int | float:
     """Validate one scalar field; return it as a plain Python number.
 
     Accepts Python and numpy numbers (``numbers.Real``, not bool); refuses NaN/inf,
@@ -99,6 +112,7 @@ def check_number(owner, name, value, *, low=None, high=None, low_open=False,
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{label} must be a number in {rng}, got {show_value(value)} "
                         f"({type(value).__name__})")
+    v: int | float
     if isinstance(value, numbers.Integral):
         v = int(value)
     else:
@@ -121,13 +135,13 @@ def check_number(owner, name, value, *, low=None, high=None, low_open=False,
     return v
 
 
-def set_number(obj, name, **kw):
+def set_number(obj: Any, name: str, **kw: Any) -> None:
     """Validate field ``name`` of the frozen dataclass ``obj`` and store it normalised."""
     v = check_number(type(obj).__name__, name, getattr(obj, name), **kw)
     object.__setattr__(obj, name, v)
 
 
-def check_bool(owner, name, value):
+def check_bool(owner: str, name: str, value: Any) -> bool:
     if isinstance(value, np.bool_):       # numpy bool: accept, store a bool
         return bool(value)
     if not isinstance(value, bool):
@@ -135,7 +149,7 @@ def check_bool(owner, name, value):
     return value
 
 
-def check_tau(owner, name, tau, dt):
+def check_tau(owner: str, name: str, tau: float, dt: float) -> None:
     """A time constant of a group validated on its own, against the step ``dt``."""
     if dt / tau > MAX_DT_OVER_TAU * (1 + 1e-12):   # slack: tau = dt/50 computed in floats
         raise ValueError(
@@ -159,14 +173,14 @@ def check_params(params: Any) -> ModelParams:
     return params
 
 
-def check_seed(seed) -> int:
+def check_seed(seed: Any) -> int:
     """A root seed: a non-negative integer."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
 
-def check_count(value, name, low=0, default=None) -> int:
+def check_count(value: Any, name: str, low: int = 0, default: int | None = None) -> int:
     """An integer count >= ``low``; ``default`` when ``value`` is None (if given)."""
     if value is None and default is not None:
         return int(default)
@@ -177,7 +191,8 @@ def check_count(value, name, low=0, default=None) -> int:
 
 
 # --------------------------------------------------------------------------- helpers
-def as_real_array(x, name, *, ndim=None, allow_nan=False):
+def as_real_array(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                  allow_nan: bool = False) -> npt.NDArray[np.float64]:
     """Return ``x`` as a float64 array after checking dtype, ndim and finiteness."""
     try:
         arr = np.asarray(x)
@@ -197,7 +212,8 @@ def as_real_array(x, name, *, ndim=None, allow_nan=False):
     return arr
 
 
-def check_int(value, name, *, low=None, high=None):
+def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None
+              ) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     value = int(value)
@@ -208,10 +224,10 @@ def check_int(value, name, *, low=None, high=None):
     return value
 
 
-def check_real(value, name):
+def check_real(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value):
+    if not np.isfinite(np.asarray(value)):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return float(value)
 
@@ -220,14 +236,15 @@ def check_n_exc(n_exc: Any, n: int) -> int:
     """The number of excitatory neurons, an integer in ``[0, n]``."""
     if isinstance(n_exc, bool) or not isinstance(n_exc, numbers.Integral):
         raise TypeError(f"n_exc must be an integer, got {type(n_exc).__name__}")
-    if not 0 <= n_exc <= n:
-        raise ValueError(f"n_exc must be in [0, N={n}], got {n_exc}")
-    return int(n_exc)
+    value = int(n_exc)
+    if not 0 <= value <= n:
+        raise ValueError(f"n_exc must be in [0, N={n}], got {value}")
+    return value
 
 
 
 
-def require_columns(df, cols, what):
+def require_columns(df: Any, cols: Any, what: str) -> None:
     """ValueError naming ``what`` unless every column of ``cols`` is in ``df``."""
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -286,7 +303,7 @@ def check_csr(indptr: Any, indices: Any, data: Any, N: Any, name: str = "SparseW
     if isinstance(N, bool) or not isinstance(N, numbers.Integral) and not (
             isinstance(N, numbers.Real) and float(N).is_integer()):
         raise TypeError(f"{name}: N must be an integer, got {N!r}")
-    N = int(N)
+    N = int(float(N)) if not isinstance(N, numbers.Integral) else int(N)
     if not 2 <= N <= MAX_N:
         raise ValueError(f"{name}: N must lie in [2, {MAX_N}], got {N}")
     if indptr.shape != (N + 1,) or indptr.dtype == np.bool_ \

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _network_kernel as _K
+from ._types import BoolArray, FloatArray, IntArray
 from ._validate import check_csr, check_n_exc, check_weights
 
 __all__ = [
@@ -29,9 +30,6 @@ __all__ = [
     "existing_block_weights",
     "BLOCK_ELEMENTS",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: largest dense block (elements, 8 MB) formed from CSR rows: the row chunks of a
 #: group's block (:meth:`SparseWeights.group_block`) hold at most this many
@@ -59,7 +57,7 @@ class SparseWeights:
     """
 
     indptr: IntArray
-    indices: npt.NDArray[np.int32]
+    indices: IntArray
     data: FloatArray
     N: int
 
@@ -110,7 +108,7 @@ class SparseWeights:
                         self.N, out)
         return out
 
-    def rows(self) -> npt.NDArray[np.int32]:
+    def rows(self) -> IntArray:
         """Presynaptic index of every stored synapse."""
         return np.repeat(np.arange(self.N, dtype=np.int32), np.diff(self.indptr))
 
@@ -156,7 +154,7 @@ class SparseWeights:
         return rows, cols, data
 
     def _block_entries(self, pre: slice, post: slice, nonzero: bool
-                       ) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]:
+                       ) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
         """:meth:`entries` and the selection mask over the rows' stored synapses."""
         a, b, _ = pre.indices(self.N)
         c, d, _ = post.indices(self.N)
@@ -170,7 +168,7 @@ class SparseWeights:
         return rows[sel], cols[sel], data[sel], sel
 
     def group_coords(self, idx: IntArray) -> tuple[IntArray, IntArray,
-                                                    npt.NDArray[np.bool_]]:
+                                                    BoolArray]:
         """Every stored synapse's row and column as positions in the group ``idx``.
 
         Parameters

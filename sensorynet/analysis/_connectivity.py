@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from .. import _weights
 from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
+from .._types import FloatArray, IntArray
 from .._validate import as_real_array, check_n_exc, check_real
 from .._weights import (
     PATHWAYS_PLASTIC,
@@ -48,7 +49,6 @@ __all__ = [
     "connectivity_summary",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 Weights = npt.ArrayLike | SparseWeights
 Bins = tuple[tuple[float, float], ...] | npt.ArrayLike
 
@@ -92,21 +92,22 @@ def csr_specificity(w: SparseWeights, p: FloatArray, pre: slice, post: slice,
     return _means(sums, counts)
 
 
-def _bin_sums(p: FloatArray, rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
+def _bin_sums(p: FloatArray, rows: IntArray, cols: IntArray,
               vals: FloatArray, lo: FloatArray, hi: FloatArray
-              ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+              ) -> tuple[FloatArray, IntArray]:
     """Summed weight per |ΔPO| bin, and the bin of each synapse (-1: none)."""
     k = dpo_bin_index(np.degrees(wrap_distance(p[rows], p[cols])), lo, hi)
     m = k >= 0
-    return np.bincount(k[m], weights=vals[m], minlength=lo.size), k
+    return np.asarray(np.bincount(k[m], weights=vals[m], minlength=lo.size),
+                      dtype=np.float64), k
 
 
 def _all_pair_counts(p: FloatArray, pre: slice, post: slice, lo: FloatArray,
-                     hi: FloatArray) -> npt.NDArray[np.int64]:
+                     hi: FloatArray) -> IntArray:
     return pair_counts(p[pre], None if pre == post else p[post], lo, hi)
 
 
-def _means(sums: FloatArray, counts: npt.NDArray[np.int64]) -> FloatArray:
+def _means(sums: FloatArray, counts: IntArray) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 

@@ -13,10 +13,10 @@ import numbers
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .._orientation import DPO_BINS_DEG
 from .._results import ExperimentResult
+from .._types import FloatArray
 from .._weights import PATHWAYS, SparseWeights, as_csr, existing_pairs, pathway_slices
 from ._connectivity import _check_bins, _check_po, csr_specificity
 
@@ -27,7 +27,6 @@ __all__ = [
     "DPO_BINS_DEG",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _check_result(result: Any) -> None:
@@ -41,6 +40,7 @@ def _weights_of(result: ExperimentResult, which: Any) -> Any:
     if which == "final":
         return result.W
     if isinstance(which, numbers.Integral) and not isinstance(which, bool):
+        which = int(which)
         n = result.n_snapshots
         if n == 0:
             raise ValueError("which: this result kept no per-block weight snapshots")
@@ -140,7 +140,8 @@ def published_metrics(result: ExperimentResult) -> dict[str, Any]:
         if phase not in result.spikes:
             raise ValueError(f"result: published_metrics needs the {phase!r} test phase; "
                              f"this {result.kind!r} result has {sorted(result.spikes)[:5]}")
-    rates = {ph: {k: float(v) for k, v in result.spikes[ph].population_rates().items()}
+    rates: dict[str, Any] = {
+        ph: {k: float(v) for k, v in result.spikes[ph].population_rates().items()}
              for ph in ("before", "after")}
     rates["learning_blocks_E"] = _floats(result.learning_rates("E"))
     rates["learning_blocks_I"] = _floats(result.learning_rates("I"))

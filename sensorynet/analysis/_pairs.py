@@ -12,16 +12,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .._orientation import dpo_pair_counts
+from .._types import FloatArray, IntArray
 
 __all__ = ["pair_counts"]
 
-FloatArray = npt.NDArray[np.float64]
 
-_PAIR_CACHE: dict[tuple[str, bool, bool], npt.NDArray[np.int64]] = {}
+_PAIR_CACHE: dict[tuple[str, bool, bool], IntArray] = {}
 
 
 def pair_counts(p_pre: FloatArray, p_post: FloatArray | None, lo: FloatArray,
-                hi: FloatArray, *, unordered: bool = False) -> npt.NDArray[np.int64]:
+                hi: FloatArray, *, unordered: bool = False) -> IntArray:
     """Neuron pairs per |ΔPO| bin (:func:`~sensorynet._orientation.dpo_pair_counts`),
     memoised: they depend only on the POs and the bins, so the initial, final and
     per-block measures of one network share them.
@@ -42,7 +42,7 @@ def pair_counts(p_pre: FloatArray, p_post: FloatArray | None, lo: FloatArray,
     -------
     ndarray of int64, shape (n_bins,)
     """
-    parts = (p_pre, [np.nan], [] if p_post is None else p_post, [np.nan], lo, hi)
+    parts: tuple[npt.ArrayLike, ...] = (p_pre, [np.nan], [] if p_post is None else p_post, [np.nan], lo, hi)
     key = (hashlib.sha256(b"".join(np.ascontiguousarray(x, np.float64).tobytes()
                                    for x in parts)).hexdigest(), bool(unordered),
            p_post is None)

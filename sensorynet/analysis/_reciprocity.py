@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._orientation import dpo_bin_index, wrap_distance
+from .._types import BoolArray, FloatArray, IntArray
 from .._validate import check_n_exc, check_real
 from .._weights import SparseWeights, as_csr
 from ._pairs import pair_counts
@@ -18,7 +19,6 @@ __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
            "bidirectional_surplus", "reciprocal_correlation", "reciprocal_pairs",
            "DPO_MATCH_BINS_DEG"]
 
-IntArray = npt.NDArray[np.int64]
 Weights = npt.ArrayLike | SparseWeights
 
 #: |ΔPO| bins of the ΔPO-matched null, degrees (10° wide)
@@ -26,7 +26,7 @@ DPO_MATCH_BINS_DEG = tuple((lo, lo + 10) for lo in range(0, 90, 10))
 
 
 def _marked(W: SparseWeights, idx: IntArray, threshold: float
-            ) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_], bool]:
+            ) -> tuple[IntArray, IntArray, BoolArray, bool]:
     """Off-diagonal entries among neurons ``idx`` that are strong (``> threshold``) or,
     for ``threshold < 0`` (absent synapses are strong then), that are *not* strong.
 
@@ -182,7 +182,7 @@ def bidirectional_counts_dpo_matched(W: Weights, po: npt.ArrayLike, n_exc: int,
     e_glob = n_all * q_all * q_all if n_all else float("nan")
     e_dpo = float(np.nansum(n_pairs * q * q)) if n_all else float("nan")
 
-    def _ratio(a, c):
+    def _ratio(a: float, c: float) -> float:
         return float(a / c) if np.isfinite(c) and c > 0 else float("nan")
     return {"observed": observed, "expected_global": float(e_glob), "expected_dpo": e_dpo,
             "surplus_global": _ratio(observed, e_glob), "surplus_dpo": _ratio(observed, e_dpo),
@@ -246,7 +246,7 @@ def reciprocal_correlation(W: Weights, n_exc: int) -> float:
 
 
 def reciprocal_pairs(W: Weights, n_exc: int
-                     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+                     ) -> tuple[FloatArray, FloatArray]:
     """Both directions of the reciprocal E→E synapses.
 
     Parameters
@@ -267,7 +267,7 @@ def reciprocal_pairs(W: Weights, n_exc: int
 
 
 def _reciprocal_pairs(W: SparseWeights, n_exc: int
-                      ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+                      ) -> tuple[FloatArray, FloatArray]:
     """Both directions of the reciprocal E→E synapses.
 
     Parameters

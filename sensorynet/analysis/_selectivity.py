@@ -27,16 +27,19 @@ import numpy as np
 import numpy.typing as npt
 
 from .._orientation import circular_distance, wrap_distance
+from .._types import FloatArray
 from .._validate import as_real_array, check_int
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class OutputTuning(Protocol):
     """What :func:`po_match` reads of a tuning measurement (e.g. the tuning result of
     :func:`sensorynet.experiments.measure_tuning`)."""
-    n_exc: int
-    po_out: FloatArray
+
+    @property
+    def n_exc(self) -> int: ...
+
+    @property
+    def po_out(self) -> FloatArray: ...
 
 __all__ = [
     "osi",
@@ -56,7 +59,8 @@ _UNIFORM_RTOL = 1e-6  # tolerance on the spacing of a "uniform" orientation grid
 
 
 
-def _rates_thetas(rates, thetas):
+def _rates_thetas(rates: npt.ArrayLike, thetas: npt.ArrayLike
+                  ) -> tuple[FloatArray, FloatArray, bool]:
     """Validate a (rates, thetas) pair; return 2-D rates, thetas and a 'scalar' flag."""
     r = as_real_array(rates, "rates", ndim=(1, 2))
     th = as_real_array(thetas, "thetas", ndim=1)
@@ -73,7 +77,7 @@ def _rates_thetas(rates, thetas):
     return r, th, single
 
 
-def _po_array(po, n, name="po"):
+def _po_array(po: npt.ArrayLike, n: int, name: str = "po") -> FloatArray:
     """Validate preferred orientations (length n; NaN allowed and propagated)."""
     p = as_real_array(po, name, ndim=(0, 1), allow_nan=True)
     p = np.broadcast_to(p, (n,)) if p.ndim == 0 else p
@@ -84,11 +88,11 @@ def _po_array(po, n, name="po"):
 
 
 
-def _out(values, single):
+def _out(values: FloatArray, single: bool) -> FloatArray | float:
     return values[0] if single else values
 
 
-def _nearest_grid_index(thetas, targets):
+def _nearest_grid_index(thetas: FloatArray, targets: FloatArray) -> npt.NDArray[np.intp]:
     """Index of the grid orientation nearest each target (period pi); -1 for NaN."""
     finite = np.isfinite(targets)
     safe = np.where(finite, targets, 0.0)
@@ -204,7 +208,7 @@ def pref_orth_index(rates: npt.ArrayLike, thetas: npt.ArrayLike,
     r, th, single = _rates_thetas(rates, thetas)
     n = r.shape[1]
     if po is None:
-        p = preferred_orientation(r, th)
+        p = np.asarray(preferred_orientation(r, th))
     else:
         p = _po_array(po, n)
     cols = np.arange(n)
@@ -287,7 +291,7 @@ def summarize_osi(osi_values: npt.ArrayLike, n_exc: int) -> dict[str, Any]:
     if ((fin < 0) | (fin > 1 + 1e-9)).any():
         raise ValueError("osi_values must lie in [0, 1] (or be NaN)")
 
-    def _nanmean(x):
+    def _nanmean(x: FloatArray) -> float:
         x = x[np.isfinite(x)]
         return float(x.mean()) if x.size else float("nan")
 
