@@ -142,10 +142,8 @@ def constants_record(dtype: np.dtype, **fields: float | int | bool) -> np.record
     if set(fields) != names:
         raise ValueError(f"constants_record: fields {sorted(names ^ set(fields))} "
                          f"missing or unknown")
-    rec = np.rec.array(np.zeros(1, dtype))[0]
-    for k, v in fields.items():
-        rec[k] = v
-    return rec
+    # one structured array from one tuple (this runs before every simulated block)
+    return np.rec.array([tuple(fields[n] for n in dtype.names or ())], dtype=dtype)[0]
 
 
 class Buffers(NamedTuple):

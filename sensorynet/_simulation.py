@@ -363,7 +363,7 @@ def simulate(W: npt.NDArray[np.float64] | SparseWeights,
     if not isinstance(time_major, (bool, np.bool_)):
         raise TypeError(f"time_major must be True or False, got {time_major!r}")
     time_major = bool(time_major)
-    N = check_weights(W, strict=True).shape[0]     # shape and dtype; values below
+    N = check_weights(W, strict=True, values=False).shape[0]   # values once N_E is known
     if N < 2:
         raise ValueError(f"W must describe at least 2 neurons, got N={N}")
     if params is None:

@@ -355,8 +355,8 @@ def _check_n_exc_range(n_exc: int | None, N: int) -> None:
 
 def check_weights(W: Any, name: str = "W", *, strict: bool = False,
                   n_exc: int | None = None, max_abs: float | None = None,
-                  bounds: tuple[float, float | None] | None = None
-                  ) -> npt.NDArray[np.float64] | SparseWeights:
+                  bounds: tuple[float, float | None] | None = None,
+                  values: bool = True) -> npt.NDArray[np.float64] | SparseWeights:
     """The one check of a weight matrix ``W[pre, post]``, dense or CSR.
 
     Always: the shape (square N×N; for a :class:`~sensorynet._weights.SparseWeights`
@@ -383,6 +383,9 @@ def check_weights(W: Any, name: str = "W", *, strict: bool = False,
     bounds : (w_max, w_min_inh), optional
         Excitatory weights must be <= ``w_max`` mV and, unless ``w_min_inh`` is None,
         inhibitory weights >= ``w_min_inh`` mV (needs ``n_exc``).
+    values : bool
+        False: shape, structure and dtype only (the weights are read later, e.g. once
+        N_E is known); finiteness, signs and bounds are then not checked.
 
     Returns
     -------
@@ -439,6 +442,8 @@ def check_weights(W: Any, name: str = "W", *, strict: bool = False,
         N = w.shape[0]
         _check_n_exc_range(n_exc, N)
         blocks = [w] if n_exc is None else [w[:n_exc], w[n_exc:]]
+    if not values:
+        return w
     ext = [(float(b.min()), float(b.max())) if b.size else None for b in blocks]
     if not all(math.isfinite(x) for e in ext if e is not None for x in e):
         raise ValueError(f"{name} contains non-finite (NaN/inf) values")

@@ -357,3 +357,13 @@ def test_param_checks_live_in_validate():
     with pytest.raises(TypeError, match="params must be a ModelParams"):
         _validate.check_params({"N": 3})
     assert isinstance(_validate.check_params(None), ModelParams)
+
+
+def test_check_weights_without_values_checks_the_shape_only():
+    from sensorynet._validate import check_weights
+    W = np.array([[np.nan, -1.0], [1.0, 0.0]])
+    assert check_weights(W, n_exc=1, values=False) is W       # NaN and signs not read
+    with pytest.raises(ValueError, match="square"):
+        check_weights(np.zeros((2, 3)), values=False)
+    with pytest.raises(TypeError, match="float64"):
+        check_weights(W.astype(np.float32), strict=True, values=False)
