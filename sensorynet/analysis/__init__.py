@@ -3,7 +3,9 @@ connectivity structure against |ΔPO| (specificity, pruning, reciprocity), spike
 statistics, the published summary metrics and summaries of sweep tables.
 
 Pure numpy: analysis never runs a simulation. Weights may be dense ``W[pre, post]``
-arrays or :class:`~sensorynet.SparseWeights`; angles are in rad, weights in mV.
+arrays or :class:`~sensorynet.SparseWeights`: every analysis computes on the CSR form,
+converting a dense array once at its boundary, and never forms an N×N array. Angles
+are in rad, weights in mV.
 """
 from .._orientation import circular_distance, near_orientation_mask, orientation_class_fractions
 from ._connectivity import (
@@ -20,6 +22,7 @@ from ._reciprocity import (
     bidirectional_counts_dpo_matched,
     bidirectional_surplus,
     reciprocal_correlation,
+    reciprocal_pairs,
 )
 from ._selectivity import (
     orientation_grid,
@@ -40,6 +43,6 @@ __all__ = [
     "specificity", "ee_specificity", "weights_vs_delta_po", "existing_weights",
     "pruning_stats", "mean_weight_within_groups", "connectivity_summary",
     "bidirectional_counts", "bidirectional_counts_dpo_matched", "bidirectional_surplus",
-    "reciprocal_correlation", "isi_cv", "published_metrics",
+    "reciprocal_correlation", "reciprocal_pairs", "isi_cv", "published_metrics",
     "summarize", "add_specificity_contrast",
 ]
