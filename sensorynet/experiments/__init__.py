@@ -4,6 +4,7 @@ they are checked against. Protocols call :func:`sensorynet.simulate` and the ana
 they never draw figures (their figures are named in the registry and drawn by
 :mod:`sensorynet.plotting`).
 """
+from ._reference_values import published_range_text, published_values
 from ._registry import (
     PROTOCOLS,
     FigureSpec,
@@ -24,6 +25,8 @@ from ._spontaneous import SpontaneousResult, SpontaneousRun, run_spontaneous
 from ._cardinal import CardinalResult, run_cardinal
 from ._ablations import AblationResult, run_ablations
 from ._balanced_state import BalancedState, balanced_state, update_residual
+from ._detection import DetectionStudy, detection_study
+from ._evolution import TuningEvolution, tuning_evolution
 # isort: on
 
 __all__ = [
@@ -35,4 +38,6 @@ __all__ = [
     "run_spontaneous", "SpontaneousResult", "SpontaneousRun",
     "run_cardinal", "CardinalResult", "run_ablations", "AblationResult",
     "balanced_state", "BalancedState", "update_residual",
+    "detection_study", "DetectionStudy", "tuning_evolution", "TuningEvolution",
+    "published_values", "published_range_text",
 ]
