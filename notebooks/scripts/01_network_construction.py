@@ -164,7 +164,7 @@ print(f"net input = {100 * i['net_over_exc']:.0f}% of the excitatory input; "
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from sensorynet.experiments import published_range_text
+from sensorynet import published_range_text
 print("published code (docs/model.md §6, two runs), before learning: "
       f"E {published_range_text('rate_E_test', 'before')} Hz, I {published_range_text('rate_I_test', 'before')} Hz")
 

@@ -72,7 +72,7 @@ pm = published_metrics(pub)
 fmt = lambda v: " / ".join(f"{x:.3f}" for x in v)
 print("mean E->E weight by |dPO| 0-30 / 30-60 / 60-90 deg (mV, absent = 0)")
 print(f"  initial: {fmt(pm['specificity_EE']['initial'])}")
-from sensorynet.experiments import published_range_text
+from sensorynet import published_range_text
 print(f"  final:   {fmt(pm['specificity_EE']['final'])}   "
       f"(published code, docs/model.md §6: {published_range_text('specificity_EE', 'after')})")
 

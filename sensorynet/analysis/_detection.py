@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validate import as_real_array, check_n_exc, check_W
 from .._weights import SparseWeights, as_dense
@@ -25,7 +26,7 @@ from .._weights import SparseWeights, as_dense
 __all__ = ["detected_connectivity", "pair_groups", "signal_correlation"]
 
 
-def _e_block(W, n_exc: int) -> np.ndarray:
+def _e_block(W: ArrayLike | SparseWeights, n_exc: int) -> np.ndarray:
     w = W if isinstance(W, SparseWeights) else check_W(W)
     n_exc = check_n_exc(n_exc, w.shape[0])
     if isinstance(w, SparseWeights):
@@ -33,7 +34,7 @@ def _e_block(W, n_exc: int) -> np.ndarray:
     return np.asarray(w[:n_exc, :n_exc], dtype=np.float64)
 
 
-def signal_correlation(rates) -> np.ndarray:
+def signal_correlation(rates: ArrayLike) -> np.ndarray:
     """Pearson correlation of every pair of tuning curves (the "signal correlation").
 
     Parameters
@@ -70,7 +71,7 @@ def signal_correlation(rates) -> np.ndarray:
     return np.clip(c, -1.0, 1.0)
 
 
-def pair_groups(values, edges: Sequence[tuple[float, float]], *,
+def pair_groups(values: ArrayLike, edges: Sequence[tuple[float, float]], *,
                 names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Group pairs of neurons by a pairwise value, one half-open bin per group.
 
@@ -117,7 +118,7 @@ def pair_groups(values, edges: Sequence[tuple[float, float]], *,
     return out
 
 
-def detected_connectivity(W, n_exc: int, thresholds,
+def detected_connectivity(W: ArrayLike | SparseWeights, n_exc: int, thresholds: ArrayLike,
                           groups: Mapping[str, np.ndarray] | None = None) -> dict:
     """E→E connection and bidirectional-pair probabilities at each detection threshold.
 

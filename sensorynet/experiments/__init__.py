@@ -4,7 +4,6 @@ they are checked against. Protocols call :func:`sensorynet.simulate` and the ana
 they never draw figures (their figures are named in the registry and drawn by
 :mod:`sensorynet.plotting`).
 """
-from ._reference_values import published_range_text, published_values
 from ._registry import (
     PROTOCOLS,
     FigureSpec,
@@ -26,7 +25,7 @@ from ._cardinal import CardinalResult, run_cardinal
 from ._ablations import AblationResult, run_ablations
 from ._balanced_state import BalancedState, balanced_state, update_residual
 from ._detection import DetectionStudy, detection_study
-from ._evolution import TuningEvolution, tuning_evolution
+from ._evolution import tuning_evolution
 # isort: on
 
 __all__ = [
@@ -38,6 +37,5 @@ __all__ = [
     "run_spontaneous", "SpontaneousResult", "SpontaneousRun",
     "run_cardinal", "CardinalResult", "run_ablations", "AblationResult",
     "balanced_state", "BalancedState", "update_residual",
-    "detection_study", "DetectionStudy", "tuning_evolution", "TuningEvolution",
-    "published_values", "published_range_text",
+    "detection_study", "DetectionStudy", "tuning_evolution",
 ]

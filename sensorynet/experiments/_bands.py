@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 
 from .._orientation import DPO_BINS_DEG
+from .._reference_values import published_values
 from ._common import ClaimKind
-from ._reference_values import published_values
 
 __all__ = ["PUBLISHED_RANGES", "CLAIMS", "SELECTIVITY_CLAIMS", "ENSEMBLE_CHECKS",
            "MUTATION_SCORE", "ClaimSpec", "ALPHA", "ENSEMBLE_FILE",

@@ -11,12 +11,17 @@ network) and after it (the learned W and its tuning).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._results import ExperimentResult
 from .._validate import as_real_array, check_real
 from ..analysis import delta_po, detected_connectivity, pair_groups, signal_correlation
 from ._common import check_published
+
+if TYPE_CHECKING:
+    from ._selectivity import SelectivityAnalysis
 
 __all__ = ["detection_study", "DetectionStudy", "DEFAULT_THRESHOLDS_MV"]
 
@@ -34,7 +39,7 @@ class DetectionStudy:
     ----------
     thresholds : ndarray
         Detection thresholds, mV.
-    before, after : dict
+    before, after : dict[str, Any]
         :func:`~sensorynet.analysis.detected_connectivity` of W0 (with the naive
         network's tuning) and of the learned W (with the learned network's tuning), with
         the groups ``"all"``, ``"same"`` (measured |ΔPO| below ``similar_deg``),
@@ -43,33 +48,33 @@ class DetectionStudy:
         correlation).
     similar_deg, orthogonal_deg, corr_quantile : float
         The group definitions.
-    corr_cuts : dict
+    corr_cuts : dict[str, Any]
         phase → (low, high) signal-correlation cuts of the uncorrelated / correlated
         groups.
-    n_unresponsive : dict
+    n_unresponsive : dict[str, Any]
         phase → number of E neurons whose largest rate over the tuning orientations is
         below ``unresponsive_hz``.
     unresponsive_hz : float
-    osi_E : dict
+    osi_E : dict[str, Any]
         phase → mean OSI of E neurons.
     seed, n_blocks : int
     """
 
     thresholds: np.ndarray
-    before: dict
-    after: dict
+    before: dict[str, Any]
+    after: dict[str, Any]
     similar_deg: float
     orthogonal_deg: float
     corr_quantile: float
-    corr_cuts: dict
-    n_unresponsive: dict
+    corr_cuts: dict[str, Any]
+    n_unresponsive: dict[str, Any]
     unresponsive_hz: float
-    osi_E: dict
+    osi_E: dict[str, Any]
     seed: int
     n_blocks: int
     n_exc: int = field(default=0)
 
-    def phase(self, name: str) -> dict:
+    def phase(self, name: str) -> dict[str, Any]:
         if name not in PHASES:
             raise ValueError(f"phase must be 'before' or 'after', got {name!r}")
         return self.before if name == "before" else self.after
@@ -111,31 +116,31 @@ class DetectionStudy:
                 return float(t[k - 1] + f * (t[k] - t[k - 1]))
         return float("nan")
 
-    def at(self, threshold: float) -> dict:
+    def at(self, threshold: float) -> dict[str, Any]:
         """Every measure at one swept threshold (must be one of :attr:`thresholds`)."""
         threshold = check_real(threshold, "threshold")
         k = np.flatnonzero(np.isclose(self.thresholds, threshold))
         if k.size == 0:
             raise ValueError(f"threshold {threshold} mV was not swept "
                              f"({self.thresholds.min():g}..{self.thresholds.max():g} mV)")
-        k = int(k[0])
-        out = {"threshold": float(self.thresholds[k])}
+        i = int(k[0])
+        out: dict[str, Any] = {"threshold": float(self.thresholds[i])}
         for ph in PHASES:
             out[ph] = {
-                "p_all": float(self.p(ph)[k]),
-                "p_same": float(self.p(ph, "same")[k]),
-                "p_orthogonal": float(self.p(ph, "orthogonal")[k]),
-                "same_orth_ratio": float(self.same_orth_ratio(ph)[k]),
-                "p_bi_correlated": float(self.p(ph, "correlated", "p_bidirectional")[k]),
-                "p_bi_uncorrelated": float(self.p(ph, "uncorrelated", "p_bidirectional")[k]),
+                "p_all": float(self.p(ph)[i]),
+                "p_same": float(self.p(ph, "same")[i]),
+                "p_orthogonal": float(self.p(ph, "orthogonal")[i]),
+                "same_orth_ratio": float(self.same_orth_ratio(ph)[i]),
+                "p_bi_correlated": float(self.p(ph, "correlated", "p_bidirectional")[i]),
+                "p_bi_uncorrelated": float(self.p(ph, "uncorrelated", "p_bidirectional")[i]),
             }
         return out
 
 
-def detection_study(published, selectivity=None, *, thresholds=DEFAULT_THRESHOLDS_MV,
-                    similar_deg: float = 22.5, orthogonal_deg: float = 67.5,
-                    corr_quantile: float = 0.25, unresponsive_hz: float = 1.0,
-                    **tuning_kw) -> DetectionStudy:
+def detection_study(published: ExperimentResult, selectivity: SelectivityAnalysis | None = None,
+                    *, thresholds: Any = DEFAULT_THRESHOLDS_MV, similar_deg: float = 22.5,
+                    orthogonal_deg: float = 67.5, corr_quantile: float = 0.25,
+                    unresponsive_hz: float = 1.0, **tuning_kw: Any) -> DetectionStudy:
     """Measure the model as Ko et al. measured cortex, before and after learning.
 
     Parameters
@@ -174,7 +179,10 @@ def detection_study(published, selectivity=None, *, thresholds=DEFAULT_THRESHOLD
     unresponsive_hz = check_real(unresponsive_hz, "unresponsive_hz")
     sel = selectivity_analysis(pub, **tuning_kw) if selectivity is None else selectivity
     ne = pub.n_exc
-    out, cuts, n_unresp, osi_e = {}, {}, {}, {}
+    out: dict[str, Any] = {}
+    cuts: dict[str, tuple[float, float]] = {}
+    n_unresp: dict[str, int] = {}
+    osi_e: dict[str, float] = {}
     for phase, W, tun in (("before", pub.W0, sel.before), ("after", pub.W, sel.after)):
         po = tun.po_out[:ne]
         finite = np.isfinite(po)

@@ -2,10 +2,12 @@
 slider shows the weights *and* the tuning they produce, block by block."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._results import ExperimentResult
 from .._validate import check_int, check_seed
 from ._common import check_published
 from ._tuning import run_tuning
@@ -52,8 +54,8 @@ class TuningEvolution:
         return max(k, 0)
 
 
-def tuning_evolution(published, blocks_done=None, *, duration_ms: int = 1000,
-                     seed: int | None = None) -> TuningEvolution:
+def tuning_evolution(published: ExperimentResult, blocks_done: Sequence[int] | None = None, *,
+                     duration_ms: int = 1000, seed: int | None = None) -> TuningEvolution:
     """Measure tuning (12 orientations) after selected numbers of learning blocks.
 
     Parameters

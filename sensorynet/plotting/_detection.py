@@ -1,14 +1,21 @@
 """Figures of notebook 08: the model measured as paired recordings measure cortex."""
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._results import ExperimentResult
 from ._style import C_AFTER, C_BEFORE, legend, new_figure
+
+if TYPE_CHECKING:
+    from ..experiments import DetectionStudy
 
 __all__ = ["plot_epsp_distributions", "plot_detection"]
 
 
-def plot_epsp_distributions(published, *, bins=None):
+def plot_epsp_distributions(published: ExperimentResult, *, bins: Any = None) -> Figure:
     """Histogram of E→E EPSP amplitudes (= weights, mV) of existing synapses, before and
     after learning.
 
@@ -38,7 +45,8 @@ def plot_epsp_distributions(published, *, bins=None):
     return fig
 
 
-def plot_detection(study, *, mark=None, spread=None):
+def plot_detection(study: DetectionStudy, *, mark: float | None = None,
+                   spread: list[DetectionStudy] | None = None) -> Figure:
     """Connection probabilities against the EPSP detection threshold.
 
     Three panels: (left) the E→E connection probability of all pairs before and after

@@ -6,17 +6,24 @@ can redraw only those (:class:`sensorynet.widgets.LiveFigure`).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from matplotlib.artist import Artist
 
 from .._orientation import DPO_BINS_DEG, signed_dpo
+from .._results import ExperimentResult
 from ._style import C_BINS, legend, new_figure
+
+if TYPE_CHECKING:
+    from ..experiments import ConnectivityEvolution, DetectionStudy, SelectivityAnalysis
 
 __all__ = ["BlockView", "DetectionView", "TuningView"]
 
 _PW = {"EE": "E→E", "EI": "E→I", "IE": "I→E"}
 
 
-def _pool(M, g):
+def _pool(M: np.ndarray[Any, Any], g: tuple[int, int]) -> np.ndarray[Any, Any]:
     gr, gc = g
     r, c = (M.shape[0] // gr) * gr, (M.shape[1] // gc) * gc
     return M[:r, :c].reshape(r // gr, gr, c // gc, gc).mean(axis=(1, 3))
@@ -43,7 +50,9 @@ class BlockView:
         Group sizes (E, I) of the averaged matrix.
     """
 
-    def __init__(self, pub, evo, tuning, pathway="EE", group=(20, 10)):
+    def __init__(self, pub: ExperimentResult, evo: ConnectivityEvolution,
+                 tuning: Any, pathway: str = "EE",
+                 group: tuple[int, int] = (20, 10)) -> None:
         if pathway not in _PW:
             raise ValueError(f"pathway must be 'EE', 'EI' or 'IE', got {pathway!r}")
         self.pub, self.evo, self.tuning, self.pathway = pub, evo, tuning, pathway
@@ -71,7 +80,7 @@ class BlockView:
         self._build()
 
     # ----------------------------------------------------------------- figure
-    def _build(self):
+    def _build(self) -> None:
         pub, name = self.pub, _PW[self.pathway]
         fig, axs = new_figure(2, 2, 11.5, 7.4)
         self.figure = fig
@@ -136,7 +145,7 @@ class BlockView:
         self.suptitle = fig.suptitle(" ")
 
     # ----------------------------------------------------------------- update
-    def show(self, blocks_done):
+    def show(self, blocks_done: int) -> tuple[list[Artist], dict[str, Any]]:
         """Update every dynamic artist to ``blocks_done`` (0 = W0); returns them and a
         dict of the shown numbers."""
         pub = self.pub
@@ -185,14 +194,15 @@ class DetectionView:
     """:func:`~sensorynet.plotting.plot_detection` with a movable threshold marker and a
     read-out of every measure at the marked threshold."""
 
-    def __init__(self, study, spread=None):
+    def __init__(self, study: DetectionStudy, spread: list[DetectionStudy] | None = None
+                 ) -> None:
         from ._detection import plot_detection
         self.study = study
         self.figure = plot_detection(study, spread=spread)
         self.lines = [a.axvline(study.thresholds[0], color="0.2", lw=1.2, ls="-.")
                       for a in self.figure.axes[:3]]
 
-    def show(self, threshold):
+    def show(self, threshold: float) -> tuple[list[Artist], dict[str, Any]]:
         for ln in self.lines:
             ln.set_xdata([threshold, threshold])
         return list(self.lines), self.study.at(threshold)
@@ -203,7 +213,7 @@ class TuningView:
     its population (:func:`~sensorynet.plotting.plot_tuning_curve`), built once: picking
     another neuron moves lines and rescales one axis instead of drawing a new figure."""
 
-    def __init__(self, sel):
+    def __init__(self, sel: SelectivityAnalysis) -> None:
         from ._style import COLORS
         self.sel, self.colors = sel, COLORS
         b, a = sel.before, sel.after
@@ -241,9 +251,9 @@ class TuningView:
         hx.set(xlabel="OSI (1 − circular variance)", xlim=(0, 1))
         self.hx = hx
         self.htitle = hx.set_title(" ")
-        self.pop = None
+        self.pop: str | None = None
 
-    def show(self, neuron):
+    def show(self, neuron: int) -> tuple[list[Artist], bool]:
         """Update to ``neuron``; returns (dynamic artists, needs a full redraw)."""
         from ._style import neuron_label
         sel = self.sel

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.figure import Figure
 
 from .._params import ModelParams
 from .._results import ExperimentResult
@@ -164,11 +165,12 @@ def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams 
         panel.data["seed"] = int(panel.value("seed"))
         prerender(panel)
 
-    def prerender(panel):
+    def prerender(panel: Panel) -> None:
         """Every class width drawn now, so that the width slider only swaps images."""
         panel.data["views"] = {}
         for hw in widths:
             fig, text, state = draw(panel, hw)
+            assert isinstance(fig, Figure)
             panel.data["views"][hw] = ((fig, fig_to_png(fig, panel.dpi)), text, state)
 
     def render(panel: Panel) -> Rendered:
@@ -178,7 +180,7 @@ def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams 
             return views[hw]
         return draw(panel, hw)
 
-    def draw(panel, hw):
+    def draw(panel: Panel, hw: float) -> Rendered:
         r = panel.data["result"]
         view = CardinalResult(r.W0, r.naive, r.conditions, hw, r.po, r.n_exc)
         m = view.metrics()
@@ -263,7 +265,8 @@ def _match(df: pd.DataFrame, where: Mapping[str, Any]) -> BoolArray:
     return m
 
 
-def detection_panel(study, *, spread=None, threshold=0.25):
+def detection_panel(study: DetectionStudy, *, spread: list[DetectionStudy] | None = None,
+                    threshold: float = 0.25) -> Panel:
     """Connection probabilities at a chosen EPSP detection threshold (notebook 08).
 
     A view-only slider over the thresholds swept by ``study``: it moves a marker on
@@ -306,12 +309,12 @@ def detection_panel(study, *, spread=None, threshold=0.25):
     dynamic, _ = view.show(start)
     live = LiveFigure(view.figure, dynamic)
 
-    def render(panel):
+    def render(panel: Panel) -> Rendered:
         t = float(panel.value("threshold"))
         _, a = view.show(t)
         b, f = a["before"], a["after"]
 
-        def r(x):
+        def r(x: float) -> str:
             return "∞" if np.isinf(x) else "n/a" if np.isnan(x) else f"{x:.2f}"
         text = (f"Threshold {t:.2f} mV. Overall P(connected) {b['p_all']:.3f} → "
                 f"{f['p_all']:.3f}; same/orthogonal ratio {r(b['same_orth_ratio'])} → "

@@ -14,7 +14,8 @@ from .._validate import check_params
 from ._base import LiveFigure, Panel, Rendered, check_int_in, run_button, style
 
 if TYPE_CHECKING:   # imported where used: building a panel needs no experiment code
-    from ..experiments import ConnectivityEvolution, TuningEvolution
+    from ..experiments import ConnectivityEvolution
+    from ..plotting import BlockView
 
 __all__ = ["selectivity_panel", "evolution_panel"]
 
@@ -124,7 +125,7 @@ def selectivity_panel(published: ExperimentResult | None = None, *,
 def evolution_panel(published: ExperimentResult,
                     evolution: ConnectivityEvolution | None = None, *, block: int | None = None,
                     pathway: PlasticPathway = "EE",
-                    tuning: TuningEvolution | None = None) -> Panel:
+                    tuning: Any = None) -> Panel:
     """Scrub the weights and the tuning block by block (precomputed, no simulation).
 
     The figure is built once per pathway and then updated in place
@@ -180,9 +181,9 @@ def evolution_panel(published: ExperimentResult,
                                    value=pathway, description="pathway",
                                    style={**style(), "button_width": "auto"}),
     }
-    views = {}
+    views: dict[str, tuple[BlockView, LiveFigure]] = {}
 
-    def view(pw):
+    def view(pw: str) -> tuple[BlockView, LiveFigure]:
         if pw not in views:
             v = BlockView(published, evo, te, pw)
             dynamic, _ = v.show(start)

@@ -36,7 +36,8 @@ class LiveFigure:
         Resolution of the rendered PNG.
     """
 
-    def __init__(self, figure: Figure, dynamic: Iterable[Artist] = (), *, dpi: float = 72):
+    def __init__(self, figure: Figure, dynamic: Iterable[Artist] = (), *,
+                 dpi: float = 72) -> None:
         if not isinstance(figure, Figure):
             raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
         self.figure = figure

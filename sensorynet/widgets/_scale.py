@@ -191,21 +191,22 @@ def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = N
     }
     ref = data["reference_contrast_J"]
 
-    figures = {}
+    figures: dict[str, tuple[LiveFigure, Figure]] = {}
 
-    def figure(r):
+    def figure(r: str) -> tuple[LiveFigure, Figure]:
         """One figure per rule, drawn once; a size change only re-weights its lines."""
         if r not in figures:
-            fig = plot_scale_study(data, "learning", rule=r, N=None)
+            fig = plot_scale_study(data, "learning", rule=r,  # type: ignore[arg-type]
+                                   N=None)
             lines = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label() != ""]
             figures[r] = (LiveFigure(fig, lines), fig)
         return figures[r]
 
-    def render_for(panel, r, n, highlight=True):
+    def render_for(panel: Panel, r: str, n: int, highlight: bool | None = True) -> Rendered:
         live, fig = figure(r)
         sizes_r = sorted({p["N"] for p in data["points"] if p["rule"] == r})
         for ax in fig.axes:
-            curves = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 2]
+            curves = [ln for ln in ax.get_lines() if np.size(ln.get_xdata()) > 2]
             for ln, size in zip(curves, sizes_r, strict=False):
                 ln.set_linewidth(2.8 if (highlight and size == n) else 1.0)
         if highlight is None:
@@ -231,7 +232,7 @@ def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = N
 
     # the size slider offers every size of the study, so changing the rule never moves
     # it; a size that rule was not run at says so in the summary
-    def render_or_missing(panel):
+    def render_or_missing(panel: Panel) -> Rendered:
         r, n = panel.value("rule"), int(panel.value("N"))
         if not any(p["rule"] == r and p["N"] == n for p in data["points"]):
             run = sorted({p["N"] for p in data["points"] if p["rule"] == r})

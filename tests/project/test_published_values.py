@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sensorynet.experiments import published_range_text, published_values
+from sensorynet import published_range_text, published_values
 from sensorynet.experiments._bands import PUBLISHED_RANGES
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 __all__ = ["published_values", "published_range_text"]
 
@@ -16,12 +17,12 @@ FILE = "published_values.json"
 
 
 @lru_cache(maxsize=1)
-def _load() -> dict:
-    text = resources.files("sensorynet").joinpath("data").joinpath(FILE).read_text(encoding="utf-8")
+def _load() -> dict[str, Any]:
+    text = resources.files(__package__ or "sensorynet").joinpath("data").joinpath(FILE).read_text(encoding="utf-8")
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
-def published_values() -> dict:
+def published_values() -> dict[str, Any]:
     """The reference values of docs/model.md §6.
 
     Returns
@@ -31,7 +32,8 @@ def published_values() -> dict:
         range of two runs, or a list per |Δφ| bin), e.g.
         ``published_values()["rate_E_test"]["after"] == [3.5, 4.1]``.
     """
-    return json.loads(json.dumps(_load()))     # a copy: callers cannot alter the source
+    copy: dict[str, Any] = json.loads(json.dumps(_load()))   # callers cannot alter the source
+    return copy
 
 
 def published_range_text(name: str, phase: str, fmt: str = "g") -> str:
