@@ -1,6 +1,7 @@
 """Analyses of results: selectivity (OSI, preferred orientation, tuning curves),
 connectivity structure against |ΔPO| (specificity, pruning, reciprocity), spike
-statistics, the published summary metrics and summaries of sweep tables.
+statistics, the published summary metrics, summaries of sweep tables and connectivity
+as paired recordings detect it (an EPSP above a threshold).
 
 Pure numpy: analysis never runs a simulation. Weights may be dense ``W[pre, post]``
 arrays or :class:`~sensorynet.SparseWeights`: every analysis computes on the CSR form,
@@ -16,6 +17,7 @@ from ._connectivity import (
     specificity,
     weights_vs_delta_po,
 )
+from ._detection import detected_connectivity, pair_groups, signal_correlation
 from ._metrics import ee_specificity, existing_weights, published_metrics
 from ._reciprocity import (
     bidirectional_counts,
@@ -45,4 +47,5 @@ __all__ = [
     "bidirectional_counts", "bidirectional_counts_dpo_matched", "bidirectional_surplus",
     "reciprocal_correlation", "reciprocal_pairs", "isi_cv", "published_metrics",
     "summarize", "add_specificity_contrast",
+    "detected_connectivity", "pair_groups", "signal_correlation",
 ]

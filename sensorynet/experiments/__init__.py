@@ -24,6 +24,8 @@ from ._spontaneous import SpontaneousResult, SpontaneousRun, run_spontaneous
 from ._cardinal import CardinalResult, run_cardinal
 from ._ablations import AblationResult, run_ablations
 from ._balanced_state import BalancedState, balanced_state, update_residual
+from ._detection import DetectionStudy, detection_study
+from ._evolution import tuning_evolution
 # isort: on
 
 __all__ = [
@@ -35,4 +37,5 @@ __all__ = [
     "run_spontaneous", "SpontaneousResult", "SpontaneousRun",
     "run_cardinal", "CardinalResult", "run_ablations", "AblationResult",
     "balanced_state", "BalancedState", "update_residual",
+    "detection_study", "DetectionStudy", "tuning_evolution",
 ]

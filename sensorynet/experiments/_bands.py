@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from .._orientation import DPO_BINS_DEG
+from .._reference_values import published_values
 from ._common import ClaimKind
 
 __all__ = ["PUBLISHED_RANGES", "CLAIMS", "SELECTIVITY_CLAIMS", "ENSEMBLE_CHECKS",
@@ -58,21 +59,29 @@ ALPHA = 0.01
 #: file name of the ensemble in ``sensorynet/data``
 ENSEMBLE_FILE = "published_ensemble.json"
 
-#: (label, path into the metrics dict, low, high, unit) of the published code's results.
-#: Ranges: docs/model.md §6 with the tolerance of two independent runs of the published
-#: code. Context only: claims pass or fail against the ensemble band.
+#: (label, path into the metrics dict, low, high, unit) of the published code's results,
+#: read from docs/model.md §6 (:func:`published_values`, the one source of the report's,
+#: the README's and the notebooks' reference values). Context only: claims pass or fail
+#: against the ensemble band.
+_PV = published_values()
 PUBLISHED_RANGES: list[tuple[str, tuple[str | int, ...], float, float, str]] = [
-    ("E rate before learning, π/2 test", ("rates", "before", "E"), 7.5, 8.8, "Hz"),
-    ("E rate after learning, π/2 test", ("rates", "after", "E"), 3.2, 4.6, "Hz"),
-    ("I rate before learning, π/2 test", ("rates", "before", "I"), 5.0, 5.8, "Hz"),
-    ("I rate after learning, π/2 test", ("rates", "after", "I"), 5.5, 6.6, "Hz"),
+    ("E rate before learning, π/2 test", ("rates", "before", "E"),
+     *_PV["rate_E_test"]["before"], "Hz"),
+    ("E rate after learning, π/2 test", ("rates", "after", "E"),
+     *_PV["rate_E_test"]["after"], "Hz"),
+    ("I rate before learning, π/2 test", ("rates", "before", "I"),
+     *_PV["rate_I_test"]["before"], "Hz"),
+    ("I rate after learning, π/2 test", ("rates", "after", "I"),
+     *_PV["rate_I_test"]["after"], "Hz"),
     *[(f"initial mean E→E weight, |ΔPO| {lo}–{hi}°",
-       ("specificity_EE", "initial", k), 0.13, 0.17, "mV")
-      for k, (lo, hi) in enumerate(DPO_BINS_DEG)],
+       ("specificity_EE", "initial", k), c, c, "mV")
+      for k, ((lo, hi), c) in enumerate(zip(DPO_BINS_DEG, _PV["specificity_EE"]["before"],
+                                            strict=True))],
     *[(f"final mean E→E weight, |ΔPO| {lo}–{hi}°",
-       ("specificity_EE", "final", k), c - tol, c + tol, "mV")
-      for k, ((lo, hi), c, tol) in enumerate(zip(DPO_BINS_DEG,
-                                                 (0.42, 0.25, 0.105), (0.04, 0.03, 0.03), strict=True))],
+       ("specificity_EE", "final", k), c - _PV["specificity_EE"]["after_tolerance"],
+       c + _PV["specificity_EE"]["after_tolerance"], "mV")
+      for k, ((lo, hi), c) in enumerate(zip(DPO_BINS_DEG, _PV["specificity_EE"]["after"],
+                                            strict=True))],
 ]
 
 
@@ -112,6 +121,8 @@ class ClaimSpec:
 
 
 def _range_text(lo: float, hi: float, unit: str) -> str:
+    if lo == hi:
+        return f"{lo:g} {unit}"
     return f"{lo:.1f}–{hi:.1f} {unit}" if unit == "Hz" else f"{lo:.3g}–{hi:.3g} {unit}"
 
 
@@ -138,14 +149,16 @@ CLAIMS = (
             learning=("after" in path or "final" in path), kind=_published_kind(path))
       for label, path, lo, hi, unit in PUBLISHED_RANGES],
     _spec("E rate in the first learning block", ("rates", "learning_blocks_E", 0), "Hz",
-          "7.8 Hz", learning=False, kind="sanity"),
+          f"{_PV['rate_E_learning']['before']:g} Hz", learning=False, kind="sanity"),
     _spec("E rate in the last learning block", ("rates", "learning_blocks_E", -1), "Hz",
-          "3.5 Hz", learning=True),
+          f"{_PV['rate_E_learning']['after']:g} Hz", learning=True),
     _spec("mean E→I weight of existing synapses after learning",
-          ("mean_weight_existing", "EI", "final"), "mV", "≈ 1.33 mV (0.5 before)",
+          ("mean_weight_existing", "EI", "final"), "mV",
+          f"≈ {_PV['mean_EI']['after']:g} mV ({_PV['mean_EI']['before']:g} before)",
           learning=True),
     _spec("mean I→E weight of existing synapses after learning",
-          ("mean_weight_existing", "IE", "final"), "mV", "≈ −4.23 mV (−4.0 before)",
+          ("mean_weight_existing", "IE", "final"), "mV",
+          f"≈ {_PV['mean_IE']['after']:g} mV ({_PV['mean_IE']['before']:g} before)",
           learning=True),
 )
 

@@ -226,7 +226,8 @@ def plot_weight_matrices(result: ExperimentResult, *, max_neurons: int = 2000) -
     -------
     matplotlib.figure.Figure
         ``W0``, ``W`` (shared colour scale) and ``W − W0``, rows presynaptic,
-        colour bars in mV; lines mark the E/I boundary.
+        colour bars in mV; lines mark the E/I boundary; the change panel labels the
+        I→I block, which no plasticity touches.
     """
     _check(result, max_neurons)
     N, ne = result.N, result.n_exc
@@ -255,6 +256,9 @@ def plot_weight_matrices(result: ExperimentResult, *, max_neurons: int = 2000) -
         assert vmin is not None and vmax is not None   # both norms were given their limits
         cb.set_ticks(_two_slope_ticks(vmin, vmax).tolist())
         cb.set_label(clabel)
+    if N > ne:       # the I→I block never changes (docs/model.md §4): say so on it
+        axes[2].text((ne + N) / 2 - 0.5, (ne + N) / 2 - 0.5, "I→I\nstatic\n(never\nplastic)",
+                     ha="center", va="center", fontsize=7, color="0.25")
     sub = "" if idx.size == N else f", {idx.size} of {N} evenly spaced neurons shown"
     fig.suptitle(f"Recurrent weights W[pre, post] (N={N}, seed {result.seed}, "
                  f"{result.n_blocks} learning blocks{sub})")

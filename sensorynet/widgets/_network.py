@@ -6,7 +6,7 @@ import numpy as np
 
 from .._params import ModelParams
 from .._validate import check_params
-from ._base import Panel, Rendered, style
+from ._base import Panel, Rendered, check_int_in, style
 
 __all__ = ["network_panel"]
 
@@ -41,6 +41,18 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
     from ..plotting import plot_voltage_trace
     p0 = check_params(params)
     N = p0.network.N
+    seed = check_int_in("seed", seed, 0, 2**31 - 1)
+    neuron = check_int_in("neuron", neuron, 0, N - 1)
+    import numbers
+    if (not isinstance(window_ms, (tuple, list)) or len(window_ms) != 2
+            or not all(isinstance(x, numbers.Real) and not isinstance(x, bool)
+                       for x in window_ms) or not 0 <= window_ms[0] < window_ms[1]):
+        raise ValueError(f"window_ms must be (start, stop) in ms with 0 <= start < stop, "
+                         f"got {window_ms!r}")
+    for name, v, lo, hi in (("g", p0.network.g, 3.0, 12.0), ("m_E", p0.input.m_E, 0.0, 0.5)):
+        if not lo <= v <= hi:
+            raise ValueError(f"params' {name} = {v} is outside the panel's range "
+                             f"[{lo}, {hi}]")
     slider = {"continuous_update": False, "style": style(),
               "layout": W.Layout(width="290px")}
     controls = {
@@ -85,5 +97,6 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         return fig, text, state
 
     panel = Panel("The naive network: balance, irregularity and one neuron's voltage",
-                  controls, render, live=("g", "m_E", "seed", "neuron"))
+                  controls, render, live=("g", "m_E", "seed", "neuron"),
+                  compute=("g", "m_E", "seed"))
     return panel.render()
