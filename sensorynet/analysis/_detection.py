@@ -16,22 +16,26 @@ signal correlation of tuning curves (:func:`signal_correlation`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validate import as_real_array, check_n_exc, check_W
-from .._weights import SparseWeights, as_dense
+from .._validate import as_real_array, check_n_exc
+from .._weights import SparseWeights, as_csr
 
 __all__ = ["detected_connectivity", "pair_groups", "signal_correlation"]
 
 
-def _e_block(W: ArrayLike | SparseWeights, n_exc: int) -> np.ndarray:
-    w = W if isinstance(W, SparseWeights) else check_W(W)
-    n_exc = check_n_exc(n_exc, w.shape[0])
-    if isinstance(w, SparseWeights):
-        w = as_dense(w)
-    return np.asarray(w[:n_exc, :n_exc], dtype=np.float64)
+def _e_synapses(W: ArrayLike | SparseWeights, n_exc: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Presynaptic, postsynaptic index and weight (mV) of every stored E→E synapse
+    between distinct neurons, read from the CSR form of ``W``."""
+    S = as_csr(W)
+    n_exc = check_n_exc(n_exc, S.N)
+    pre, post, w = S.entries(slice(0, n_exc), slice(0, n_exc))
+    keep = pre != post
+    return pre[keep].astype(np.int64), post[keep].astype(np.int64), w[keep]
 
 
 def signal_correlation(rates: ArrayLike) -> np.ndarray:
@@ -110,7 +114,7 @@ def pair_groups(values: ArrayLike, edges: Sequence[tuple[float, float]], *,
     if len(names) != e.shape[0] or len(set(names)) != len(names):
         raise ValueError(f"names must be {e.shape[0]} distinct strings, got {names!r}")
     off = ~np.eye(v.shape[0], dtype=bool)
-    out = {}
+    out: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore"):
         for k, (name, (lo, hi)) in enumerate(zip(names, e, strict=True)):
             upper = v <= hi if k == e.shape[0] - 1 else v < hi
@@ -119,7 +123,7 @@ def pair_groups(values: ArrayLike, edges: Sequence[tuple[float, float]], *,
 
 
 def detected_connectivity(W: ArrayLike | SparseWeights, n_exc: int, thresholds: ArrayLike,
-                          groups: Mapping[str, np.ndarray] | None = None) -> dict:
+                          groups: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
     """E→E connection and bidirectional-pair probabilities at each detection threshold.
 
     A connection ``pre → post`` is *detected* when ``W[pre, post] > threshold`` (mV);
@@ -162,8 +166,8 @@ def detected_connectivity(W: ArrayLike | SparseWeights, n_exc: int, thresholds: 
     >>> d["all"]["p_connected"], d["all"]["p_bidirectional"]
     ([0.6666666666666666, 0.5], [0.6666666666666666, 0.3333333333333333])
     """
-    w = _e_block(W, n_exc)
-    n = w.shape[0]
+    pre, post, w = _e_synapses(W, n_exc)
+    n = int(n_exc)
     thr = as_real_array(thresholds, "thresholds", ndim=1)
     if thr.size == 0:
         raise ValueError("thresholds must not be empty")
@@ -177,17 +181,20 @@ def detected_connectivity(W: ArrayLike | SparseWeights, n_exc: int, thresholds: 
         if not np.array_equal(g, g.T):
             raise ValueError(f"groups[{name!r}] must be symmetric (unordered pairs)")
         masks[str(name)] = g & upper
-    out: dict = {"thresholds": thr.tolist()}
+    out: dict[str, Any] = {"thresholds": thr.tolist()}
     for name in masks:
         out[name] = {"n_pairs": int(np.count_nonzero(masks[name])), "p_connected": [],
                      "p_bidirectional": [], "p_unidirectional": [],
                      "bidirectional_ratio": []}
+    # each synapse as its unordered pair (lo, hi) and its direction
+    lo, hi = np.minimum(pre, post), np.maximum(pre, post)
     for t in thr:
         det = w > t
-        fwd, bwd = det, det.T          # pair (i<j): i→j and j→i
-        both = fwd & bwd
-        one = fwd ^ bwd
-        for name, m in masks.items():
+        a, b = lo[det], hi[det]
+        key = a * n + b                              # unordered pair of each connection
+        uniq, count = np.unique(key, return_counts=True)
+        ua, ub = uniq // n, uniq % n                 # detected pairs, and in how many
+        for name, m in masks.items():                # directions (1 or 2)
             rec = out[name]
             npairs = rec["n_pairs"]
             if npairs == 0:
@@ -195,11 +202,12 @@ def detected_connectivity(W: ArrayLike | SparseWeights, n_exc: int, thresholds: 
                           "bidirectional_ratio"):
                     rec[k].append(float("nan"))
                 continue
-            n_conn = int(np.count_nonzero(fwd & m)) + int(np.count_nonzero(bwd & m))
+            inside = m[ua, ub]
+            n_conn = int(count[inside].sum())
             p = n_conn / (2 * npairs)
-            pb = int(np.count_nonzero(both & m)) / npairs
+            pb = int(np.count_nonzero(count[inside] == 2)) / npairs
             rec["p_connected"].append(p)
             rec["p_bidirectional"].append(pb)
-            rec["p_unidirectional"].append(int(np.count_nonzero(one & m)) / npairs)
+            rec["p_unidirectional"].append(int(np.count_nonzero(count[inside] == 1)) / npairs)
             rec["bidirectional_ratio"].append(pb / p ** 2 if p > 0 else float("nan"))
     return out
