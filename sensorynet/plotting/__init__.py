@@ -23,7 +23,7 @@ from ._science import (
     plot_tuning_examples,
 )
 from ._sweep import plot_sweep_heatmap, plot_sweep_line, plot_sweep_lines, plot_sweep_panels
-from ._views import BlockView, DetectionView, TuningView
+from ._views import BlockView, DetectionView, TuningView, VoltageView
 
 __all__ = [
     "plot_rasters", "plot_weight_matrices", "plot_weights_vs_dpo", "plot_learning_curve",
@@ -34,5 +34,5 @@ __all__ = [
     "plot_tuning_curve", "plot_block", "plot_reciprocal",
     "plot_sweep_panels", "plot_sweep_lines", "plot_sweep_heatmap", "plot_sweep_line",
     "plot_detection", "plot_epsp_distributions", "BlockView", "DetectionView",
-    "TuningView",
+    "TuningView", "VoltageView",
 ]

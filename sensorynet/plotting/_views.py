@@ -6,7 +6,7 @@ can redraw only those (:class:`sensorynet.widgets.LiveFigure`).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -16,9 +16,14 @@ from .._results import ExperimentResult
 from ._style import C_BINS, legend, new_figure
 
 if TYPE_CHECKING:
-    from ..experiments import ConnectivityEvolution, DetectionStudy, SelectivityAnalysis
+    from ..experiments import (
+        BalancedState,
+        ConnectivityEvolution,
+        DetectionStudy,
+        SelectivityAnalysis,
+    )
 
-__all__ = ["BlockView", "DetectionView", "TuningView"]
+__all__ = ["BlockView", "DetectionView", "TuningView", "VoltageView"]
 
 _PW = {"EE": "E→E", "EI": "E→I", "IE": "I→E"}
 
@@ -291,3 +296,95 @@ class TuningView:
         dynamic = [self.l_before, self.l_after, self.v_po, self.title, *self.v_osi,
                    self.htitle]
         return dynamic, full
+
+
+class VoltageView:
+    """One neuron's membrane potential alone and in the network, and its input
+    (:func:`~sensorynet.plotting.plot_voltage_trace`), built once for a balanced state:
+    picking another neuron replaces the lines' data on axes scaled to every recorded
+    neuron, so nothing else is redrawn."""
+
+    def __init__(self, state: BalancedState, window_ms: tuple[float, float] = (0, 400),
+                 bin_ms: int = 5) -> None:
+        from .._arrays import bin_mean
+        from ._style import C_FF, C_NET, C_REC_E, C_REC_I
+        self.state, self.bin_ms = state, int(bin_ms)
+        th = state.params.network.theta
+        self.th = th
+        t0, t1 = window_ms
+        dt = state.coupled.dt
+        self.t = np.arange(state.coupled.n_steps) * dt
+        self.sl = slice(int(round(t0 / dt)), int(round(t1 / dt)))
+        self.t0, self.t1 = t0, t1
+        tb = bin_mean(self.t[:, None], self.bin_ms)[:, 0]
+        self.mask = (tb >= t0) & (tb < t1)
+        self.tb = tb[self.mask]
+        rec = state.record
+        fig, axs = new_figure(3, 1, 11, 7.8, sharex=True, height_ratios=[1, 1.3, 1.2])
+        self.figure = fig
+        self.v_lines, self.spikes, self.titles = {}, {}, {}
+        runs: tuple[tuple[Any, Literal["uncoupled", "coupled"]], ...] = (
+            (axs[0, 0], "uncoupled"), (axs[1, 0], "coupled"))
+        for ax, which in runs:
+            (self.v_lines[which],) = ax.plot([], [], color="k", lw=0.8)
+            (self.spikes[which],) = ax.plot([], [], lw=1.2)
+            ax.axhline(th, color="0.5", ls="--", lw=0.8)
+            ax.set_ylabel("membrane potential (mV)")
+            self.titles[which] = ax.set_title(" ")
+            # one scale for every recorded neuron: the picker never rescales the axes
+            v = np.stack([state.voltage(int(n), which)[self.sl] for n in rec])
+            ax.set_ylim(max(float(v.min()), -60.0) - 1.0, th + 17.0)
+        ax = axs[2, 0]
+        self.inputs = {}
+        binned = {}
+        for key, col, lab in (("ff", C_FF, "feed-forward"), ("rec_E", C_REC_E, "recurrent E"),
+                              ("rec_I", C_REC_I, "recurrent I"), ("net", C_NET, "net")):
+            (self.inputs[key],) = ax.plot([], [], color=col, lw=1.2, label=lab)
+            m = (state.ff + state.rec_E + state.rec_I if key == "net"
+                 else getattr(state, key))
+            binned[key] = bin_mean(m, self.bin_ms)[self.mask]
+        lo = min(float(b.min()) for b in binned.values())
+        hi = max(float(b.max()) for b in binned.values())
+        pad = 0.05 * (hi - lo + 1e-9)
+        ax.set_ylim(lo - pad, hi + pad)
+        self.binned = binned
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set(xlabel="time (ms)", ylabel=f"input (mV/ms, {self.bin_ms} ms bins)")
+        self.input_title = ax.set_title(" ")
+        ax.legend(fontsize=8, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                  frameon=False)
+        ax.set_xlim(t0, t1)
+
+    def show(self, neuron: int) -> tuple[list[Artist], bool]:
+        """Update to ``neuron``; returns (dynamic artists, needs a full redraw: never)."""
+        from ._style import COLORS, neuron_label
+        st, n = self.state, int(neuron)
+        label = neuron_label(n, st.n_exc)
+        runs: tuple[tuple[Literal["uncoupled", "coupled"], Any, str], ...] = (
+            ("uncoupled", st.uncoupled, "alone (W = 0), same input"),
+            ("coupled", st.coupled, "in the balanced network"))
+        for which, run, what in runs:
+            self.v_lines[which].set_data(self.t[self.sl], st.voltage(n, which)[self.sl])
+            k = run.spike_steps[(run.spike_neurons == n) & (run.spike_steps * run.dt >= self.t0)
+                                & (run.spike_steps * run.dt < self.t1)] * run.dt
+            # one polyline of vertical strokes, separated by NaN
+            xs = np.repeat(k, 3)
+            ys = np.tile([self.th, self.th + 15.0, np.nan], k.size)
+            xs[2::3] = np.nan
+            self.spikes[which].set_data(xs, ys)
+            self.spikes[which].set_color(COLORS["E" if n < st.n_exc else "I"])
+            rate = np.count_nonzero(run.spike_neurons == n) / (run.duration_ms / 1000)
+            self.titles[which].set_text(f"{label} {what}: {rate:.1f} Hz (dashed: threshold "
+                                        f"{self.th:g} mV, strokes: spikes)")
+        means = []
+        for key, line in self.inputs.items():
+            col = self.binned[key][:, n]
+            line.set_data(self.tb, col)
+            full = (st.ff[:, n] + st.rec_E[:, n] + st.rec_I[:, n] if key == "net"
+                    else getattr(st, key)[:, n])
+            means.append(f"{line.get_label()} {full.mean():.2f}")
+        self.input_title.set_text("Input to this neuron (mean mV/ms: " + ", ".join(means)
+                                  + "): excitation and inhibition nearly cancel")
+        dynamic = [*self.v_lines.values(), *self.spikes.values(), *self.titles.values(),
+                   *self.inputs.values(), self.input_title]
+        return dynamic, False

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._params import ModelParams
 from .._validate import check_params
-from ._base import Panel, Rendered, check_int_in, style
+from ._base import LiveFigure, Panel, Rendered, check_int_in, style
 
 __all__ = ["network_panel"]
 
@@ -17,7 +17,8 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
 
     Changing ``g``, ``m_E`` or ``seed`` (committed on release) re-runs the 2 s test of
     the naive network (:func:`sensorynet.experiments.balanced_state`, ≈ 0.5 s,
-    membrane potential of every neuron recorded); the neuron picker only re-draws.
+    membrane potential of every neuron recorded); the neuron picker only moves the
+    lines of a figure drawn once (:class:`~sensorynet.plotting.VoltageView`).
 
     Parameters
     ----------
@@ -38,7 +39,7 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         ``neuron_rate`` (Hz).
     """
     from ..experiments import balanced_state
-    from ..plotting import plot_voltage_trace
+    from ..plotting import VoltageView
     p0 = check_params(params)
     N = p0.network.N
     seed = check_int_in("seed", seed, 0, 2**31 - 1)
@@ -77,12 +78,15 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         p, s = settings(panel)
         key = (p, s)
         if panel.data.get("key") != key:
-            panel.data["state"] = balanced_state(p, s, record=np.arange(N))
-            panel.data["key"] = key
-        st = panel.data["state"]
+            st = balanced_state(p, s, record=np.arange(N))
+            view = VoltageView(st, window_ms)
+            dynamic, _ = view.show(int(panel.value("neuron")))
+            panel.data.update(state=st, key=key, summary=st.summary(),
+                              view=(view, LiveFigure(view.figure, dynamic)))
+        st, summ = panel.data["state"], panel.data["summary"]
         n = int(panel.value("neuron"))
-        summ = st.summary()
-        fig = plot_voltage_trace(st, n, window_ms)
+        view, fig = panel.data["view"]
+        view.show(n)            # the neuron picker moves lines only (LiveFigure)
         rate_n = float(st.coupled.rates()[n])
         ratio = summ["input"]["net_over_exc"]
         text = (f"g = {p.network.g:g}, m_E = {p.input.m_E:g}, seed {s}: "

@@ -128,6 +128,24 @@ def test_selectivity_panel_neuron_picker_updates_in_place(small_published):
     assert "(I)" in p.summary.value
 
 
+def test_network_panel_neuron_picker_updates_in_place():
+    """Picking a neuron moves the lines of a figure drawn once (it redrew the whole
+    three-panel figure); the voltage and input shown are that neuron's."""
+    p = widgets.network_panel(neuron=200)
+    fig, png = p.figure, bytes(p.image.value)
+    p.controls["neuron"].value = 450                              # an I neuron
+    assert p.figure is fig and bytes(p.image.value) != png
+    view, live = p.data["view"]
+    assert live.n_full == 1 and live.n_blits == 1
+    st = p.data["state"]
+    x, y = view.v_lines["coupled"].get_data()
+    np.testing.assert_array_equal(y, st.voltage(450, "coupled")[view.sl])
+    assert "I neuron 450" in view.titles["coupled"].get_text()
+    assert p.state["neuron_rate"] == pytest.approx(float(st.coupled.rates()[450]))
+    p.controls["g"].value = 6.0                                   # recomputes: new view
+    assert p.data["view"][0] is not view and p.state["g"] == 6.0
+
+
 @pytest.mark.parametrize("call,name", [
     (lambda pub: widgets.selectivity_panel(pub, neuron=10_000), "neuron"),
     (lambda pub: widgets.selectivity_panel(pub, neuron=-1), "neuron"),
