@@ -53,7 +53,10 @@ class SparseWeights:
     Raises
     ------
     TypeError, ValueError
-        For a broken structure (:func:`sensorynet._validate.check_csr`).
+        For a broken structure: ``indptr`` not of length ``N + 1``, not starting at 0,
+        decreasing or not ending at ``len(indices)``; a column outside ``[0, N)`` or not
+        strictly increasing within a row; ``data`` not float64 of the shape of
+        ``indices``; ``N`` not an integer in ``[2, MAX_N]``.
     """
 
     indptr: IntArray
