@@ -25,9 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._version import __version__
-from .analysis import FINGERPRINT_VERSION, Fingerprint, published_fingerprint, tuning_fingerprint
-from .experiments import (
+from ._identity import (
     MIN_RUNS,
     PARTS,
     IdentityEnsemble,
@@ -36,9 +34,10 @@ from .experiments import (
     ensemble_file_name,
     fit_identity_part,
     published_point_params,
-    run_published,
-    run_tuning,
 )
+from ._version import __version__
+from .analysis import Fingerprint
+from .experiments import run_published, run_tuning
 
 __all__ = ["calibrate", "calibration_run", "CalibrationOutcome", "ESTIMATION_SEED0",
            "THRESHOLD_SEED0", "HOLDOUT_SEED0", "runs_file_for"]
@@ -105,10 +104,10 @@ def calibration_run(N: int, blocks: int, rule: str | None, seed: int,
     if changes:
         params = params.replace(**changes)
     res = run_published(params, seed, n_blocks=blocks, progress=False)
-    fp = published_fingerprint(res)
+    fp = Fingerprint.published(res)
     before = run_tuning(res.W0, res.po, params, seed)
     after = run_tuning(res.W, res.po, params, seed)
-    ft = tuning_fingerprint(res.W0, res.W, res.po, res.n_exc, before, after)
+    ft = Fingerprint.tuning(res.W0, res.W, res.po, res.n_exc, before, after)
     return {"seed": int(seed), "fingerprints": {"published": fp.to_json(),
                                                 "selectivity": ft.to_json()},
             "time_s": round(time.perf_counter() - t0, 3)}
@@ -124,7 +123,7 @@ def runs_file_for(point: Point, cache_dir: str | os.PathLike[str] | None = None
 def _header(point: Point) -> dict[str, Any]:
     return {"format": RUNS_FORMAT, "point": point.to_json(),
             "params": published_point_params(point.N, point.rule).to_dict(),
-            "fingerprint_version": FINGERPRINT_VERSION}
+            "fingerprint_version": Fingerprint.VERSION}
 
 
 def _read_runs(path: pathlib.Path, point: Point) -> dict[int, dict[str, Any]]:

@@ -6,9 +6,17 @@ network, then any further ones, and writes into one directory:
 
 * ``result_published.npz`` -- the full published run (:func:`sensorynet.load_result`);
 * ``metrics.json`` -- the published metrics at top level, each further protocol's
-  metrics under its name, every check record (``claims``) and run information (``run``);
+  metrics under its name, every check record (``claims``: the paper's claims as
+  one-sided tests, the identity test, findings and sanity checks; docs/claims.md), the
+  identity test's details (``identity``: the ensemble, D², p, the fingerprint) and run
+  information (``run``);
 * each protocol's figures (PNG, named by the registry);
 * ``report.md`` -- every check in a table (:mod:`sensorynet._report`).
+
+The identity test runs once per call, over the fingerprints of the protocols that ran
+(``fingerprint()`` of their results), against the ensemble of the run's configuration
+(:func:`~sensorynet.experiments.find_ensemble`); a damaged ensemble file is reported
+before any simulation, as are damaged data files of the protocols (``Protocol.check``).
 
 A run is written into a fresh directory beside ``out_dir`` and moved into place only
 when complete; while it is being moved, ``out_dir`` holds an ``INCOMPLETE`` marker, so
@@ -33,6 +41,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ._identity import (
+    IdentityEnsemble,
+    Point,
+    find_ensemble,
+    identity_not_tested,
+    identity_record,
+)
 from ._jobs import Job, JobRun
 from ._json import jsonable
 from ._params import ModelParams
@@ -49,17 +64,7 @@ from ._report import (
 from ._store import load_result, save_result
 from ._validate import check_count, check_params, check_seed
 from ._version import __version__
-from .experiments import (
-    PROTOCOLS,
-    IdentityEnsemble,
-    Point,
-    Protocol,
-    RunContext,
-    check_published_fits,
-    find_ensemble,
-    identity_not_tested,
-    identity_record,
-)
+from .experiments import PROTOCOLS, Protocol, RunContext, check_published_fits
 
 __all__ = ["reproduce", "ReproduceOutcome", "parse_experiments", "import_protocols",
            "INCOMPLETE", "MANIFEST", "GATING_KINDS", "strict_exit_code", "EXIT_OK",

@@ -39,7 +39,7 @@ def _non_negative_int(name: str) -> Callable[[str], int]:
 def _params_for(n_neurons: int, scaling: ScalingRule | None = None) -> ModelParams:
     """Published parameters, rescaled to ``n_neurons`` by the rule ``scaling``
     (:func:`sensorynet.scaled_model`; default ``params.DEFAULT_SCALING``)."""
-    from .experiments import published_point_params
+    from ._identity import published_point_params
     return published_point_params(n_neurons, scaling)
 
 
@@ -322,10 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "calibrate":
         return _calibrate(args, argv)
+    from ._identity import Point, find_ensemble
     from ._memory import RunTooLarge
     from ._reproduce import import_protocols, parse_experiments, reproduce
     from ._runnable import check_runnable
-    from .experiments import PROTOCOLS, Point, check_published_fits, find_ensemble
+    from .experiments import PROTOCOLS, check_published_fits
     try:
         import_protocols(args.plugins)
         names = parse_experiments(args.experiments)

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import sensorynet._calibrate as cal
-from sensorynet.analysis import Fingerprint, fingerprint_statistics
+from sensorynet._identity import IdentityEnsemble, Point, ensemble_dir, ensemble_file_name
+from sensorynet.analysis import Fingerprint
+from sensorynet.analysis._fingerprint import fingerprint_statistics
 from sensorynet.cli import main
-from sensorynet.experiments import IdentityEnsemble, Point, ensemble_dir, ensemble_file_name
 
 SPECS = fingerprint_statistics()
 

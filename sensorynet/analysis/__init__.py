@@ -14,22 +14,8 @@ from ._connectivity import (
     specificity,
     weights_vs_delta_po,
 )
-from ._contrast import (
-    FAR_DEG,
-    NEAR_DEG,
-    SynapseTable,
-    partner_counts,
-    presynaptic_contrast,
-    synapse_table,
-)
-from ._fingerprint import (
-    FINGERPRINT_VERSION,
-    Fingerprint,
-    StatisticSpec,
-    fingerprint_statistics,
-    published_fingerprint,
-    tuning_fingerprint,
-)
+from ._contrast import postsynaptic_change, presynaptic_contrast
+from ._fingerprint import Fingerprint
 from ._metrics import ee_specificity, existing_weights, published_metrics
 from ._reciprocity import (
     bidirectional_counts,
@@ -58,7 +44,5 @@ __all__ = [
     "bidirectional_counts", "bidirectional_counts_dpo_matched", "bidirectional_surplus",
     "reciprocal_correlation", "isi_cv", "published_metrics",
     "summarize", "add_specificity_contrast",
-    "presynaptic_contrast", "partner_counts", "synapse_table", "SynapseTable", "NEAR_DEG",
-    "FAR_DEG", "Fingerprint", "StatisticSpec", "FINGERPRINT_VERSION",
-    "fingerprint_statistics", "published_fingerprint", "tuning_fingerprint",
+    "presynaptic_contrast", "postsynaptic_change", "Fingerprint",
 ]

@@ -17,7 +17,7 @@ from .._orientation import DPO_DECIMALS, wrap_distance
 from .._weights import SparseWeights
 
 __all__ = ["SynapseTable", "synapse_table", "partner_counts", "presynaptic_contrast",
-           "NEAR_DEG", "FAR_DEG", "dpo_deg"]
+           "postsynaptic_change", "NEAR_DEG", "FAR_DEG", "dpo_deg"]
 
 #: |ΔPO| below which a partner is "near" (degrees) in the E→E contrast
 NEAR_DEG = 30.0
@@ -237,3 +237,45 @@ def presynaptic_contrast(W: np.ndarray | SparseWeights, po: npt.ArrayLike, n_exc
     good = ok & (n_near > 0) & (n_far > 0)
     out[good] = near_sum[good] / n_near[good] - far_sum[good] / n_far[good]
     return out
+
+
+def postsynaptic_change(W0: np.ndarray | SparseWeights, W: np.ndarray | SparseWeights,
+                        n_exc: int, pathway: str = "EI") -> np.ndarray:
+    """Each postsynaptic neuron's mean weight change over its synapses of ``pathway``
+    that exist in W0 (pruned ones count with their final 0), mV.
+
+    Parameters
+    ----------
+    W0, W : ndarray (N, N) or SparseWeights
+        Initial and later weights ``W[pre, post]``, mV.
+    n_exc : int
+    pathway : {"EE", "EI", "IE", "II"}
+        Presynaptic population first.
+
+    Returns
+    -------
+    ndarray
+        One value per neuron of the postsynaptic population (E: ``n_exc``, I:
+        ``N − n_exc``), in order; NaN for a neuron without such synapses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W0 = np.zeros((3, 3)); W0[0, 2], W0[1, 2] = 0.5, 0.5
+    >>> W = W0.copy(); W[0, 2] = 1.5
+    >>> postsynaptic_change(W0, W, 2, "EI").tolist()
+    [0.5]
+    """
+    N = W0.shape[0]
+    if not 0 < n_exc < N:
+        raise ValueError(f"n_exc must be in 1..{N - 1}, got {n_exc!r}")
+    syn = synapse_table(W0)
+    m = syn.pathway(n_exc, pathway)
+    first = 0 if pathway[1] == "E" else n_exc
+    size = n_exc if pathway[1] == "E" else N - n_exc
+    post = syn.post[m] - first
+    d = syn.values(W)[m] - syn.w0[m]
+    cnt = np.bincount(post, minlength=size)
+    s = np.bincount(post, weights=d, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)

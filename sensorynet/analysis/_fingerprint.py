@@ -1,6 +1,8 @@
 """The fingerprint of a run: summary statistics of the published protocol and of the
 tuning protocol, compared with an ensemble of the published model by the identity test
-(:mod:`sensorynet.experiments` — ``identity_record``; docs/claims.md).
+(:func:`sensorynet.experiments.identity_check`; docs/claims.md). The face is
+:class:`Fingerprint` (``Fingerprint.published``, ``Fingerprint.tuning``,
+``Fingerprint.statistics``).
 
 Two parts:
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -105,10 +107,30 @@ class Fingerprint(dict[str, float]):
         For each fraction, the number of units it was counted over (synapses, pairs).
     """
 
+    #: version of the statistics' definitions; an ensemble made with another is refused
+    VERSION: ClassVar[int] = FINGERPRINT_VERSION
+
     def __init__(self, values: dict[str, float] | None = None,
                  counts: dict[str, int] | None = None) -> None:
         super().__init__(values or {})
         self.counts: dict[str, int] = dict(counts or {})
+
+    @staticmethod
+    def statistics(part: str | None = None) -> dict[str, StatisticSpec]:
+        """Every statistic by name, in order (:func:`fingerprint_statistics`)."""
+        return fingerprint_statistics(part)
+
+    @classmethod
+    def published(cls, result: ExperimentResult) -> Fingerprint:
+        """The published part of a published-protocol result
+        (:func:`published_fingerprint`)."""
+        return published_fingerprint(result)
+
+    @classmethod
+    def tuning(cls, W0: np.ndarray | SparseWeights, W: np.ndarray | SparseWeights,
+               po: np.ndarray, n_exc: int, before: Any, after: Any) -> Fingerprint:
+        """The tuning part (:func:`tuning_fingerprint`)."""
+        return tuning_fingerprint(W0, W, po, n_exc, before, after)
 
     def merged(self, other: Fingerprint) -> Fingerprint:
         """A new fingerprint with the statistics of both (``other`` wins on a clash)."""

@@ -25,23 +25,7 @@ from ._cardinal import CardinalResult, run_cardinal
 from ._ablations import AblationResult, run_ablations
 from ._balanced_state import BalancedState, balanced_state, update_residual
 # isort: on
-from ._identity import (
-    IDENTITY_ALPHA,
-    MIN_RUNS,
-    PARTS,
-    IdentityEnsemble,
-    IdentityPart,
-    IdentityResult,
-    Point,
-    ensemble_dir,
-    ensemble_file_name,
-    find_ensemble,
-    fit_identity_part,
-    identity_not_tested,
-    identity_record,
-    packaged_ensemble,
-    published_point_params,
-)
+from .._identity import IdentityEnsemble, identity_check
 
 __all__ = [
     "PROTOCOLS", "Protocol", "FigureSpec", "RunContext", "ProtocolResult",
@@ -52,8 +36,5 @@ __all__ = [
     "run_spontaneous", "SpontaneousResult", "SpontaneousRun",
     "run_cardinal", "CardinalResult", "run_ablations", "AblationResult",
     "balanced_state", "BalancedState", "update_residual",
-    "Point", "IdentityPart", "IdentityEnsemble", "IdentityResult", "fit_identity_part",
-    "published_point_params", "ensemble_dir", "ensemble_file_name", "packaged_ensemble",
-    "find_ensemble", "identity_record", "identity_not_tested", "IDENTITY_ALPHA",
-    "MIN_RUNS", "PARTS",
+    "identity_check", "IdentityEnsemble",
 ]

@@ -28,13 +28,12 @@ import numpy as np
 
 from .. import _stats
 from .._orientation import CARDINAL_DEG, near_orientation_mask
+from .._weights import existing_block_weights
 from ..analysis import (
-    FAR_DEG,
-    NEAR_DEG,
     bidirectional_counts,
     bidirectional_counts_dpo_matched,
+    postsynaptic_change,
     presynaptic_contrast,
-    synapse_table,
 )
 from ._common import claim
 
@@ -55,6 +54,9 @@ SURVIVE_SHARE = 0.5
 RUNAWAY_FACTOR = 3.0
 #: sanity check: median |measured PO − input PO| of E neurons below this, degrees
 PO_MATCH_MAX_DEG = 15.0
+#: |ΔPO| below which a partner is near, and from which it is far (degrees), in the E→E
+#: contrast of the specificity claim
+NEAR_DEG, FAR_DEG = 30.0, 60.0
 
 
 
@@ -118,8 +120,8 @@ def ee_becomes_specific(W0: Any, W: Any, po: np.ndarray, n_exc: int,
     presynaptic E neuron, the contrast (near minus far partners,
     :func:`~sensorynet.analysis.presynaptic_contrast`) of W minus that of W0; one-sided
     paired t. The W0 contrast is reported with its interval ("did not before")."""
-    c0 = presynaptic_contrast(W0, po, n_exc)
-    c1 = presynaptic_contrast(W, po, n_exc)
+    c0 = presynaptic_contrast(W0, po, n_exc, NEAR_DEG, FAR_DEG)
+    c1 = presynaptic_contrast(W, po, n_exc, NEAR_DEG, FAR_DEG)
     t = _stats.one_sided_t(c1 - c0, alpha)
     t0 = _stats.one_sided_t(c0, alpha)
     return directional(
@@ -142,14 +144,8 @@ def _fin(v: float) -> float | None:
 def ei_potentiates(W0: Any, W: Any, n_exc: int, alpha: float = ALPHA) -> dict[str, Any]:
     """E→I weights potentiate with learning: per postsynaptic I neuron, the mean change
     of its E→I synapses that exist in W0; one-sided t."""
-    syn = synapse_table(W0)
-    m = syn.pathway(n_exc, "EI")
-    w0, w1, post = syn.w0[m], syn.values(W)[m], syn.post[m] - n_exc
-    n_i = W0.shape[0] - n_exc
-    cnt = np.bincount(post, minlength=n_i)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.where(cnt > 0, np.bincount(post, weights=w1 - w0, minlength=n_i)
-                     / np.maximum(cnt, 1), np.nan)
+    d = postsynaptic_change(W0, W, n_exc, "EI")
+    w0, w1 = existing_block_weights(W0, W, n_exc, "EI")
     t = _stats.one_sided_t(d, alpha)
     return directional(
         "E→I weights potentiate with learning", "claim", t, key="EI_potentiation",
@@ -282,9 +278,9 @@ def structure_survives(W0: Any, W_before: Any, W_after: Any, po: np.ndarray, n_e
     retained share (c2 − c0)/(c1 − c0) exceeds ``share``; one-sided paired t on
     (c2 − c0) − share·(c1 − c0). The retained share's interval is from the delta method.
     A claim with the I→E LTD term on, a finding with it off."""
-    c0 = presynaptic_contrast(W0, po, n_exc)
-    c1 = presynaptic_contrast(W_before, po, n_exc)
-    c2 = presynaptic_contrast(W_after, po, n_exc)
+    c0 = presynaptic_contrast(W0, po, n_exc, NEAR_DEG, FAR_DEG)
+    c1 = presynaptic_contrast(W_before, po, n_exc, NEAR_DEG, FAR_DEG)
+    c2 = presynaptic_contrast(W_after, po, n_exc, NEAR_DEG, FAR_DEG)
     A, B = c2 - c0, c1 - c0
     ok = np.isfinite(A) & np.isfinite(B)
     A, B = A[ok], B[ok]

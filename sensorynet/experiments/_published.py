@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._cache import ResultsCache
+from .._identity import packaged_ensemble
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network
 from .._params import ModelParams
@@ -22,7 +22,7 @@ from .._simulation import simulate
 from .._stimulus import probe_sequence, stimulus_input
 from .._types import FloatArray, PathArg
 from .._validate import check_count, check_params, check_seed
-from ..analysis import Fingerprint, published_fingerprint, published_metrics
+from ..analysis import Fingerprint, published_metrics
 from ._blocks import SNAPSHOT_MAX_N, run_blocks
 from ._claims import (
     bidirectional_beyond_dpo,
@@ -31,7 +31,6 @@ from ._claims import (
     ei_potentiates,
     rate_falls,
 )
-from ._identity import packaged_ensemble
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
 
@@ -236,8 +235,8 @@ class PublishedRun:
 
     def fingerprint(self) -> Fingerprint:
         """The published part of the fingerprint
-        (:func:`~sensorynet.analysis.published_fingerprint`), for the identity test."""
-        return published_fingerprint(self.result)
+        (:meth:`~sensorynet.analysis.Fingerprint.published`), for the identity test."""
+        return Fingerprint.published(self.result)
 
 
 def _run_protocol(ctx: RunContext) -> PublishedRun:

@@ -20,7 +20,6 @@ from ..analysis import (
     bidirectional_counts_dpo_matched,
     connectivity_summary,
     po_match,
-    tuning_fingerprint,
 )
 from ._claims import PO_MATCH_MAX_DEG, osi_rises, po_follows_input
 from ._common import block_rates, check_published
@@ -132,8 +131,8 @@ class SelectivityAnalysis:
 
     def fingerprint(self) -> Fingerprint:
         """The tuning part of the fingerprint
-        (:func:`~sensorynet.analysis.tuning_fingerprint`), for the identity test."""
-        return tuning_fingerprint(self.W0, self.W, self.po_in, self.n_exc, self.before,
+        (:meth:`~sensorynet.analysis.Fingerprint.tuning`), for the identity test."""
+        return Fingerprint.tuning(self.W0, self.W, self.po_in, self.n_exc, self.before,
                                   self.after)
 
 

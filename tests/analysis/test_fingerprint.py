@@ -11,17 +11,14 @@ from hypothesis import strategies as st
 import sensorynet as sn
 from sensorynet._results import ExperimentResult, SpikeTrain
 from sensorynet._weights import SparseWeights
-from sensorynet.analysis import (
-    Fingerprint,
+from sensorynet.analysis import Fingerprint, postsynaptic_change, presynaptic_contrast
+from sensorynet.analysis._contrast import dpo_deg, partner_counts, synapse_table
+from sensorynet.analysis._fingerprint import (
+    KINDS,
     fingerprint_statistics,
-    partner_counts,
-    presynaptic_contrast,
     published_fingerprint,
-    synapse_table,
     tuning_fingerprint,
 )
-from sensorynet.analysis._contrast import dpo_deg
-from sensorynet.analysis._fingerprint import KINDS
 
 
 # ------------------------------------------------------------------ partner counts
@@ -232,3 +229,24 @@ def test_fingerprint_json_round_trip():
         Fingerprint.from_json({"counts": {}})
     with pytest.raises(ValueError, match="'x'"):
         Fingerprint.from_json({"values": {"a": "x"}})
+
+
+def test_postsynaptic_change():
+    W0 = np.zeros((5, 5))
+    W0[0, 3], W0[1, 3], W0[2, 4] = 0.5, 0.5, 0.5           # E→I; I neuron 4 has one
+    W = W0.copy()
+    W[0, 3], W[1, 3] = 1.5, 0.0                            # +1 and pruned (-0.5)
+    assert postsynaptic_change(W0, W, 3, "EI").tolist() == [0.25, 0.0]
+    S0 = SparseWeights.from_dense(W0)
+    assert postsynaptic_change(S0, SparseWeights.from_dense(W), 3, "EI").tolist() == [0.25, 0.0]
+    assert np.isnan(postsynaptic_change(W0, W, 3, "EE")).all()     # no E→E synapse
+    with pytest.raises(ValueError, match="n_exc"):
+        postsynaptic_change(W0, W, 5, "EI")
+
+
+def test_the_face_methods():
+    assert Fingerprint.VERSION >= 1 and Fingerprint.statistics() == fingerprint_statistics()
+    r = _constructed_result()
+    a, b = Fingerprint.published(r), published_fingerprint(r)
+    assert list(a) == list(b) and all(x == y or (math.isnan(x) and math.isnan(y))
+                                      for x, y in zip(a.values(), b.values(), strict=True))

@@ -19,17 +19,15 @@ import pytest
 
 import sensorynet as sn
 from sensorynet._calibrate import HOLDOUT_SEED0, calibration_run
-from sensorynet._reproduce import reproduce
-from sensorynet.analysis import Fingerprint
-from sensorynet.experiments import (
+from sensorynet._identity import (
     PARTS,
-    PROTOCOLS,
-    RunContext,
     identity_record,
     packaged_ensemble,
     published_point_params,
-    run_spontaneous,
 )
+from sensorynet._reproduce import reproduce
+from sensorynet.analysis import Fingerprint
+from sensorynet.experiments import PROTOCOLS, RunContext, run_spontaneous
 
 pytestmark = pytest.mark.slow
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from sensorynet.analysis import Fingerprint, fingerprint_statistics
-from sensorynet.experiments import (
+from sensorynet._identity import (
+    PARTS,
+    TRANSFORMS,
     IdentityEnsemble,
     Point,
     ensemble_dir,
@@ -20,7 +21,8 @@ from sensorynet.experiments import (
     packaged_ensemble,
     published_point_params,
 )
-from sensorynet.experiments._identity import PARTS, TRANSFORMS
+from sensorynet.analysis import Fingerprint
+from sensorynet.analysis._fingerprint import fingerprint_statistics
 
 NAMES = list(fingerprint_statistics("published"))
 SPECS = fingerprint_statistics()

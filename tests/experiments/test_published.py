@@ -56,7 +56,7 @@ def test_published_protocol_claims_and_fingerprint(published):
     """The published protocol's result: its four claims of the paper hold (one-sided
     tests) and the ΔPO-matched finding; its fingerprint has every published statistic,
     finite at the published point."""
-    from sensorynet.analysis import fingerprint_statistics
+    from sensorynet.analysis import Fingerprint
     from sensorynet.experiments._published import PublishedRun
     run = PublishedRun(published)
     claims = run.claims()
@@ -64,11 +64,22 @@ def test_published_protocol_claims_and_fingerprint(published):
     assert all(c["holds"] for c in claims), [c for c in claims if not c["holds"]]
     assert "claims_calibration" not in run.metrics()
     fp = run.fingerprint()
-    assert list(fp) == list(fingerprint_statistics("published"))
+    assert list(fp) == list(Fingerprint.statistics("published"))
     assert all(np.isfinite(v) for v in fp.values())
     assert PROTOCOLS["published"].check is not None
     PROTOCOLS["published"].check()                       # the packaged ensemble is valid
     assert isinstance(RunContext(published.params, 0, 40), RunContext)
+    from sensorynet.experiments import identity_check
+    rec = identity_check(published)                      # the default seed: passes
+    assert rec["kind"] == "identity" and rec["part"] == "published" and rec["holds"]
+    assert rec["p"] == pytest.approx(
+        identity_record_p(published), rel=1e-12)
+
+
+def identity_record_p(published):
+    from sensorynet._identity import packaged_ensemble
+    from sensorynet.analysis import Fingerprint
+    return packaged_ensemble().parts["published"].test(Fingerprint.published(published)).p
 
 
 def test_claims_detect_failure(published):

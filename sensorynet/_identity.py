@@ -1,6 +1,9 @@
 """Identity with the published model: one multivariate test of a run's fingerprint
-(:mod:`sensorynet.analysis` — ``published_fingerprint``, ``tuning_fingerprint``)
-against an ensemble of runs of the published model at the same configuration.
+(:class:`sensorynet.analysis.Fingerprint`) against an ensemble of runs of the published
+model at the same configuration. A private module of the whole package: the protocols
+(``published`` checks the packaged ensemble before a run), ``reproduce`` (one identity
+record per run) and ``calibrate`` (which fits ensembles) use it; the face is
+:func:`sensorynet.experiments.identity_check` and ``IdentityEnsemble``.
 
 The ensemble (:class:`IdentityEnsemble`, a JSON file) is fitted on two disjoint sets of
 seeds of the published model (:func:`fit_identity_part`, run by ``sensorynet
@@ -42,14 +45,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import _stats
-from .._cache import default_cache_dir
-from .._params import ModelParams
-from ..analysis import FINGERPRINT_VERSION, Fingerprint, fingerprint_statistics
+from . import _stats
+from ._cache import default_cache_dir
+from ._params import ModelParams
+from .analysis import Fingerprint
 
 __all__ = ["Point", "IdentityPart", "IdentityEnsemble", "IdentityResult", "fit_identity_part",
            "published_point_params", "ensemble_dir", "ensemble_file_name",
            "packaged_ensemble", "find_ensemble", "identity_record", "identity_not_tested",
+           "identity_check",
            "IDENTITY_ALPHA", "NULL_DF", "MIN_RUNS", "PACKAGED_ENSEMBLE", "PARTS",
            "TRANSFORMS", "CANDIDATES", "now_utc"]
 
@@ -155,10 +159,10 @@ class Point:
         if self.N == 500:
             object.__setattr__(self, "rule", None)
         elif self.rule is None:
-            from .._scaling import DEFAULT_SCALING
+            from ._scaling import DEFAULT_SCALING
             object.__setattr__(self, "rule", DEFAULT_SCALING)
         else:
-            from .._scaling import SCALING_RULES
+            from ._scaling import SCALING_RULES
             if self.rule not in SCALING_RULES:
                 raise ValueError(f"Point.rule must be one of {SCALING_RULES}, got "
                                  f"{self.rule!r}")
@@ -176,7 +180,7 @@ class Point:
         if self.blocks != 40:
             cmd += f" --blocks {self.blocks}"
         if self.rule is not None:
-            from .._scaling import DEFAULT_SCALING
+            from ._scaling import DEFAULT_SCALING
             if self.rule != DEFAULT_SCALING:
                 cmd += f" --scaling {self.rule}"
         return cmd
@@ -199,7 +203,7 @@ def published_point_params(N: int, rule: str | None = None) -> ModelParams:
     if N < 500:
         raise ValueError(f"--neurons must be >= 500 (the published size keeps ε_IE = 1; "
                          f"smaller networks cannot keep its in-degree), got {N}")
-    from .._scaling import scaled_model
+    from ._scaling import scaled_model
     return scaled_model(ModelParams(), int(N), rule=rule)
 
 
@@ -406,7 +410,7 @@ class IdentityPart:
                 not all(isinstance(x, str) for x in names) or len(set(names)) != len(names):
             raise ValueError(f"{where}: names must be a non-empty list of distinct "
                              f"statistic names, got {names!r:.80}")
-        known = fingerprint_statistics()
+        known = Fingerprint.statistics()
         unknown = [n for n in names if n not in known]
         if unknown:
             raise ValueError(f"{where}: names holds unknown statistic(s) {unknown[:3]}")
@@ -505,7 +509,7 @@ def fit_identity_part(name: str, estimation: Sequence[Fingerprint],
     if len(estimation) < 3 or len(threshold) < 3:
         raise ValueError(f"need >= 3 runs in each set, got {len(estimation)} estimation "
                          f"and {len(threshold)} threshold runs")
-    specs = fingerprint_statistics()
+    specs = Fingerprint.statistics()
     parts = {"published": ("published",), "selectivity": ("tuning",)}
     wanted = {p for proto in protocols for p in parts.get(proto, ())}
     candidates = [n for n, s in specs.items() if s.part in wanted]
@@ -608,7 +612,7 @@ class IdentityEnsemble:
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "format_version": FORMAT_VERSION,
-                "fingerprint_version": FINGERPRINT_VERSION, "point": self.point.to_json(),
+                "fingerprint_version": Fingerprint.VERSION, "point": self.point.to_json(),
                 "params": self.params, "package_version": self.package_version,
                 "command": self.command, "created": self.created,
                 "seeds": self.seeds, "warnings": list(self.warnings),
@@ -638,9 +642,9 @@ class IdentityEnsemble:
         if d.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"{where}: format_version={d.get('format_version')!r} is not "
                              f"{FORMAT_VERSION}; remake it with sensorynet calibrate")
-        if d.get("fingerprint_version") != FINGERPRINT_VERSION:
+        if d.get("fingerprint_version") != Fingerprint.VERSION:
             raise ValueError(f"{where}: fingerprint_version={d.get('fingerprint_version')!r} "
-                             f"is not {FINGERPRINT_VERSION} (made by another version of "
+                             f"is not {Fingerprint.VERSION} (made by another version of "
                              "the fingerprint); remake it with sensorynet calibrate")
         pt = d.get("point")
         if not isinstance(pt, dict):
@@ -858,6 +862,36 @@ def identity_record(ensemble: IdentityEnsemble,
         "deviations": [{"statistic": n, "z": (z if math.isfinite(z) else None)}
                        for n, z in devs],
         "part": part.name, "ensemble": ensemble.source, "note": note, "key": "identity"}
+
+
+def identity_check(published: Any, selectivity: Any = None, *, scaling: str | None = None,
+                   ensemble: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The identity record of a published run, as ``reproduce`` reports it (for
+    notebooks and scripts).
+
+    Parameters
+    ----------
+    published : ExperimentResult
+        From :func:`sensorynet.run_published`.
+    selectivity : SelectivityAnalysis or SelectivityRun, optional
+        Its selectivity analysis: the test then uses the full fingerprint.
+    scaling : str, optional
+        The scaling rule the run's parameters were made with (N != 500).
+    ensemble : path, optional
+        An ensemble file (default: looked up by configuration, :func:`find_ensemble`).
+
+    Returns
+    -------
+    dict
+        :func:`identity_record`, or :func:`identity_not_tested` without an ensemble.
+    """
+    ens, note = find_ensemble(Point(published.N, published.n_blocks, scaling), path=ensemble)
+    if ens is None:
+        return identity_not_tested(note or "identity not tested")
+    fps: dict[str, Mapping[str, float]] = {"published": Fingerprint.published(published)}
+    if selectivity is not None:
+        fps["selectivity"] = selectivity.fingerprint()
+    return identity_record(ens, fps)
 
 
 def identity_not_tested(note: str, experiment: str = "published") -> dict[str, Any]:
