@@ -41,7 +41,7 @@ import os
 import pathlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -203,7 +203,9 @@ def published_point_params(N: int, rule: str | None = None) -> ModelParams:
     if N < 500:
         raise ValueError(f"--neurons must be >= 500 (the published size keeps ε_IE = 1; "
                          f"smaller networks cannot keep its in-degree), got {N}")
-    from ._scaling import scaled_model
+    from ._scaling import SCALING_RULES, scaled_model
+    if rule is not None and rule not in SCALING_RULES:
+        raise ValueError(f"rule must be one of {SCALING_RULES}, got {rule!r}")
     return scaled_model(ModelParams(), int(N), rule=rule)
 
 
@@ -650,7 +652,7 @@ class IdentityEnsemble:
         if not isinstance(pt, dict):
             raise ValueError(f"{where}: point={pt!r} must be an object")
         try:
-            point = Point(pt.get("N"), pt.get("blocks"), pt.get("rule"))
+            point = Point(cast(int, pt.get("N")), cast(int, pt.get("blocks")), pt.get("rule"))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{where}: point: {exc}") from None
         if point.N < 2:
@@ -777,7 +779,7 @@ def find_ensemble(point: Point, *, path: str | os.PathLike[str] | None = None,
                              f"parameters than this version's at {point.describe()}; "
                              f"remake it: {point.calibrate_command()}")
         return ens, None
-    candidates = []
+    candidates: list[tuple[str, pathlib.Path | None]] = []
     if point == Point(500, 40):
         candidates.append(("packaged", None))
     candidates.append(("cache", ensemble_dir(cache_dir) / ensemble_file_name(point)))

@@ -10,7 +10,7 @@ import datetime
 import json
 import pathlib
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ def changed_params(params: ModelParams) -> dict[str, dict[str, Any]]:
             for g, vals in used.items() for k, v in vals.items() if base[g][k] != v}
 
 
-def strict_exit_code(claims: Sequence[dict[str, Any]], errors: dict[str, str]) -> int:
+def strict_exit_code(claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str]) -> int:
     """The exit code of ``--strict``: :data:`EXIT_FAILED` (1) when a check of a
     :data:`GATING_KINDS` kind fails, else :data:`EXIT_NOT_EVALUATED` (3) when one could
     not be evaluated, a protocol failed or no such check was evaluated at all, else
@@ -63,17 +63,17 @@ def strict_exit_code(claims: Sequence[dict[str, Any]], errors: dict[str, str]) -
     return EXIT_OK
 
 
-def _holds_cell(c):
+def _holds_cell(c: Mapping[str, Any]) -> str:
     if c["holds"] is None:
         return "– " + (c.get("note") or "not evaluated")
     return "✓" if c["holds"] else "✗"
 
 
-def _num(v, spec=".3g"):
+def _num(v: float | None, spec: str = ".3g") -> str:
     return "" if v is None or not np.isfinite(v) else format(v, spec)
 
 
-def _effect_cell(c):
+def _effect_cell(c: Mapping[str, Any]) -> str:
     e = c.get("effect")
     if not isinstance(e, dict) or e.get("estimate") is None:
         return ""
@@ -84,7 +84,7 @@ def _effect_cell(c):
     return text + (f" {e['unit']}" if e.get("unit") else "")
 
 
-def _p_cell(c):
+def _p_cell(c: Mapping[str, Any]) -> str:
     p = c.get("p")
     if p is None:
         return ""
@@ -124,7 +124,7 @@ def _claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[str]:
             for c in claims]
 
 
-def _identity_lines(c):
+def _identity_lines(c: Mapping[str, Any] | None) -> list[str]:
     if c is None:
         return []
     lines = ["## Identity with the published model", ""]
@@ -150,8 +150,10 @@ def _identity_lines(c):
     return lines
 
 
-def write_report(path, *, metrics, claims, errors, params, seed, blocks, runtimes,
-                 figures, version):
+def write_report(path: pathlib.Path, *, metrics: Mapping[str, Any],
+                 claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str],
+                 params: ModelParams, seed: int, blocks: int, runtimes: Mapping[str, float],
+                 figures: Sequence[str], version: str) -> None:
     """Write ``report.md``: run information, one table per kind of check, the changed
     parameters, errors, figures and the full parameter set."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -210,7 +212,7 @@ def write_report(path, *, metrics, claims, errors, params, seed, blocks, runtime
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def summary_line(claims: Sequence[dict[str, Any]], errors: dict[str, str]) -> str:
+def summary_line(claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str]) -> str:
     """One line: how many claims of the paper hold, the identity verdict, failed
     findings and sanity checks, failed experiments."""
     paper = [c for c in claims if c.get("kind", "claim") == "claim"]

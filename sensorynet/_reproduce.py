@@ -64,7 +64,7 @@ from ._report import (
 from ._store import load_result, save_result
 from ._validate import check_count, check_params, check_seed
 from ._version import __version__
-from .experiments import PROTOCOLS, Protocol, RunContext, check_published_fits
+from .experiments import PROTOCOLS, Protocol, PublishedRun, RunContext, check_published_fits
 
 __all__ = ["reproduce", "ReproduceOutcome", "parse_experiments", "import_protocols",
            "INCOMPLETE", "MANIFEST", "GATING_KINDS", "strict_exit_code", "EXIT_OK",
@@ -354,8 +354,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     names = parse_experiments(experiments)
     check_published_fits(params, blocks)
     for name in names:                 # damaged data files are found now, not after the run
-        if PROTOCOLS[name].check is not None:
-            PROTOCOLS[name].check()
+        check = PROTOCOLS[name].check
+        if check is not None:
+            check()
     point = Point(params.network.N, blocks, scaling)
     ens, note = find_ensemble(point, path=ensemble)      # ... and damaged ensembles
     out = pathlib.Path(out_dir)

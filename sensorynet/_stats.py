@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -212,7 +214,7 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
         half = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / (1 + z * z / n)
         return max(0.0, centre - half), min(1.0, centre + half)
 
-    def solve(f, target):
+    def solve(f: Callable[[float], float], target: float) -> float:
         lo, hi = 0.0, 1.0
         for _ in range(200):
             mid = 0.5 * (lo + hi)
@@ -266,7 +268,7 @@ class OneSided:
     holds: bool | None
     alpha: float = ALPHA
 
-    def effect(self, unit: str) -> dict:
+    def effect(self, unit: str) -> dict[str, Any]:
         """``{"estimate", "unit", "ci95"}`` for a claim record (NaN -> None)."""
         return {"estimate": _finite(self.estimate), "unit": unit,
                 "ci95": [_finite(self.ci95[0]), _finite(self.ci95[1])]}

@@ -305,9 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit status: 0 success, 1 an experiment failed, 2 bad arguments or an
-        unavailable command, 130 interrupted. With ``reproduce --strict``: 0 only when
-        every claim of the paper, the identity test and every sanity check was evaluated
-        and holds, 1 when one fails, 3 when something could not be evaluated.
+        unavailable command, 130 (:data:`INTERRUPTED`) stopped by Ctrl-C. With
+        ``reproduce --strict``: 0 only when every claim of the paper, the identity test
+        and every sanity check was evaluated and holds, 1 when one fails, 3 when
+        something could not be evaluated.
     """
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     if argv and argv[0] == "sweep":
@@ -334,8 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_runnable(params, args.blocks)          # refuse early what cannot run
         check_published_fits(params, args.blocks)    # ... or cannot fit
         for name in names:                           # ... or whose data are damaged
-            if PROTOCOLS[name].check is not None:
-                PROTOCOLS[name].check()
+            check = PROTOCOLS[name].check
+            if check is not None:
+                check()
         blocks = params.protocol.n_blocks if args.blocks is None else args.blocks
         find_ensemble(Point(params.network.N, blocks, args.scaling),   # ... or ensemble
                       path=args.ensemble)
@@ -358,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return outcome.exit_code
 
 
-def _calibrate(args, argv) -> int:
+def _calibrate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``sensorynet calibrate``: exit 0 done, 2 bad arguments, 1 an unwritable file,
     130 interrupted (finished seeds are kept)."""
     import importlib.util

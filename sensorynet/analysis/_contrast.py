@@ -61,7 +61,8 @@ class SynapseTable:
             if W.shape != (self.N, self.N):
                 raise ValueError(f"W must have shape ({self.N}, {self.N}), got {W.shape}")
             return W[self.pre, self.post]
-        if (self._indptr is not None and W.indices.size == self.post.size
+        if (self._indptr is not None and self._indices is not None
+                and W.indices.size == self.post.size
                 and np.array_equal(W.indptr, self._indptr)
                 and np.array_equal(W.indices, self._indices)):
             return np.asarray(W.data, dtype=np.float64)

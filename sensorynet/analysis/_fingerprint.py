@@ -447,18 +447,18 @@ def published_fingerprint(result: ExperimentResult) -> Fingerprint:
         v[f"W_{pw}_interior_sd"] = (float(interior.std()) if interior.size > 1
                                     else float("nan"))
     wEE, dEE = w_end[mask["EE"]], d[mask["EE"]]
-    k = _bin_index(dEE, EE_BINS)
+    kb = _bin_index(dEE, EE_BINS)
     for i, (lo, hi) in enumerate(EE_BINS):
-        w = wEE[k == i]
+        w = wEE[kb == i]
         tag = f"W_EE_dpo{lo:02d}_{hi:02d}"
         v[f"{tag}_mean"] = _mean(w)
         v[f"{tag}_pruned"], counts[f"{tag}_pruned"] = _frac(w == 0), int(w.size)
         v[f"{tag}_saturated"], counts[f"{tag}_saturated"] = _frac(w == pl.w_max), int(w.size)
     for pw in ("EI", "IE"):
-        k = _bin_index(d[mask[pw]], BINS_30)
+        kb = _bin_index(d[mask[pw]], BINS_30)
         w = w_end[mask[pw]]
         for i, (lo, hi) in enumerate(BINS_30):
-            v[f"W_{pw}_dpo{lo:02d}_{hi:02d}_mean"] = _mean(w[k == i])
+            v[f"W_{pw}_dpo{lo:02d}_{hi:02d}_mean"] = _mean(w[kb == i])
 
     thr = STRONG_J * p.network.J
     bc = bidirectional_counts(result.W, ne, threshold=thr)

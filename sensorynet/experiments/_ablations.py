@@ -3,7 +3,10 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._json import jsonable
 from .._params import ModelParams
@@ -75,7 +78,7 @@ class AblationResult:
                 "pruning": c["pruning"]}
         return jsonable(out)
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """What the model does with a pathway frozen, as one-sided tests: findings of
         this package (the paper makes no prediction). E→I frozen: inhibition cannot
         follow the growing E→E weights, excitation runs away (E rate after learning >

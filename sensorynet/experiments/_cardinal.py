@@ -18,7 +18,9 @@ from .._orientation import (
     near_orientation_mask,
     orientation_class_fractions,
 )
+from .._params import ModelParams
 from .._stats import binom_sf, format_p
+from .._types import BoolArray, FloatArray
 from .._validate import check_count, check_params, check_seed
 from .._weights import SparseWeights, group_row_means
 from ..analysis import mean_weight_within_groups
@@ -186,7 +188,7 @@ class CardinalResult:
                           else float("nan"))},
                 "alpha": CARDINAL_ALPHA}
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """The paper's claim, as a one-sided test against the control: cardinal-biased
         experience over-represents cardinal POs (exact McNemar over the same E neurons);
         and the finding that it strengthens E→E weights among cardinal-preferring

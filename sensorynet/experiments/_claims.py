@@ -35,7 +35,7 @@ from ..analysis import (
     postsynaptic_change,
     presynaptic_contrast,
 )
-from ._common import claim
+from ._common import ClaimKind, claim
 
 __all__ = ["directional", "rate_falls", "ee_becomes_specific", "ei_potentiates",
            "bidirectional_exceeds_chance", "bidirectional_beyond_dpo", "osi_rises",
@@ -77,7 +77,7 @@ def _num(v: float, spec: str) -> str:
     return "n/a" if v is None or not math.isfinite(v) else format(v, spec)
 
 
-def directional(claim_text: str, kind: str, t: _stats.OneSided, *, effect_unit: str,
+def directional(claim_text: str, kind: ClaimKind, t: _stats.OneSided, *, effect_unit: str,
                 test: str, unit: str, measured: str, expected: str,
                 note: str | None = None, **extra: Any) -> dict[str, Any]:
     """A record of a one-sided test (see the module docstring)."""

@@ -46,11 +46,13 @@ def fmt_values(values: ArrayLike, digits: int = 3) -> str:
 
 
 #: kinds of check: a claim of the paper, the identity test with the published model, a
-#: finding of this package (no published prediction), a construction (sanity) check
-KINDS = ("claim", "identity", "finding", "sanity")
+#: finding of this package (no published prediction), a consistency (sanity) check
+ClaimKind = Literal["claim", "identity", "finding", "sanity"]
+KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
 
 
-def claim(claim, measured, expected, holds, *, kind="claim", **extra):
+def claim(claim: str, measured: Any, expected: str, holds: object, *,
+          kind: ClaimKind = "claim", **extra: Any) -> dict[str, Any]:
     """A check record: ``claim``, ``measured``, ``expected``, ``holds`` (True / False /
     None = not evaluated), ``kind`` (:data:`KINDS`) and the fields of a test, None when
     they do not apply: ``effect`` (``estimate``, ``unit``, ``ci95``), ``p``, ``alpha``,
@@ -59,10 +61,10 @@ def claim(claim, measured, expected, holds, *, kind="claim", **extra):
     override or add to them."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    rec = {"claim": claim, "measured": measured, "expected": expected,
-           "holds": None if holds is None else bool(holds), "kind": kind,
-           "effect": None, "p": None, "alpha": None, "test": None, "unit": None,
-           "note": None, "key": None}
+    rec: dict[str, Any] = {"claim": claim, "measured": measured, "expected": expected,
+                           "holds": None if holds is None else bool(holds), "kind": kind,
+                           "effect": None, "p": None, "alpha": None, "test": None,
+                           "unit": None, "note": None, "key": None}
     rec.update(extra)
     return rec
 

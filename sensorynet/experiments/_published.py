@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._cache import ResultsCache
 from .._identity import packaged_ensemble
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network

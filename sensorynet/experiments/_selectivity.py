@@ -2,7 +2,6 @@
 (:func:`selectivity_analysis`, :func:`connectivity_evolution`)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -119,7 +118,7 @@ class SelectivityAnalysis:
             "specificity_bins_deg": [list(b_) for b_ in DPO_BINS_DEG],
         })
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """The paper's claims this analysis shows, as one-sided tests: the (debiased)
         OSI of E and of I neurons rises with learning; and the sanity check that the
         measured PO follows the input PO (true before learning already, so not a claim
@@ -267,7 +266,7 @@ class SelectivityRun:
             m["connectivity_evolution"] = self.evolution.metrics()
         return m
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """:meth:`SelectivityAnalysis.claims`."""
         return self.analysis.claims()
 

@@ -53,15 +53,20 @@ class SpontaneousResult:
         Tuning of W_start and W_end (same input realisation).
     conn_before, conn_after : dict
         :func:`connectivity_summary` (input PO) of W_start and W_end.
-    po, n_exc
+    po : ndarray (N,)
+        Input preferred orientations, rad.
+    n_exc : int
     W0 : ndarray (N, N) or SparseWeights
         The naive weights the network learned from (the baseline of the learned
         structure).
     """
 
-    def __init__(self, ltd_IE, W_start, W_end, block_rates, tuning_before, tuning_after,
-                 conn_before, conn_after, po, n_exc, *, W0, contrast_initial=0.0,
-                 changes=None):
+    def __init__(self, ltd_IE: bool, W_start: FloatArray | SparseWeights,
+                 W_end: FloatArray | SparseWeights, block_rates: FloatArray,
+                 tuning_before: TuningResult, tuning_after: TuningResult,
+                 conn_before: dict[str, Any], conn_after: dict[str, Any], po: FloatArray,
+                 n_exc: int, *, W0: FloatArray | SparseWeights, contrast_initial: float = 0.0,
+                 changes: Mapping[str, Any] | None = None) -> None:
         self.ltd_IE, self.W_start, self.W_end = ltd_IE, W_start, W_end
         self.W0 = W0
         #: E→E specificity contrast of the naive W0 (before learning), mV
@@ -116,7 +121,7 @@ class SpontaneousResult:
             "tuning_rates_before": ob["rates"], "tuning_rates_after": oa["rates"],
             "bidirectional_surplus_after": self.conn_after["bidirectional"]["surplus"]})
 
-    def claims(self) -> list:
+    def claims(self) -> list[dict[str, Any]]:
         """The learned E→E structure survives spontaneous activity: more than half of the
         learned contrast is retained, per presynaptic E neuron (a claim of the paper
         with the I→E LTD term on, a finding with it off; docs/claims.md)."""

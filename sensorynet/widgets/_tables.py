@@ -24,11 +24,11 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _num(v) -> str:
+def _num(v: float | None) -> str:
     return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.3g}"
 
 
-def _effect(c) -> str:
+def _effect(c: Mapping[str, Any]) -> str:
     e = c.get("effect")
     if not isinstance(e, dict) or e.get("estimate") is None:
         return ""
@@ -39,14 +39,14 @@ def _effect(c) -> str:
     return text + (f" {e['unit']}" if e.get("unit") else "")
 
 
-def _p(c) -> str:
+def _p(c: Mapping[str, Any]) -> str:
     p = c.get("p")
     if p is None:
         return ""
     return "< 1e-300" if p < 1e-300 else f"{p:.2g}"
 
 
-def claims_table(claims):
+def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
     """The check records as a Markdown table (an ``IPython.display.Markdown`` object).
 
     Parameters

@@ -63,11 +63,3 @@ def test_design_numbers_of_the_page_are_the_codes(tool):
     assert f"`python tools/power_study.py --workers 2` ({n_runs} runs of the same cost)" in \
         " ".join(text.split())
 
-
-def test_readme_numbers_are_the_codes(tool):
-    text = " ".join((ROOT / "README.md").read_text().split())
-    ens = packaged_ensemble()
-    n_a, n_b = len(ens.seeds["estimation"]), len(ens.seeds["threshold"])
-    assert f"calibrated on {n_a} + {n_b} seeds and checked for false alarms on " \
-           f"{ens.holdout['full']['n']} others" in text
-    assert f"the power against {len(tool.MODELS)} deliberately wrong models" in text
