@@ -727,11 +727,15 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> IdentityEnsemble:
     return dataclasses.replace(ens, source=path)
 
 
+def _packaged_path() -> pathlib.Path:
+    return pathlib.Path(str(importlib.resources.files("sensorynet") / "data"
+                            / PACKAGED_ENSEMBLE))
+
+
 def packaged_ensemble() -> IdentityEnsemble:
     """The packaged ensemble (``sensorynet/data/identity_ensemble.json``: N = 500, 40
     blocks), validated."""
-    res = importlib.resources.files("sensorynet") / "data" / PACKAGED_ENSEMBLE
-    path = pathlib.Path(str(res))
+    path = _packaged_path()
     try:
         ens = IdentityEnsemble.load(path)
     except ValueError as exc:

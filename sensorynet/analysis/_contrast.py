@@ -35,7 +35,8 @@ def dpo_deg(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SynapseTable:
-    """The synapses existing in a W0, as flat arrays in row-major (CSR) order.
+    """The synapses existing in a W0 (or in one pathway's block of it), as flat arrays
+    in row-major (CSR) order.
 
     Attributes
     ----------
@@ -50,8 +51,9 @@ class SynapseTable:
     post: np.ndarray
     w0: np.ndarray
     N: int
-    _indptr: np.ndarray | None = None
+    _indptr: np.ndarray | None = None      # CSR structure the synapses come from ...
     _indices: np.ndarray | None = None
+    _pos: np.ndarray | None = None         # ... and their positions in it
 
     def values(self, W: np.ndarray | SparseWeights) -> np.ndarray:
         """Weights of these synapses in ``W`` (dense, or sparse of any structure;
@@ -61,11 +63,11 @@ class SynapseTable:
             if W.shape != (self.N, self.N):
                 raise ValueError(f"W must have shape ({self.N}, {self.N}), got {W.shape}")
             return W[self.pre, self.post]
-        if (self._indptr is not None and self._indices is not None
-                and W.indices.size == self.post.size
+        if (self._indptr is not None and self._indices is not None and self._pos is not None
+                and W.indices.size == self._indices.size
                 and np.array_equal(W.indptr, self._indptr)
                 and np.array_equal(W.indices, self._indices)):
-            return np.asarray(W.data, dtype=np.float64)
+            return np.asarray(W.data, dtype=np.float64)[self._pos]
         key = self.pre * self.N + self.post
         keyw = W.rows().astype(np.int64) * W.N + W.indices.astype(np.int64)
         if keyw.size == 0:
@@ -82,23 +84,43 @@ class SynapseTable:
         return a & b
 
 
-def synapse_table(W0: np.ndarray | SparseWeights) -> SynapseTable:
-    """The non-zero synapses of ``W0`` (dense ``W[pre, post]`` or sparse)."""
+def _block(n_exc: int | None, pathway: str | None, N: int) -> tuple[int, int, int, int]:
+    """Row and column ranges of a pathway's block (the whole matrix without one)."""
+    if pathway is None:
+        return 0, N, 0, N
+    if pathway not in ("EE", "EI", "IE", "II") or n_exc is None or not 0 < n_exc < N:
+        raise ValueError(f"pathway must be EE, EI, IE or II with 0 < n_exc < N, got "
+                         f"{pathway!r}, n_exc={n_exc!r}")
+    a, b = (0, n_exc) if pathway[0] == "E" else (n_exc, N)
+    c, d = (0, n_exc) if pathway[1] == "E" else (n_exc, N)
+    return a, b, c, d
+
+
+def synapse_table(W0: np.ndarray | SparseWeights, n_exc: int | None = None,
+                  pathway: str | None = None) -> SynapseTable:
+    """The non-zero synapses of ``W0`` (dense ``W[pre, post]`` or sparse), or only those
+    of ``pathway`` (then ``n_exc`` is needed; only that block is read)."""
     if isinstance(W0, SparseWeights):
-        keep = W0.data != 0
-        pre = W0.rows().astype(np.int64)
-        same = bool(keep.all())
-        return SynapseTable(pre[keep], W0.indices.astype(np.int64)[keep],
-                            np.asarray(W0.data, dtype=np.float64)[keep], W0.N,
-                            W0.indptr if same else None, W0.indices if same else None)
+        a, b, c, d = _block(n_exc, pathway, W0.N)
+        lo, hi = int(W0.indptr[a]), int(W0.indptr[b])
+        rows = np.repeat(np.arange(a, b, dtype=np.int64), np.diff(W0.indptr[a:b + 1]))
+        cols = W0.indices[lo:hi].astype(np.int64)
+        data = np.asarray(W0.data[lo:hi], dtype=np.float64)
+        keep = np.flatnonzero((data != 0) & (cols >= c) & (cols < d))
+        return SynapseTable(rows[keep], cols[keep], data[keep], W0.N, W0.indptr,
+                            W0.indices, keep + lo)
     W = np.asarray(W0)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ValueError(f"W0 must be a square matrix, got shape {W.shape}")
-    pre, post = np.nonzero(W)
     N = W.shape[0]
+    a, b, c, d = _block(n_exc, pathway, N)
+    pre, post = np.nonzero(W[a:b, c:d])
+    pre, post = pre.astype(np.int64) + a, post.astype(np.int64) + c
+    w0 = W[pre, post].astype(np.float64)
+    if pathway is not None:
+        return SynapseTable(pre, post, w0, N)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=N))])
-    return SynapseTable(pre.astype(np.int64), post.astype(np.int64),
-                        W[pre, post].astype(np.float64), N, indptr, post)
+    return SynapseTable(pre, post, w0, N, indptr, post, np.arange(pre.size))
 
 
 def _within(po: np.ndarray, x_deg: float) -> np.ndarray:
@@ -270,12 +292,11 @@ def postsynaptic_change(W0: np.ndarray | SparseWeights, W: np.ndarray | SparseWe
     N = W0.shape[0]
     if not 0 < n_exc < N:
         raise ValueError(f"n_exc must be in 1..{N - 1}, got {n_exc!r}")
-    syn = synapse_table(W0)
-    m = syn.pathway(n_exc, pathway)
+    syn = synapse_table(W0, n_exc, pathway)
     first = 0 if pathway[1] == "E" else n_exc
     size = n_exc if pathway[1] == "E" else N - n_exc
-    post = syn.post[m] - first
-    d = syn.values(W)[m] - syn.w0[m]
+    post = syn.post - first
+    d = syn.values(W) - syn.w0
     cnt = np.bincount(post, minlength=size)
     s = np.bincount(post, weights=d, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):

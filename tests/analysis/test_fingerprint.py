@@ -104,6 +104,13 @@ def test_synapse_table_lookups():
     assert t.pathway(2, "EE").tolist() == [True, True, False, False]
     with pytest.raises(ValueError, match="pathway"):
         t.pathway(2, "XE")
+    # one pathway's block only (E→I with 2 E neurons: the synapse 1→2), dense and sparse
+    for w0 in (W0, SparseWeights.from_dense(W0)):
+        b = synapse_table(w0, 2, "EI")
+        assert (b.pre.tolist(), b.post.tolist(), b.w0.tolist()) == ([1], [2], [3.0])
+        assert b.values(W).tolist() == [0.0] and b.values(S).tolist() == [0.0]
+    with pytest.raises(ValueError, match="pathway"):
+        synapse_table(W0, None, "EI")
 
 
 # ------------------------------------------------------------------ the statistics

@@ -3,6 +3,7 @@ false-alarm rate, its power, the transforms and the admission rule), the ensembl
 (round trip, validation naming the field) and the lookup by configuration."""
 import json
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -234,3 +235,35 @@ def test_identity_record(part):
     assert none["holds"] is None and "no part" in none["note"]
     nt = identity_not_tested("identity not tested: x")
     assert nt["holds"] is None and nt["kind"] == "identity"
+
+
+def test_a_damaged_packaged_ensemble_stops_reproduce_before_it_runs(monkeypatch, tmp_path,
+                                                                     capsys):
+    """A truncated packaged ensemble is reported at once (exit 2, one line naming the
+    file), not after the simulation."""
+    import sensorynet._identity as ident
+    from sensorynet.cli import main
+    original = ident._packaged_path
+    text = original().read_text()
+    bad = tmp_path / "identity_ensemble.json"
+    bad.write_text(text[: len(text) // 2])
+    monkeypatch.setattr(ident, "_packaged_path", lambda: bad)
+    ran = []
+    monkeypatch.setattr("sensorynet.experiments._published.run_published",
+                        lambda *a, **k: ran.append(1))
+    assert main(["reproduce", "--out", str(tmp_path / "o"), "--blocks", "1",
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "identity_ensemble.json" in err and "damaged" in err
+    assert ran == [] and not (tmp_path / "o").exists()
+    # a damaged ensemble file is refused the same way, naming the field
+    monkeypatch.setattr(ident, "_packaged_path", original)
+    good = json.loads(text)
+    good["parts"]["full"]["sd"][3] = 0
+    f = tmp_path / "e.json"
+    f.write_text(json.dumps(good))
+    with pytest.raises(ValueError, match=r"parts\['full'\]: sd\[3\]=0"):
+        find_ensemble(Point(500, 40), path=f)
+    assert main(["reproduce", "--out", str(tmp_path / "o"), "--ensemble", str(f),
+                 "--no-progress"]) == 2
+    assert "sd[3]=0 must be a positive finite number" in capsys.readouterr().err
