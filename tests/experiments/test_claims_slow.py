@@ -218,6 +218,9 @@ def test_claims_at_2000_neurons_and_identity_not_tested(tmp_path):
     assert out.exit_code == 3
     report = (tmp_path / "o" / "report.md").read_text()
     assert "**Not tested.**" in report and "This run's `--strict` status: **3**" in report
-    # findings are reported whatever they say, and never change the status
-    assert all(c["holds"] is not None for c in out.claims if c["kind"] == "finding")
+    # findings are reported whatever they say, and never change the status: at this
+    # size "I→E frozen: E selectivity still rises" fails (docs/claims.md says so)
+    findings = {c["key"]: c for c in out.claims if c["kind"] == "finding"}
+    assert all(c["holds"] is not None for c in findings.values())
+    assert findings["IE_frozen_OSI_rises"]["holds"] is False
     assert math.isfinite(out.metrics["rates"]["after"]["E"])
