@@ -572,15 +572,18 @@ def fit_identity_part(name: str, estimation: Sequence[Fingerprint],
 # ------------------------------------------------------------------ the ensemble
 @dataclass
 class IdentityEnsemble:
-    """A calibrated ensemble of the published model at one :class:`Point`.
+    """A calibrated ensemble of the published model at one configuration (network size,
+    learning blocks, scaling rule), as ``sensorynet calibrate`` writes it.
 
     Attributes
     ----------
     point : Point
+        The configuration: ``N``, ``blocks`` and ``rule``.
     params : dict
         ``ModelParams.to_dict()`` of the published model at the point.
     parts : dict
-        Part name -> :class:`IdentityPart`.
+        Part name (``"published"``, ``"full"``) -> the calibrated test over that
+        part's statistics.
     seeds : dict
         ``{"estimation": [...], "threshold": [...]}``.
     package_version, command, created : str
@@ -884,12 +887,17 @@ def identity_check(published: Any, selectivity: Any = None, *, scaling: str | No
     scaling : str, optional
         The scaling rule the run's parameters were made with (N != 500).
     ensemble : path, optional
-        An ensemble file (default: looked up by configuration, :func:`find_ensemble`).
+        An ensemble file (default: looked up by configuration: the packaged one at
+        N = 500 and 40 blocks, else the one ``sensorynet calibrate`` wrote into the
+        results cache).
 
     Returns
     -------
     dict
-        :func:`identity_record`, or :func:`identity_not_tested` without an ensemble.
+        The ``identity`` check record (``holds``, ``p``, ``measured`` with D², the
+        ``deviations`` that are largest in ensemble sd, ``note``), as in
+        ``metrics.json``; ``holds`` is None, with the reason in ``note``, without an
+        ensemble for the run's configuration.
     """
     ens, note = find_ensemble(Point(published.N, published.n_blocks, scaling), path=ensemble)
     if ens is None:

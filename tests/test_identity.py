@@ -3,7 +3,6 @@ false-alarm rate, its power, the transforms and the admission rule), the ensembl
 (round trip, validation naming the field) and the lookup by configuration."""
 import json
 import math
-import pathlib
 
 import numpy as np
 import pytest

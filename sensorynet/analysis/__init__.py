@@ -1,6 +1,8 @@
 """Analyses of results: selectivity (OSI, preferred orientation, tuning curves),
 connectivity structure against |ΔPO| (specificity, pruning, reciprocity), spike
-statistics, the published summary metrics and summaries of sweep tables.
+statistics, the published summary metrics, summaries of sweep tables, the per-neuron
+measures behind the paper's claims (:func:`presynaptic_contrast`,
+:func:`postsynaptic_change`) and the fingerprint of a run (:class:`Fingerprint`).
 
 Pure numpy: analysis never runs a simulation. Weights may be dense ``W[pre, post]``
 arrays or :class:`~sensorynet.SparseWeights`; angles are in rad, weights in mV.

@@ -99,7 +99,7 @@ class StatisticSpec:
 
 class Fingerprint(dict[str, float]):
     """Statistics of one run, ``{name: value}`` (NaN where undefined), in the order of
-    :func:`fingerprint_statistics`.
+    :meth:`Fingerprint.statistics`.
 
     Attributes
     ----------
@@ -117,19 +117,44 @@ class Fingerprint(dict[str, float]):
 
     @staticmethod
     def statistics(part: str | None = None) -> dict[str, StatisticSpec]:
-        """Every statistic by name, in order (:func:`fingerprint_statistics`)."""
+        """Every statistic of the fingerprint by name, in order: its kind, part (the
+        protocol it needs), group and definition with units.
+
+        Parameters
+        ----------
+        part : {"published", "tuning"}, optional
+            Only that part's statistics (default: both).
+        """
         return fingerprint_statistics(part)
 
     @classmethod
     def published(cls, result: ExperimentResult) -> Fingerprint:
-        """The published part of a published-protocol result
-        (:func:`published_fingerprint`)."""
+        """The published part of the fingerprint of a published-protocol result (the
+        π/2 test before and after learning, the learning blocks, W0, W, snapshots).
+
+        Parameters
+        ----------
+        result : ExperimentResult
+            From :func:`sensorynet.run_published`.
+        """
         return published_fingerprint(result)
 
     @classmethod
     def tuning(cls, W0: np.ndarray | SparseWeights, W: np.ndarray | SparseWeights,
                po: np.ndarray, n_exc: int, before: Any, after: Any) -> Fingerprint:
-        """The tuning part (:func:`tuning_fingerprint`)."""
+        """The tuning part of the fingerprint, from the tuning protocol of W0 and of W
+        (same input realisation).
+
+        Parameters
+        ----------
+        W0, W : ndarray (N, N) or SparseWeights
+            Initial and learned weights, mV.
+        po : ndarray (N,)
+            Input preferred orientations, rad.
+        n_exc : int
+        before, after : TuningResult
+            As :func:`sensorynet.experiments.run_tuning` returns them.
+        """
         return tuning_fingerprint(W0, W, po, n_exc, before, after)
 
     def merged(self, other: Fingerprint) -> Fingerprint:

@@ -1,8 +1,10 @@
 """Protocols, one module each (published, tuning, selectivity, spontaneous, cardinal,
-ablations, balanced state), each registered once in :data:`PROTOCOLS`, and the claims
-they are checked against. Protocols call :func:`sensorynet.simulate` and the analyses;
-they never draw figures (their figures are named in the registry and drawn by
-:mod:`sensorynet.plotting`).
+ablations, balanced state), each registered once in :data:`PROTOCOLS`. Each result's
+``claims()`` tests the paper's claims it shows as one-sided tests (effect, 95 % CI, p,
+unit of replication); :func:`identity_check` tests a run against an ensemble of the
+published model (:class:`IdentityEnsemble`; docs/claims.md). Protocols call
+:func:`sensorynet.simulate` and the analyses; they never draw figures (their figures
+are named in the registry and drawn by :mod:`sensorynet.plotting`).
 """
 from ._registry import (
     PROTOCOLS,
