@@ -68,7 +68,8 @@ def bench_core_vs_reference(repeat):
 def bench_block_profile(repeat):
     """Where the time of one plastic block goes (N = 500, 2000 steps).
 
-    The kernel is timed with pathways switched off one by one through its flag vector
+    The kernel is timed with pathways switched off one by one through its plasticity
+    record
     (the same compiled code), and input generation on its own; differences between
     rows are the cost of each part.
     """
@@ -84,14 +85,15 @@ def bench_block_profile(repeat):
     kernel, _ = S._choose_kernel(1, 500)
     dummy = np.zeros((1, 500))
 
-    def timed(**flags):
-        c, fl = S._pack(p, True, 400, 500)
-        for k, v in flags.items():
-            fl[getattr(K, k)] = v
+    def timed(**switches):
+        nc, pc = S.constants(p, True, 400, 500)
+        for k, v in switches.items():      # fields of the plasticity record
+            pc[k] = v
+        drive = K.Drive(x, dummy, dummy, 1, np.uint64(0))
 
         def once():
-            K.run_kernel(kernel, S._compensated(500), W.indptr, W.indices, W.data.copy(),
-                         x, dummy, dummy, 1, np.uint64(0), 2000, np.zeros(500), c, fl,
+            w = K.csr_bundle(W.indptr, W.indices, W.data.copy(), 400)
+            K.run_kernel(kernel, S._compensated(500), w, drive, nc, pc, 2000, np.zeros(500),
                          np.zeros(0, np.int64), 1)
         once()
         return min(_median_time(once, 1)[0] for _ in range(repeat * 2))
@@ -104,10 +106,10 @@ def bench_block_profile(repeat):
         R.poisson_counts(mu, expm, inp.segment_steps, np.uint64(inp.key), 2000, out)
     gen()
     t_gen = min(_median_time(gen, 1)[0] for _ in range(repeat * 2))
-    t_static = timed(F_PLASTIC=0)
-    t_traces = timed(F_EE=0, F_EI=0, F_IE=0)
-    t_ee = timed(F_EI=0, F_IE=0)
-    t_ee_ei = timed(F_IE=0)
+    t_static = timed(plastic=False)
+    t_traces = timed(plastic_EE=False, plastic_EI=False, plastic_IE=False)
+    t_ee = timed(plastic_EI=False, plastic_IE=False)
+    t_ee_ei = timed(plastic_IE=False)
     t_all = timed()
     return {"input generation": t_gen,
             "dynamics (recurrent input, membrane, spikes)": t_static,

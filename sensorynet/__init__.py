@@ -12,6 +12,7 @@ and their files, and the one-command reproduction.
 """
 from ._network import Network, build_network
 from ._params import InputParams, ModelParams, NetworkParams, PlasticityParams, ProtocolParams
+from ._reference_values import published_range_text, published_values
 from ._reproduce import reproduce
 from ._results import ExperimentResult, SpikeTrain
 from ._scaling import DEFAULT_SCALING, SCALING_RULES, scaled_model
@@ -30,4 +31,5 @@ __all__ = [
     "PoissonInput", "stimulus_input", "tuned_rates", "untuned_input",
     "simulate", "SimulationResult", "ExperimentResult", "SpikeTrain",
     "save_result", "load_result", "run_published", "reproduce",
+    "published_values", "published_range_text",
 ]

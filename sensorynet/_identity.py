@@ -882,7 +882,7 @@ def identity_check(published: Any, selectivity: Any = None, *, scaling: str | No
     ----------
     published : ExperimentResult
         From :func:`sensorynet.run_published`.
-    selectivity : SelectivityAnalysis or SelectivityRun, optional
+    selectivity : SelectivityAnalysis, optional
         Its selectivity analysis: the test then uses the full fingerprint.
     scaling : str, optional
         The scaling rule the run's parameters were made with (N != 500).

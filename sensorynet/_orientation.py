@@ -170,21 +170,36 @@ def dpo_bin_index(dpo_deg: FloatArray, lo: Sequence[float] | FloatArray,
 
 #: below this many POs :func:`dpo_pair_counts` compares every pair (as it always did)
 DPO_PAIRS_BRUTE_MAX = 4000
-_PAIR_CHUNK = 2 ** 22      # pairs per chunk of the all-pairs comparison
+_PAIR_CHUNK = 2 ** 18      # pairs per chunk of the all-pairs comparison (~2 MB per array)
 _EDGE_EPS = 1e-6           # rad: pairs this close to a bin edge are binned one by one
 
 
-def _dpo_pairs_brute(po: FloatArray, lo: FloatArray, hi: FloatArray) -> IntArray:
+def _dpo_pairs_brute(po: FloatArray, lo: FloatArray, hi: FloatArray,
+                     po_post: FloatArray | None = None, unordered: bool = False) -> IntArray:
+    """Every pair compared, in chunks of rows (at most ``_PAIR_CHUNK`` pairs)."""
+    post = po if po_post is None else po_post
     counts = np.zeros(lo.size, dtype=np.int64)
-    step = max(1, _PAIR_CHUNK // max(1, po.size))
+    step = max(1, _PAIR_CHUNK // max(1, post.size))
     for s in range(0, po.size, step):
-        k = dpo_bin_index(np.degrees(wrap_distance(po[s:s + step, None], po[None, :])), lo, hi)
+        e = min(s + step, po.size)
+        if unordered:          # columns j > i of rows s..e-1
+            k = dpo_bin_index(np.degrees(wrap_distance(po[s:e, None], post[None, s + 1:])),
+                              lo, hi)
+            k[np.arange(s, e)[:, None] >= np.arange(s + 1, post.size)[None, :]] = -1
+        else:
+            k = dpo_bin_index(np.degrees(wrap_distance(po[s:e, None], post[None, :])), lo, hi)
         counts += np.bincount(k[k >= 0], minlength=lo.size)
     return counts
 
 
-def dpo_pair_counts(po: ArrayLike, lo: ArrayLike, hi: ArrayLike) -> IntArray:
-    """Ordered pairs (i, j) of ``po`` (self-pairs included) per |ΔPO| bin.
+def dpo_pair_counts(po: ArrayLike, lo: ArrayLike, hi: ArrayLike,
+                    po_post: ArrayLike | None = None, *, unordered: bool = False
+                    ) -> IntArray:
+    """Neuron pairs per |ΔPO| bin, synapse or not: the one pair count of the package.
+
+    Ordered pairs (i, j) of ``po`` (self-pairs included); with ``po_post``, the pairs
+    (i, j) of ``po[i]`` and ``po_post[j]``; with ``unordered``, the pairs i < j of
+    ``po``, binned by |ΔPO|(po[i], po[j]).
 
     The counts of binning every pair with :func:`dpo_bin_index`, exactly. Up to
     :data:`DPO_PAIRS_BRUTE_MAX` POs every pair is compared; above, in O(n log n + pairs
@@ -196,9 +211,14 @@ def dpo_pair_counts(po: ArrayLike, lo: ArrayLike, hi: ArrayLike) -> IntArray:
     Parameters
     ----------
     po : ndarray (n,)
-        Finite preferred orientations, rad.
+        Finite preferred orientations, rad (presynaptic, with ``po_post``).
     lo, hi : ndarray (n_bins,)
         Bin edges, degrees, as :func:`dpo_bin_index` takes them.
+    po_post : ndarray (m,), optional
+        Finite preferred orientations of the postsynaptic population, rad. Pairs of two
+        populations, and unordered pairs, are always compared one by one (in chunks).
+    unordered : bool
+        Count the pairs i < j of ``po`` only (not with ``po_post``).
 
     Returns
     -------
@@ -206,6 +226,13 @@ def dpo_pair_counts(po: ArrayLike, lo: ArrayLike, hi: ArrayLike) -> IntArray:
     """
     po = np.asarray(po, dtype=np.float64)
     lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    if po_post is not None or unordered:
+        if po_post is not None and unordered:
+            raise ValueError("dpo_pair_counts: unordered pairs are of one population "
+                             "(no po_post)")
+        return _dpo_pairs_brute(po, lo, hi,
+                                None if po_post is None else
+                                np.asarray(po_post, dtype=np.float64), unordered)
     n = po.size
     if n <= DPO_PAIRS_BRUTE_MAX:
         return _dpo_pairs_brute(po, lo, hi)

@@ -12,7 +12,7 @@ raises ``ValueError``/``TypeError`` naming the offending parameter. Copy with ch
 :meth:`ModelParams.replace` (dotted names, e.g. ``"plasticity.A_LTP"``) or
 :func:`dataclasses.replace` on a group.
 
-Domain (every accepted value simulates without NaN/inf, see :mod:`._param_checks`):
+Domain (every accepted value simulates without NaN/inf, see :mod:`._validate`):
 finite Python or numpy numbers (stored as plain int/float/bool), integral where integer;
 voltages, thresholds, weight bounds, g·J within ±1e6 mV; dt in [1e-3, 1e3] ms; time
 constants in [dt/50, 1e6] ms (``ModelParams`` checks dt/50); A_LTD, A_LTP <= 1e3;
@@ -28,7 +28,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from ._param_checks import (
+from ._types import FloatArray, ScalingRule
+from ._validate import (
     DT_RANGE,
     MAX_ABS_MV,
     MAX_AMPLITUDE,
@@ -41,7 +42,6 @@ from ._param_checks import (
     check_tau,
     set_number,
 )
-from ._types import FloatArray, ScalingRule
 
 __all__ = [
     "canonical_name",

@@ -333,7 +333,8 @@ def snapshot_arrays(result: ExperimentResult) -> dict[str, NDArray[Any]]:
     if isinstance(wb, CSRSnapshots):
         st = wb.structure
         data = np.stack(wb.data) if len(wb) else np.zeros((0, st.nnz))
-        out = {"W_blocks.indptr": st.indptr, "W_blocks.indices": st.indices}
+        out: dict[str, NDArray[Any]] = {"W_blocks.indptr": st.indptr,
+                                        "W_blocks.indices": st.indices}
     elif result.is_sparse:
         data, out = np.asarray(wb), {}
     else:

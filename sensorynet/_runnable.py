@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._params import ModelParams
-from ._simulation import check_weights
+from ._simulation import check_simulated_weights
 from ._stimulus import check_input_rates
 
 __all__ = ["check_runnable"]
@@ -59,7 +59,8 @@ def check_runnable(params: ModelParams, n_blocks: int | None = None) -> None:
         w_exc = net.J if (net.eps_EE > 0 or net.eps_EI > 0) else 0.0
         w_inh = -net.g * net.J if (net.eps_IE > 0 or net.eps_II > 0) else 0.0
         try:
-            check_weights(np.array([[w_exc, w_exc], [w_inh, w_inh]]), 1, params, True)
+            check_simulated_weights(np.array([[w_exc, w_exc], [w_inh, w_inh]]), 1, params,
+                                    True)
         except ValueError as exc:
             raise ValueError(f"the initial weights (network.J, -network.g·J) violate the "
                              f"plasticity bounds: {exc}") from None

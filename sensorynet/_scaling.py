@@ -16,9 +16,9 @@ from typing import Any, get_args
 
 import numpy as np
 
-from ._param_checks import MAX_N, check_number
 from ._params import ModelParams, NetworkParams
 from ._types import FloatArray, PathArg, ScalingRule
+from ._validate import MAX_N, check_number
 
 __all__ = ["SCALING_RULES", "DEFAULT_SCALING", "scale_network", "scaled_model", "in_degrees",
            "REFERENCE_RATES", "CALIBRATION_FILE", "load_balanced_calibration",

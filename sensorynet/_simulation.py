@@ -9,14 +9,19 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels as K
 from ._memory import check_fits
-from ._param_checks import MAX_ABS_MV
 from ._params import ModelParams, NetworkParams, PlasticityParams
 from ._results import SpikeTrain
+from ._stimulus import PoissonInput
+from ._types import Population
+from ._validate import MAX_ABS_MV, _refuse_masked, check_weights
 from ._weights import SparseWeights
 
 __all__ = [
@@ -26,7 +31,7 @@ __all__ = [
     "EPOCH_LONG",
     "EPOCH_SHORT",
     "EPOCH_LONG_MAX_N",
-    "check_weights",
+    "check_simulated_weights",
     "MAX_COUNT",
     "start_compiled_code",
 ]
@@ -112,8 +117,20 @@ class SimulationResult:
         ``"u_minus"``, ``"u_plus"``, ``"xbar"``, ``"vbar"`` (T×n each; mV, mV, 1/ms, mV).
     """
 
-    def __init__(self, spike_neurons, spike_steps, W, v_last, n_steps, n_exc, dt,
-                 recorded=None):
+    spike_neurons: npt.NDArray[np.int32]
+    spike_steps: npt.NDArray[np.int32]
+    W: npt.NDArray[np.float64] | SparseWeights
+    v_last: npt.NDArray[np.float64]
+    n_steps: int
+    n_exc: int
+    dt: float
+    recorded: dict[str, np.ndarray] | None
+
+    def __init__(self, spike_neurons: npt.NDArray[np.int32],
+                 spike_steps: npt.NDArray[np.int32],
+                 W: npt.NDArray[np.float64] | SparseWeights, v_last: npt.NDArray[np.float64],
+                 n_steps: int, n_exc: int, dt: float,
+                 recorded: dict[str, np.ndarray] | None = None) -> None:
         self.spike_neurons = spike_neurons
         self.spike_steps = spike_steps
         self.W = W
@@ -136,55 +153,61 @@ class SimulationResult:
         """The spikes as a :class:`~sensorynet._results.SpikeTrain` (rates, PSTH)."""
         return SpikeTrain.from_result(self)
 
-    def spike_counts(self) -> np.ndarray:
+    def spike_counts(self) -> npt.NDArray[np.int64]:
         """Spikes per neuron, shape (N,)."""
         return np.bincount(self.spike_neurons, minlength=self.N)
 
-    def rates(self) -> np.ndarray:
+    def rates(self) -> npt.NDArray[np.float64]:
         """Firing rate per neuron, Hz."""
         return self.spikes.rates()
 
-    def population_rates(self) -> dict:
+    def population_rates(self) -> dict[Population, float]:
         """Mean rate of the E and I populations, Hz."""
         return self.spikes.population_rates()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         pr = self.population_rates()
         return (f"SimulationResult(N={self.N}, T={self.n_steps} steps, "
                 f"{self.spike_neurons.size} spikes, rate E={pr['E']:.2f} Hz, "
                 f"I={pr['I']:.2f} Hz)")
 
 
-def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
+def constants(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int
+              ) -> tuple[np.record, np.record]:
+    """The kernel's constants for a run of ``params``: two records with named fields.
+
+    Parameters
+    ----------
+    params : ModelParams
+    plastic : bool
+        Whether the run applies the plasticity rule (if some pathway is plastic).
+    n_exc : int
+        Number of excitatory neurons.
+    n_neurons : int
+        N (chooses the epoch length, :func:`epoch_steps`).
+
+    Returns
+    -------
+    nc, pc : numpy.record
+        Of :data:`sensorynet._kernels.NEURON_CONSTANTS` and
+        :data:`~sensorynet._kernels.PLASTICITY_CONSTANTS`.
+    """
     net, pl = params.network, params.plasticity
-    c = np.zeros(K.N_CONSTS)
-    c[K.C_B] = math.exp(-net.dt / net.tau_m)
-    c[K.C_THETA] = net.theta
-    c[K.C_DT] = net.dt
-    c[K.C_AM] = math.exp(-net.dt / pl.tau_minus)
-    c[K.C_AP] = math.exp(-net.dt / pl.tau_plus)
-    c[K.C_AX] = math.exp(-net.dt / pl.tau_x)
-    c[K.C_TAUM] = pl.tau_minus
-    c[K.C_TAUP] = pl.tau_plus
-    c[K.C_TAUX] = pl.tau_x
-    c[K.C_ALTD] = pl.A_LTD
-    c[K.C_ALTP] = pl.A_LTP
-    c[K.C_THM] = pl.theta_minus
-    c[K.C_THP] = pl.theta_plus
-    c[K.C_UREF2] = pl.u_ref2
-    c[K.C_WMAX] = pl.w_max
-    c[K.C_WMIN] = pl.w_min_inh
-    fl = np.zeros(K.N_FLAGS, np.int64)
-    fl[K.F_NE] = n_exc
-    fl[K.F_VWIN] = pl.vbar_window
-    fl[K.F_PLASTIC] = int(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE))
-    fl[K.F_EE] = int(pl.plastic_EE)
-    fl[K.F_EI] = int(pl.plastic_EI)
-    fl[K.F_IE] = int(pl.plastic_IE)
-    fl[K.F_LTD_IE] = int(pl.ltd_IE)
-    fl[K.F_MASK_IE] = int(pl.mask_IE)
-    fl[K.F_EPOCH] = epoch_steps(n_neurons, net.dt / pl.tau_x)
-    return c, fl
+    nc = K.constants_record(K.NEURON_CONSTANTS, decay=math.exp(-net.dt / net.tau_m),
+                            theta=float(net.theta), dt=float(net.dt), n_exc=int(n_exc))
+    pc = K.constants_record(
+        K.PLASTICITY_CONSTANTS,
+        plastic=bool(plastic and (pl.plastic_EE or pl.plastic_EI or pl.plastic_IE)),
+        plastic_EE=bool(pl.plastic_EE), plastic_EI=bool(pl.plastic_EI),
+        plastic_IE=bool(pl.plastic_IE), ltd_IE=bool(pl.ltd_IE), mask_IE=bool(pl.mask_IE),
+        a_minus=math.exp(-net.dt / pl.tau_minus), a_plus=math.exp(-net.dt / pl.tau_plus),
+        a_x=math.exp(-net.dt / pl.tau_x), tau_minus=float(pl.tau_minus),
+        tau_plus=float(pl.tau_plus), tau_x=float(pl.tau_x), A_LTD=float(pl.A_LTD),
+        A_LTP=float(pl.A_LTP), theta_minus=float(pl.theta_minus),
+        theta_plus=float(pl.theta_plus), u_ref2=float(pl.u_ref2), w_max=float(pl.w_max),
+        w_min_inh=float(pl.w_min_inh), vbar_window=int(pl.vbar_window),
+        epoch=epoch_steps(n_neurons, net.dt / pl.tau_x))
+    return nc, pc
 
 
 # |weights| and |v_init| are bounded by params.MAX_ABS_MV mV, like the parameters
@@ -192,13 +215,7 @@ def _pack(params: ModelParams, plastic: bool, n_exc: int, n_neurons: int):
 MAX_COUNT = 2 ** 63 - 1
 
 
-def _refuse_masked(x, name):
-    if isinstance(x, np.ma.MaskedArray):
-        raise TypeError(f"{name} must be a plain numpy array, not a masked array "
-                        "(the mask would be ignored); use .filled() or np.asarray(x.data)")
-
-
-def _as_array(x, name):
+def _as_array(x: Any, name: str) -> np.ndarray[Any, Any]:
     """``np.asarray(x)``, refusing masked arrays and ragged sequences."""
     _refuse_masked(x, name)
     try:
@@ -207,46 +224,19 @@ def _as_array(x, name):
         raise ValueError(f"{name} must be a rectangular numeric array ({exc})") from None
 
 
-def check_weights(W, N_E, params, plastic):
-    """Sign structure and bounds of a weight matrix (dense or sparse).
-
-    Weights must be finite with ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0,
-    inhibitory rows <= 0, and in plastic runs within the plasticity bounds.
-    """
+def check_simulated_weights(W: npt.NDArray[np.float64] | SparseWeights, N_E: int,
+                            params: ModelParams, plastic: bool) -> None:
+    """:func:`~sensorynet._validate.check_weights` as a simulation needs it: finite,
+    ``|w| <= MAX_ABS_MV`` mV, excitatory rows >= 0, inhibitory rows <= 0, and in
+    plastic runs within the plasticity bounds (I→E only if I→E is plastic)."""
     pl = params.plasticity
-    if isinstance(W, SparseWeights):
-        exc, inh = W.row_blocks(N_E)
-    else:
-        exc, inh = W[:N_E], W[N_E:]
-    # one min and one max of each block (NaN and inf show in them): this runs before
-    # every block of an experiment
-    e_lo, e_hi = (exc.min(), exc.max()) if exc.size else (0.0, 0.0)
-    i_lo, i_hi = (inh.min(), inh.max()) if inh.size else (0.0, 0.0)
-    if not np.all(np.isfinite([e_lo, e_hi, i_lo, i_hi])):
-        raise ValueError("W contains non-finite values")
-    if exc.size and e_lo < 0:
-        raise ValueError(f"W: rows 0..{N_E - 1} are excitatory and must be >= 0, "
-                         f"found {e_lo:g}")
-    if inh.size and i_hi > 0:
-        raise ValueError(f"W: rows {N_E}..N-1 are inhibitory and must be <= 0, "
-                         f"found {i_hi:g}")
-    if exc.size and e_hi > MAX_ABS_MV:
-        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {e_hi:g}")
-    if inh.size and i_lo < -MAX_ABS_MV:
-        raise ValueError(f"W: weights must lie in [-{MAX_ABS_MV:g}, {MAX_ABS_MV:g}] mV, "
-                         f"found {i_lo:g}")
-    if plastic:
-        if exc.size and e_hi > pl.w_max:
-            raise ValueError(f"W: excitatory weight {e_hi:g} mV exceeds "
-                             f"plasticity.w_max={pl.w_max:g} mV (plastic run)")
-        if pl.plastic_IE and inh.size and i_lo < pl.w_min_inh:
-            raise ValueError(f"W: inhibitory weight {i_lo:g} mV is below "
-                             f"plasticity.w_min_inh={pl.w_min_inh:g} mV (plastic run)")
+    check_weights(W, strict=True, n_exc=N_E, max_abs=MAX_ABS_MV,
+                  bounds=(pl.w_max, pl.w_min_inh if pl.plastic_IE else None) if plastic
+                  else None)
 
 
-def _check_inputs(inputs, N, time_major):
-    from ._stimulus import PoissonInput
+def _check_inputs(inputs: Any, N: int, time_major: bool
+                  ) -> np.ndarray[Any, Any] | PoissonInput:
     if isinstance(inputs, PoissonInput):
         if inputs.N != N:
             raise ValueError(f"inputs is a PoissonInput for N={inputs.N} neurons, "
@@ -283,7 +273,7 @@ def _check_inputs(inputs, N, time_major):
     return np.ascontiguousarray(xt, dtype=np.uint8)
 
 
-def _choose_kernel(threads, n_neurons):
+def _choose_kernel(threads: Any, n_neurons: int) -> tuple[Any, int]:
     """The kernel build and the number of column chunks for ``threads`` threads."""
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads must be a positive integer, got {threads!r}")
@@ -291,15 +281,17 @@ def _choose_kernel(threads, n_neurons):
     if threads == 1:
         return K.KERNELS[(False, compensated)], 1
     import numba
-    if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-        raise ValueError(f"threads must lie in 1..{numba.config.NUMBA_NUM_THREADS} "
+    threads = int(threads)
+    n_max: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    if not 1 <= threads <= n_max:
+        raise ValueError(f"threads must lie in 1..{n_max} "
                          f"(NUMBA_NUM_THREADS), got {threads}")
     numba.set_num_threads(int(threads))
     return K.KERNELS[(True, compensated)], int(threads)
 
 
 @contextlib.contextmanager
-def _interruptible():
+def _interruptible() -> Iterator[None]:
     """Ctrl-C during a compiled kernel surfaces as ``SystemError`` ("returned a result
     with an exception set") once the kernel returns: raise the KeyboardInterrupt it
     carries, so callers see an interrupt and not a failure."""
@@ -314,8 +306,11 @@ def _interruptible():
         raise
 
 
-def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
-             time_major=False, threads=1):
+def simulate(W: npt.NDArray[np.float64] | SparseWeights,
+             inputs: npt.ArrayLike | PoissonInput, *, plastic: bool,
+             params: ModelParams | None = None, v_init: npt.ArrayLike | None = None,
+             record: npt.ArrayLike | None = None, time_major: bool = False,
+             threads: int = 1) -> SimulationResult:
     """Simulate the network for T steps of dt (docs/model.md §3, and §4 if plastic).
 
     Parameters
@@ -368,18 +363,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     if not isinstance(time_major, (bool, np.bool_)):
         raise TypeError(f"time_major must be True or False, got {time_major!r}")
     time_major = bool(time_major)
-    sparse = isinstance(W, SparseWeights)
-    if sparse:
-        W.check_structure()
-    else:
-        _refuse_masked(W, "W")
-        if not isinstance(W, np.ndarray):
-            raise TypeError(f"W must be a numpy array or SparseWeights, got {type(W).__name__}")
-        if W.ndim != 2 or W.shape[0] != W.shape[1]:
-            raise ValueError(f"W must be a square N×N matrix, got shape {W.shape}")
-        if W.dtype != np.float64:
-            raise TypeError(f"W must have dtype float64, got {W.dtype}")
-    N = W.shape[0]
+    N = check_weights(W, strict=True, values=False).shape[0]   # values once N_E is known
     if N < 2:
         raise ValueError(f"W must describe at least 2 neurons, got N={N}")
     if params is None:
@@ -389,7 +373,7 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
     elif params.network.N != N:
         raise ValueError(f"params.network.N={params.network.N} does not match W ({N}×{N})")
     N_E = params.network.N_E
-    check_weights(W, N_E, params, plastic)
+    check_simulated_weights(W, N_E, params, plastic)
     x = _check_inputs(inputs, N, time_major)
     if v_init is None:
         v0 = np.zeros(N)
@@ -417,35 +401,34 @@ def simulate(W, inputs, *, plastic, params=None, v_init=None, record=None,
             raise ValueError(f"record indices must lie in 0..{N - 1}")
         rec = rec.astype(np.int64)
 
-    from ._stimulus import PoissonInput
     T = x.n_steps if isinstance(x, PoissonInput) else x.shape[0]
     if rec.size:     # recorded traces are T x n doubles (v, and 4 traces if plastic)
         check_fits(8 * T * rec.size * (5 if plastic else 1),
                    f"recording {rec.size} neurons for {T} steps")
     kernel, n_chunks = _choose_kernel(threads, N)
-    consts, flags = _pack(params, plastic, N_E, N)
+    nc, pc = constants(params, plastic, N_E, N)
     unmasked_ie = plastic and params.plasticity.plastic_IE and not params.plasticity.mask_IE
-    if sparse:
+    if isinstance(W, SparseWeights):
         indptr, indices, data = W.indptr, W.indices, W.data.copy()
     else:
         indptr, indices, data = K.dense_to_csr(np.ascontiguousarray(W),
                                                N_E if unmasked_ie else N, N_E)
+    if isinstance(x, PoissonInput):
+        if x.dt != params.network.dt:
+            raise ValueError(f"inputs was generated for dt={x.dt} ms but "
+                             f"params.network.dt={params.network.dt} ms")
+        mu, expm = x.kernel_tables()
+        drive = K.Drive(np.zeros((0, N), np.uint8), mu, expm, int(x.segment_steps),
+                        np.uint64(x.key))
+    else:
+        dummy = np.zeros((1, N))
+        drive = K.Drive(x, dummy, dummy, 1, np.uint64(0))
     with _interruptible():
-        if isinstance(x, PoissonInput):
-            if x.dt != params.network.dt:
-                raise ValueError(f"inputs was generated for dt={x.dt} ms but "
-                                 f"params.network.dt={params.network.dt} ms")
-            mu, expm = x.kernel_tables()
-            x_tm = np.zeros((0, N), np.uint8)
-            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-                kernel, _compensated(N), indptr, indices, data, x_tm, mu, expm,
-                x.segment_steps, np.uint64(x.key), T, v0, consts, flags, rec, n_chunks)
-        else:
-            dummy = np.zeros((1, N))
-            sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
-                kernel, _compensated(N), indptr, indices, data, x, dummy, dummy, 1,
-                np.uint64(0), T, v0, consts, flags, rec, n_chunks)
-    if sparse:
+        sp_n, sp_k, v_last, rec_v, rec_tr = K.run_kernel(
+            kernel, _compensated(N), K.csr_bundle(indptr, indices, data, N_E), drive, nc,
+            pc, T, v0, rec, n_chunks)
+    W_out: npt.NDArray[np.float64] | SparseWeights
+    if isinstance(W, SparseWeights):
         W_out = W.with_data(data)
     else:
         W_out = np.zeros((N, N))

@@ -1,29 +1,39 @@
-"""Sparse (CSR, by presynaptic row) weight storage for large networks.
+"""The weight representation of the package: CSR (compressed sparse rows, rows =
+presynaptic neurons), the layout the compiled core reads directly, and the primitives
+every analysis computes with.
 
-The dense ``W[pre, post]`` matrix of the published N=500 network becomes impractical
-beyond ~10^4 neurons; :class:`SparseWeights` stores only existing synapses, row by row,
-in the layout the compiled core reads directly.
+The dense ``W[pre, post]`` matrix of the published N = 500 network becomes impractical
+beyond ~10^4 neurons; :class:`SparseWeights` stores only existing synapses, row by row.
+Analyses take dense or CSR weights and convert dense ones once, at their boundary
+(:func:`as_csr`); from there on they read the stored synapses only (vectorised numpy
+over ``indptr``/``indices``/``data``), so no N×N array is ever formed.
 """
 from __future__ import annotations
 
-import numbers
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _network_kernel as _K
-from ._param_checks import MAX_N
-from ._validate import check_n_exc
+from ._types import BoolArray, FloatArray, IntArray
+from ._validate import check_csr, check_n_exc, check_weights
 
 __all__ = [
     "SparseWeights",
-    "as_dense",
+    "as_csr",
     "weights_equal",
     "PATHWAYS",
     "PATHWAYS_PLASTIC",
     "pathway_slices",
     "group_row_means",
     "existing_block_weights",
+    "BLOCK_ELEMENTS",
 ]
+
+#: largest dense block (elements, 8 MB) formed from CSR rows: the row chunks of a
+#: group's block (:meth:`SparseWeights.group_block`) hold at most this many
+BLOCK_ELEMENTS = 2 ** 20
 
 
 class SparseWeights:
@@ -31,94 +41,55 @@ class SparseWeights:
 
     Parameters
     ----------
-    indptr : ndarray (N+1,) int64
-    indices : ndarray (nnz,) int32, postsynaptic neuron of each synapse
-    data : ndarray (nnz,) float64, weight in mV
+    indptr : array_like of int, shape (N + 1,)
+        Row ``i`` holds the synapses ``indptr[i] .. indptr[i + 1] - 1``.
+    indices : array_like of int, shape (nnz,)
+        Postsynaptic neuron of each synapse, strictly increasing within a row.
+    data : ndarray of float64, shape (nnz,)
+        Weight of each synapse, mV. A stored zero is a pruned synapse.
     N : int
+        Number of neurons.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a broken structure (:func:`sensorynet._validate.check_csr`).
     """
 
-    def __init__(self, indptr, indices, data, N):
-        for name, arr in (("indptr", indptr), ("indices", indices), ("data", data)):
-            if isinstance(arr, np.ma.MaskedArray):
-                raise TypeError(f"SparseWeights: {name} must be a plain array, not masked")
-        try:
-            indptr = np.asarray(indptr)
-            indices = np.asarray(indices)
-            data = np.asarray(data)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"SparseWeights: indptr, indices and data must be 1-D arrays "
-                             f"({exc})") from None
-        if isinstance(N, bool) or not isinstance(N, numbers.Integral) and not (
-                isinstance(N, numbers.Real) and float(N).is_integer()):
-            raise TypeError(f"SparseWeights: N must be an integer, got {N!r}")
-        N = int(N)
-        if not 2 <= N <= MAX_N:
-            raise ValueError(f"SparseWeights: N must lie in [2, {MAX_N}], got {N}")
-        if indptr.shape != (N + 1,) or indptr.dtype == np.bool_ \
-                or not np.issubdtype(indptr.dtype, np.integer):
-            raise ValueError(f"SparseWeights: indptr must be an integer array of length "
-                             f"N+1={N + 1}")
-        if indices.ndim != 1 or indices.dtype == np.bool_ \
-                or not np.issubdtype(indices.dtype, np.integer):
-            raise ValueError("SparseWeights: indices must be a 1-D integer array")
-        # compare in Python ints / int64 so that unsigned arrays cannot wrap around
-        if int(indptr.max()) > np.iinfo(np.int64).max:
-            raise ValueError("SparseWeights: indptr values must fit in int64")
-        indptr = indptr.astype(np.int64)
-        if indptr[0] != 0 or np.any(indptr[1:] < indptr[:-1]) or indptr[-1] != indices.size:
-            raise ValueError("SparseWeights: indptr must start at 0, be non-decreasing and "
-                             "end at len(indices)")
-        if data.shape != indices.shape or data.dtype != np.float64:
-            raise ValueError("SparseWeights: data must be float64 with the shape of indices")
-        if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= N):
-            raise ValueError(f"SparseWeights: indices must lie in 0..{N - 1}")
-        if indices.size > 1:
-            # the kernel relies on strictly increasing columns within each row (its
-            # I→E block is the row's prefix); rows may start anywhere
-            step = np.diff(indices.astype(np.int64))
-            row_start = np.zeros(indices.size, bool)
-            row_start[indptr[1:-1][indptr[1:-1] < indices.size]] = True
-            if np.any((step <= 0) & ~row_start[1:]):
-                raise ValueError("SparseWeights: column indices must be strictly increasing "
-                                 "within each row (sorted, no duplicates)")
-        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
-        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
-        self.data = np.ascontiguousarray(data)
-        self.N = N
+    indptr: IntArray
+    indices: IntArray
+    data: FloatArray
+    N: int
 
-    def check_structure(self):
-        """Cheap re-check (the attributes are mutable) before compiled code reads them.
-
-        Raises
-        ------
-        ValueError
-            If dtypes, shapes, ``indptr`` or the index range no longer hold.
-        """
-        ip, ix, d, N = self.indptr, self.indices, self.data, self.N
-        ok = (isinstance(ip, np.ndarray) and isinstance(ix, np.ndarray)
-              and isinstance(d, np.ndarray) and not isinstance(d, np.ma.MaskedArray)
-              and ip.dtype == np.int64 and ix.dtype == np.int32 and d.dtype == np.float64
-              and ip.shape == (N + 1,) and ix.ndim == 1 and d.shape == ix.shape
-              and ip[0] == 0 and ip[-1] == ix.size and not np.any(ip[1:] < ip[:-1])
-              and (ix.size == 0 or (ix.min() >= 0 and ix.max() < N)))
-        if not ok:
-            raise ValueError("SparseWeights: indptr/indices/data were modified into an "
-                             "invalid structure (build a new SparseWeights)")
+    def __init__(self, indptr: npt.ArrayLike, indices: npt.ArrayLike, data: npt.ArrayLike,
+                 N: int) -> None:
+        self.indptr, self.indices, self.data, self.N = check_csr(indptr, indices, data, N)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, int]:
         return (self.N, self.N)
 
     @property
     def nnz(self) -> int:
+        """Number of stored synapses (stored zeros included)."""
         return int(self.data.size)
 
     @classmethod
-    def from_dense(cls, W, keep_inh_to_exc=None):
+    def from_dense(cls, W: npt.ArrayLike, keep_inh_to_exc: int | None = None
+                   ) -> SparseWeights:
         """Keep the nonzero entries of a dense matrix.
 
-        ``keep_inh_to_exc=n_exc`` also stores the zero I→E entries (rows >= n_exc,
-        columns < n_exc), which unmasked I→E plasticity (``mask_IE=False``) may fill.
+        Parameters
+        ----------
+        W : array_like, shape (N, N)
+            Dense weights, mV.
+        keep_inh_to_exc : int, optional
+            ``n_exc``: also store the zero I→E entries (rows >= n_exc, columns <
+            n_exc), which unmasked I→E plasticity (``mask_IE=False``) may fill.
+
+        Returns
+        -------
+        SparseWeights
         """
         W = np.ascontiguousarray(W, dtype=np.float64)
         if W.ndim != 2 or W.shape[0] != W.shape[1]:
@@ -126,26 +97,23 @@ class SparseWeights:
         N = W.shape[0]
         r0, c1 = (N, 0) if keep_inh_to_exc is None else (int(keep_inh_to_exc),) * 2
         indptr, indices, data = _K.dense_to_csr(W, r0, c1)
-        return cls(indptr, indices, data, N)
+        new = object.__new__(cls)      # the conversion's output is valid by construction
+        new.indptr, new.indices, new.data, new.N = indptr, indices, data, N
+        return new
 
-    def to_dense(self, data=None) -> np.ndarray:
-        """Dense N×N copy (of ``data`` on this structure, if given)."""
+    def to_dense(self, data: FloatArray | None = None) -> FloatArray:
+        """Dense N×N copy (of ``data`` on this structure, if given), mV."""
         out = np.zeros((self.N, self.N))
         _K.csr_to_dense(self.indptr, self.indices, self.data if data is None else data,
                         self.N, out)
         return out
 
-    def rows(self) -> np.ndarray:
+    def rows(self) -> IntArray:
         """Presynaptic index of every stored synapse."""
         return np.repeat(np.arange(self.N, dtype=np.int32), np.diff(self.indptr))
 
-    def row_blocks(self, n_exc):
-        """Weights of the excitatory rows and of the inhibitory rows (flat arrays)."""
-        cut = self.indptr[n_exc]
-        return self.data[:cut], self.data[cut:]
-
-    def with_data(self, data) -> "SparseWeights":
-        """Same structure (shared, already validated), new weights."""
+    def with_data(self, data: npt.ArrayLike) -> SparseWeights:
+        """Same structure (shared, already validated), new weights (mV)."""
         data = np.ascontiguousarray(data, dtype=np.float64)
         if data.shape != self.indices.shape:
             raise ValueError(f"SparseWeights.with_data: data must have shape "
@@ -154,10 +122,89 @@ class SparseWeights:
         new.indptr, new.indices, new.data, new.N = self.indptr, self.indices, data, self.N
         return new
 
-    def copy(self) -> "SparseWeights":
+    def copy(self) -> SparseWeights:
         return self.with_data(self.data.copy())
 
-    def submatrix(self, idx) -> "SparseWeights":
+    def same_structure(self, other: SparseWeights) -> bool:
+        """Whether ``other`` stores the same synapses (positions) as this one."""
+        return self.N == other.N and (
+            (self.indptr is other.indptr and self.indices is other.indices)
+            or (np.array_equal(self.indptr, other.indptr)
+                and np.array_equal(self.indices, other.indices)))
+
+    # ------------------------------------------------------------- reading synapses
+    def entries(self, pre: slice = slice(None), post: slice = slice(None), *,
+                nonzero: bool = True) -> tuple[IntArray, IntArray, FloatArray]:
+        """Presynaptic row, postsynaptic column and weight of the stored synapses.
+
+        Parameters
+        ----------
+        pre, post : slice
+            Block of rows and columns (default: all).
+        nonzero : bool
+            Leave out stored zeros (pruned synapses), as ``np.nonzero`` of the dense W.
+
+        Returns
+        -------
+        rows, cols : ndarray of int64
+        data : ndarray of float64
+            In CSR (row-major) order, weights in mV.
+        """
+        rows, cols, data, _ = self._block_entries(pre, post, nonzero)
+        return rows, cols, data
+
+    def _block_entries(self, pre: slice, post: slice, nonzero: bool
+                       ) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+        """:meth:`entries` and the selection mask over the rows' stored synapses."""
+        a, b, _ = pre.indices(self.N)
+        c, d, _ = post.indices(self.N)
+        lo, hi = self.indptr[a], self.indptr[b]
+        rows = np.repeat(np.arange(a, b, dtype=np.int64), np.diff(self.indptr[a:b + 1]))
+        cols = self.indices[lo:hi].astype(np.int64)
+        data = self.data[lo:hi]
+        sel = (cols >= c) & (cols < d)
+        if nonzero:
+            sel &= data != 0
+        return rows[sel], cols[sel], data[sel], sel
+
+    def group_coords(self, idx: IntArray) -> tuple[IntArray, IntArray,
+                                                    BoolArray]:
+        """Every stored synapse's row and column as positions in the group ``idx``.
+
+        Parameters
+        ----------
+        idx : ndarray of int
+            Distinct neurons of the group.
+
+        Returns
+        -------
+        r, c : ndarray of int64, shape (nnz,)
+            Position in ``idx`` of the synapse's pre- and postsynaptic neuron, -1 if
+            it is not in the group.
+        inside : ndarray of bool, shape (nnz,)
+            Both are in the group.
+        """
+        pos = np.full(self.N, -1, np.int64)
+        pos[idx] = np.arange(idx.size)
+        r, c = pos[self.rows()], pos[self.indices]
+        return r, c, (r >= 0) & (c >= 0)
+
+    def group_block(self, idx: npt.ArrayLike, first: int = 0, stop: int | None = None
+                    ) -> FloatArray:
+        """Dense rows ``first .. stop - 1`` of ``W[np.ix_(idx, idx)]``, mV.
+
+        For a small group, or a few rows of one (see :data:`BLOCK_ELEMENTS`): the
+        array has ``(stop - first) × idx.size`` elements.
+        """
+        idx = np.asarray(idx, np.int64)
+        stop = idx.size if stop is None else stop
+        r, c, sel = self.group_coords(idx)
+        sel &= (r >= first) & (r < stop)
+        out = np.zeros((stop - first, idx.size))
+        out[r[sel] - first, c[sel]] = self.data[sel]
+        return out
+
+    def submatrix(self, idx: npt.ArrayLike) -> SparseWeights:
         """``W[idx][:, idx]`` as a :class:`SparseWeights` (never expanded to N×N).
 
         Parameters
@@ -173,19 +220,23 @@ class SparseWeights:
                 or np.unique(idx).size != idx.size:
             raise ValueError(f"SparseWeights.submatrix: idx must hold at least 2 distinct "
                              f"indices in 0..{self.N - 1}")
-        pos = np.full(self.N, -1, np.int32)
-        pos[idx] = np.arange(idx.size)
-        r, c = pos[self.rows()], pos[self.indices]
-        keep = (r >= 0) & (c >= 0)
+        return self.select(idx)
+
+    def select(self, idx: IntArray) -> SparseWeights:
+        """:meth:`submatrix` of distinct valid indices, of any number (0 and 1 too:
+        the analyses' subsets of neurons with a finite preferred orientation)."""
+        r, c, keep = self.group_coords(idx)
         r, c, d = r[keep], c[keep], self.data[keep]
         if np.any(idx[1:] < idx[:-1]):        # CSR order is kept for increasing idx
             order = np.lexsort((c, r))
             r, c, d = r[order], c[order], d[order]
-        indptr = np.zeros(idx.size + 1, np.int64)
-        np.cumsum(np.bincount(r, minlength=idx.size), out=indptr[1:])
-        return SparseWeights(indptr, c, d, idx.size)
+        new = object.__new__(SparseWeights)   # valid by construction
+        new.indptr = np.zeros(idx.size + 1, np.int64)
+        np.cumsum(np.bincount(r, minlength=idx.size), out=new.indptr[1:])
+        new.indices, new.data, new.N = c.astype(np.int32), np.ascontiguousarray(d), idx.size
+        return new
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> SparseWeights:
         """Only ``W[np.ix_(idx, idx)]``: the :meth:`submatrix` of ``idx``."""
         if isinstance(key, tuple) and len(key) == 2:
             a, b = (np.asarray(k) for k in key)
@@ -195,22 +246,38 @@ class SparseWeights:
         raise TypeError("SparseWeights supports only W[np.ix_(idx, idx)] indexing "
                         "(a square submatrix); use to_dense() for anything else")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"SparseWeights(N={self.N}, nnz={self.nnz}, "
                 f"density={self.nnz / self.N ** 2:.3g})")
 
 
-def as_dense(W) -> np.ndarray:
-    """``W`` as a dense float64 array (a :class:`SparseWeights` is expanded)."""
-    return W.to_dense() if isinstance(W, SparseWeights) else np.asarray(W, dtype=np.float64)
+def as_csr(W: npt.ArrayLike | SparseWeights, name: str = "W") -> SparseWeights:
+    """``W`` checked (:func:`~sensorynet._validate.check_weights`) and in CSR form: the
+    boundary at which every analysis converts dense weights, once.
+
+    Parameters
+    ----------
+    W : array_like (N, N) or SparseWeights
+        Weights ``W[pre, post]``, mV; a dense matrix keeps its nonzero entries.
+    name : str
+        The parameter's name in error messages.
+
+    Returns
+    -------
+    SparseWeights
+        ``W`` itself if it is one.
+    """
+    w = check_weights(W, name)
+    return w if isinstance(w, SparseWeights) else SparseWeights.from_dense(w)
 
 
-def _nonzero_triplets(W):
+def _nonzero_triplets(W: SparseWeights) -> tuple[np.ndarray, np.ndarray, FloatArray]:
     nz = W.data != 0
     return W.rows()[nz], W.indices[nz], W.data[nz]
 
 
-def weights_equal(a, b) -> bool:
+def weights_equal(a: npt.ArrayLike | SparseWeights, b: npt.ArrayLike | SparseWeights
+                  ) -> bool:
     """Whether two weight matrices (dense or sparse) are equal entry by entry.
 
     Parameters
@@ -228,18 +295,21 @@ def weights_equal(a, b) -> bool:
     a, b = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x) for x in (a, b))
     if a.N != b.N:
         return False
-    if np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices):
+    if a.same_structure(b):
         return bool(np.array_equal(a.data, b.data))
-    return all(np.array_equal(x, y) for x, y in zip(_nonzero_triplets(a), _nonzero_triplets(b), strict=True))
+    return all(np.array_equal(x, y) for x, y in
+               zip(_nonzero_triplets(a), _nonzero_triplets(b), strict=True))
 
 
 # ------------------------------------------------- pathways and blocks of a W
 #: Valid pathway names, pre population first.
 PATHWAYS = ("EE", "EI", "IE", "II")
+#: plastic pathways analysed (I→I is static)
+PATHWAYS_PLASTIC = ("EE", "EI", "IE")
 
 
-def pathway_slices(pathway, n_exc, n):
-    """Slices (pre, post) for a pathway name."""
+def pathway_slices(pathway: str, n_exc: int, n: int) -> tuple[slice, slice]:
+    """Slices (pre, post) of the neurons of a pathway (``"EE"``, ``"EI"``, …)."""
     if not isinstance(pathway, str):
         raise TypeError(f"pathway must be a str, got {type(pathway).__name__}")
     if pathway not in PATHWAYS:
@@ -248,7 +318,7 @@ def pathway_slices(pathway, n_exc, n):
     return pop[pathway[0]], pop[pathway[1]]
 
 
-def group_row_means(W, mask):
+def group_row_means(W: npt.ArrayLike | SparseWeights, mask: npt.ArrayLike) -> FloatArray:
     """Mean weight from each neuron of a group onto the group (rows of W[group, group]).
 
     Parameters
@@ -262,18 +332,21 @@ def group_row_means(W, mask):
     -------
     ndarray, shape (group size,)
         ``W[np.ix_(g, g)].mean(axis=1)`` (absent synapses counting as 0, autapses
-        included), mV.
+        included), mV. Each row's mean is numpy's (pairwise) mean of the dense row,
+        formed from the CSR rows in chunks of at most :data:`BLOCK_ELEMENTS`.
     """
+    w = as_csr(W)
     idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     if idx.size == 0:
         return np.zeros(0)
-    if isinstance(W, SparseWeights):
-        from . import _csr
-        return _csr.group_sums(W, idx) / idx.size
-    return np.asarray(W)[np.ix_(idx, idx)].mean(axis=1)
+    step = max(1, BLOCK_ELEMENTS // idx.size)
+    return np.concatenate([w.group_block(idx, s, min(s + step, idx.size)).mean(axis=1)
+                           for s in range(0, idx.size, step)])
 
 
-def existing_block_weights(W0, W, n_exc, pathway):
+def existing_block_weights(W0: npt.ArrayLike | SparseWeights,
+                           W: npt.ArrayLike | SparseWeights, n_exc: int, pathway: str
+                           ) -> tuple[FloatArray, FloatArray]:
     """Weights in ``W0`` and ``W`` of the synapses of a pathway non-zero in ``W0``.
 
     Parameters
@@ -281,26 +354,35 @@ def existing_block_weights(W0, W, n_exc, pathway):
     W0, W : array_like, shape (N, N), or SparseWeights
         Reference and compared weights (mV), same N.
     n_exc : int
+        Number of excitatory neurons.
     pathway : {"EE", "EI", "IE", "II"}
 
     Returns
     -------
     w0, w : ndarray
-        Row-major order, as ``W0[b][m], W[b][m]`` with ``m = W0[b] != 0`` for the
-        pathway's block ``b`` of dense arrays.
+        mV, in row-major order, as ``W0[b][m], W[b][m]`` with ``m = W0[b] != 0`` for
+        the pathway's block ``b`` of dense arrays (pruned synapses are 0 in ``w``).
     """
-    n = W0.shape[0]
-    pre, post = pathway_slices(pathway, check_n_exc(n_exc, n), n)
-    if isinstance(W0, SparseWeights) or isinstance(W, SparseWeights):
-        w0, w = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x)
-                 for x in (W0, W))
-        from . import _csr
-        return _csr.existing_pairs(w0, w, pre, post)
-    b0 = np.asarray(W0)[pre, post]
-    m = b0 != 0
-    return b0[m], np.asarray(W)[pre, post][m]
+    w0c, wc = as_csr(W0, "W0"), as_csr(W, "W")
+    if wc.N != w0c.N:
+        raise ValueError(f"W and W0 must have the same shape, got {wc.shape} and "
+                         f"{w0c.shape}")
+    pre, post = pathway_slices(pathway, check_n_exc(n_exc, w0c.N), w0c.N)
+    return existing_pairs(w0c, wc, pre, post)
 
 
-#: plastic pathways analysed (I→I is static)
-PATHWAYS_PLASTIC = ("EE", "EI", "IE")
-
+def existing_pairs(W0: SparseWeights, W: SparseWeights, pre: slice, post: slice
+                   ) -> tuple[FloatArray, FloatArray]:
+    """:func:`existing_block_weights` on checked CSR weights and a block (pre, post)."""
+    a, b, _ = pre.indices(W0.N)
+    rows, cols, w0, sel = W0._block_entries(pre, post, True)
+    if W.same_structure(W0):      # W on W0's synapses (as plasticity leaves it)
+        return w0, W.data[W0.indptr[a]:W0.indptr[b]][sel]
+    # look each synapse up among W's synapses of the same block, by its flat
+    # (row, column) key: both lists are sorted in CSR order
+    r, c, d, _ = W._block_entries(pre, post, False)
+    key, keyw = rows * W.N + cols, r * W.N + c
+    if keyw.size == 0:
+        return w0, np.zeros(key.size)
+    pos = np.minimum(np.searchsorted(keyw, key), keyw.size - 1)
+    return w0, np.where(keyw[pos] == key, d[pos], 0.0)

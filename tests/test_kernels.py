@@ -5,7 +5,9 @@
 * on an empty numba cache, building a small network compiles nothing but the dense
   conversion, and the kernels compile none of numba's allocation, min/max or
   error-message (string) overloads -- these cost seconds on a first run;
-* ``reproduce`` draws each figure once and writes the pixels ``savefig`` would.
+* ``reproduce`` draws each figure once and writes the pixels ``savefig`` would;
+* the kernel takes typed bundles (issue 20): unsigned index views made once, constants
+  read by name.
 """
 import json
 import os
@@ -16,6 +18,8 @@ import sys
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+
+import sensorynet as sn
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -100,3 +104,70 @@ def test_saved_pixels_equal_savefig(tmp_path):
     a = np.asarray(PIL.open(tmp_path / "fast.png"))
     b = np.asarray(PIL.open(tmp_path / "ref.png"))
     assert a.shape == b.shape and np.array_equal(a, b)
+
+
+# ------------------------------------------------------------- the kernel's bundles
+def test_csr_bundle_views_the_arrays_once_unsigned():
+    """Indices reach the kernel as unsigned views of the caller's arrays (no copy), with
+    each row's first synapse onto an inhibitory neuron."""
+    from sensorynet import _kernels as K
+    net = sn.build_network(sn.NetworkParams(N=40), 3)
+    S = sn.SparseWeights.from_dense(net.W)
+    data = S.data.copy()
+    w = K.csr_bundle(S.indptr, S.indices, data, net.n_exc)
+    assert (w.indptr.dtype, w.indices.dtype, w.split.dtype) == (np.uint64, np.uint32,
+                                                                 np.uint64)
+    assert np.shares_memory(w.indptr, S.indptr) and np.shares_memory(w.indices, S.indices)
+    assert w.data is data
+    for i in range(net.N):
+        row = S.indices[S.indptr[i]:S.indptr[i + 1]]
+        assert w.split[i] == S.indptr[i] + np.count_nonzero(row < net.n_exc)
+
+
+def test_constants_name_every_parameter_the_kernel_reads():
+    """Two records with typed, named fields; every field must be given."""
+    from sensorynet import _kernels as K
+    from sensorynet._simulation import constants, epoch_steps
+    p = sn.ModelParams().replace(**{"plasticity.plastic_EI": False, "plasticity.A_LTP": 2e-4})
+    nc, pc = constants(p, True, 400, 500)
+    assert nc.dtype == K.NEURON_CONSTANTS and pc.dtype == K.PLASTICITY_CONSTANTS
+    net, pl = p.network, p.plasticity
+    assert nc.n_exc == 400 and nc.theta == net.theta and nc.dt == net.dt
+    assert nc.decay == np.exp(-net.dt / net.tau_m)
+    assert pc.plastic and pc.plastic_EE and not pc.plastic_EI and pc.A_LTP == 2e-4
+    assert pc.a_x == np.exp(-net.dt / pl.tau_x) and pc.epoch == epoch_steps(500)
+    assert (pc.w_max, pc.w_min_inh, pc.vbar_window) == (pl.w_max, pl.w_min_inh,
+                                                         pl.vbar_window)
+    off = p.replace(**{"plasticity.plastic_EE": False, "plasticity.plastic_IE": False})
+    assert not constants(off, True, 400, 500)[1].plastic      # nothing plastic
+    assert not constants(p, False, 400, 500)[1].plastic       # a static run
+    with pytest.raises(ValueError, match="theta"):
+        K.constants_record(K.NEURON_CONSTANTS, decay=0.9, dt=0.1, n_exc=4)
+
+
+def test_run_kernel_reads_the_bundles_by_name():
+    """The static run is the plastic kernel with ``plastic=False`` in its bundle, and the
+    same bundles give simulate()'s spikes and weights."""
+    from sensorynet import _kernels as K
+    from sensorynet._simulation import _compensated, constants
+    p = sn.ModelParams().replace(**{"network.N": 60})
+    net = sn.build_network(p.network, 0)
+    inp = sn.stimulus_input([0.3, 1.2], 100, net.po, net.n_exc, 1)
+    S = sn.SparseWeights.from_dense(net.W)
+    mu, expm = inp.kernel_tables()
+    drive = K.Drive(np.zeros((0, 60), np.uint8), mu, expm, int(inp.segment_steps),
+                    np.uint64(inp.key))
+    nc, pc = constants(p, True, net.n_exc, 60)
+    for plastic in (True, False):
+        pc = pc.copy()
+        pc.plastic = plastic
+        data = S.data.copy()
+        sp_n, sp_k, v_last, _, _ = K.run_kernel(
+            K.KERNELS[(False, _compensated(60))], _compensated(60),
+            K.csr_bundle(S.indptr, S.indices, data, net.n_exc), drive, nc,
+            pc, inp.n_steps, np.zeros(60), np.zeros(0, np.int64), 1)
+        ref = sn.simulate(net.W, inp, plastic=plastic, params=p)
+        assert np.array_equal(sp_n, ref.spike_neurons) and np.array_equal(sp_k, ref.spike_steps)
+        assert np.array_equal(v_last, ref.v_last)
+        assert np.array_equal(S.with_data(data).to_dense(), ref.W)
+        assert plastic == (not np.array_equal(data, S.data))

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 import sensorynet as sn
-from sensorynet._param_checks import MAX_DT_OVER_TAU
 from sensorynet._simulation import EPOCH_LONG_MAX_N, epoch_steps
+from sensorynet._validate import MAX_DT_OVER_TAU
 from sensorynet._weights import SparseWeights
 from sensorynet.reference import simulate_reference
 

@@ -263,13 +263,15 @@ def test_learning_curve_samples_blocks_from_snapshots(short_run):
 
 
 def test_existing_specificity_metric(short_run):
-    from sensorynet.sweep._metrics import METRICS, RunContext, existing_ee_specificity
-    s = existing_ee_specificity(short_run.W, short_run.po, short_run.n_exc)
+    from sensorynet.analysis import specificity
+    from sensorynet.sweep._metrics import METRICS, RunContext
+    s = specificity(short_run.W, short_run.po, short_run.n_exc, existing_only=True,
+                    W0=short_run.W0)
     ctx = RunContext(short_run, 2)
     assert METRICS["spec_EE_existing_0_30"].func(short_run, ctx) == pytest.approx(s[0])
     assert METRICS["contrast_EE_existing"].func(short_run, ctx) == pytest.approx(s[0] - s[2])
-    sp = existing_ee_specificity(sn.SparseWeights.from_dense(short_run.W0), short_run.po,
-                                 short_run.n_exc)
+    sp = specificity(sn.SparseWeights.from_dense(short_run.W0), short_run.po,
+                     short_run.n_exc, existing_only=True)
     np.testing.assert_allclose(sp, 0.5)      # every existing synapse starts at J
 
 

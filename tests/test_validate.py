@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import sensorynet as sn
-from sensorynet._param_checks import MAX_ABS_MV, MAX_DT_OVER_TAU, MAX_TAU
 from sensorynet._params import ModelParams, NetworkParams, PlasticityParams, ProtocolParams
+from sensorynet._validate import MAX_ABS_MV, MAX_DT_OVER_TAU, MAX_TAU
 from sensorynet._weights import SparseWeights
 
 
@@ -271,3 +271,99 @@ class TestSparseWeights:
         S.indices[0] = 10_000
         with pytest.raises(ValueError, match="structure"):
             sn.simulate(S, np.ones((20, 5), np.uint8), plastic=False)
+
+
+# ------------------------------------------------------------- the one weight check
+class TestCheckWeights:
+    """``_validate.check_weights``: every caller (simulate, the analyses, the CSR
+    boundary) refuses the same mistakes with the same words."""
+
+    def setup_method(self):
+        self.W = np.array([[0.0, 1.0, 0.5], [0.2, 0.0, 0.0], [-1.0, -2.0, 0.0]])
+
+    def test_returns_float64_or_the_sparse_weights_itself(self):
+        from sensorynet._validate import check_weights
+        out = check_weights(self.W.astype(np.float32))
+        assert out.dtype == np.float64 and np.array_equal(out, self.W.astype(np.float32))
+        assert check_weights(self.W) is self.W                  # no copy
+        S = SparseWeights.from_dense(self.W)
+        assert check_weights(S, n_exc=2, max_abs=10.0, bounds=(2.0, -5.0)) is S
+
+    @pytest.mark.parametrize("W,exc,match", [
+        (np.zeros((3, 4)), ValueError, "X must be square"),
+        (np.zeros(9), ValueError, "X must be 2-D"),
+        (np.ones((2, 2), complex), TypeError, "X must be a real"),
+        (np.ones((2, 2), bool), TypeError, "X must be a real"),
+        ([[1.0, 2.0], [3.0]], ValueError, "rectangular"),
+        (np.ma.masked_array(np.ones((2, 2))), TypeError, "masked"),
+        (np.array([[np.nan, 0.0], [0.0, 0.0]]), ValueError, "X contains non-finite"),
+        (np.array([[np.inf, 0.0], [0.0, 0.0]]), ValueError, "X contains non-finite"),
+    ])
+    def test_shape_dtype_finiteness(self, W, exc, match):
+        from sensorynet._validate import check_weights
+        with pytest.raises(exc, match=match):
+            check_weights(W, "X")
+
+    def test_strict_is_the_simulations_contract(self):
+        from sensorynet._validate import check_weights
+        with pytest.raises(TypeError, match="float64"):
+            check_weights(self.W.astype(np.float32), strict=True)
+        with pytest.raises(TypeError, match="numpy array or SparseWeights"):
+            check_weights(self.W.tolist(), strict=True)
+        assert check_weights(self.W.tolist()).shape == (3, 3)
+
+    @pytest.mark.parametrize("sparse", [False, True])
+    def test_sign_structure_and_bounds(self, sparse):
+        from sensorynet._validate import check_weights
+
+        def check(W, **kw):
+            return check_weights(SparseWeights.from_dense(W) if sparse else W, **kw)
+        check(self.W, n_exc=2, max_abs=2.0, bounds=(1.0, -2.0))
+        with pytest.raises(ValueError, match="rows 1..N-1 are inhibitory.*found 0.2"):
+            check(self.W, n_exc=1)
+        with pytest.raises(ValueError, match="rows 0..2 are excitatory.*found -2"):
+            check(self.W, n_exc=3)
+        with pytest.raises(ValueError, match=r"must lie in \[-1.5, 1.5\] mV, found -2"):
+            check(self.W, n_exc=2, max_abs=1.5)
+        with pytest.raises(ValueError, match="w_max=0.9"):
+            check(self.W, n_exc=2, bounds=(0.9, -2.0))
+        with pytest.raises(ValueError, match="w_min_inh=-1.5"):
+            check(self.W, n_exc=2, bounds=(1.0, -1.5))
+        check(self.W, n_exc=2, bounds=(1.0, None))             # I→E not plastic
+        with pytest.raises(ValueError, match="n_exc"):
+            check(self.W, n_exc=4)
+
+    def test_one_message_for_dense_and_sparse(self):
+        from sensorynet._validate import check_weights
+        W = self.W.copy()
+        W[0, 1] = np.nan
+        msgs = []
+        for w in (W, SparseWeights.from_dense(W)):
+            with pytest.raises(ValueError) as e:
+                check_weights(w, "W0")
+            msgs.append(str(e.value))
+        assert msgs[0] == msgs[1] == "W0 contains non-finite (NaN/inf) values"
+
+
+def test_param_checks_live_in_validate():
+    """The parameter checks and the argument checks are one module."""
+    import importlib.util
+
+    from sensorynet import _validate
+    assert importlib.util.find_spec("sensorynet._param_checks") is None
+    for name in ("check_number", "check_tau", "MAX_N", "check_params", "check_weights",
+                 "check_csr"):
+        assert hasattr(_validate, name), name
+    with pytest.raises(TypeError, match="params must be a ModelParams"):
+        _validate.check_params({"N": 3})
+    assert isinstance(_validate.check_params(None), ModelParams)
+
+
+def test_check_weights_without_values_checks_the_shape_only():
+    from sensorynet._validate import check_weights
+    W = np.array([[np.nan, -1.0], [1.0, 0.0]])
+    assert check_weights(W, n_exc=1, values=False) is W       # NaN and signs not read
+    with pytest.raises(ValueError, match="square"):
+        check_weights(np.zeros((2, 3)), values=False)
+    with pytest.raises(TypeError, match="float64"):
+        check_weights(W.astype(np.float32), strict=True, values=False)

@@ -12,12 +12,19 @@ again. For each ``notebooks/0*.ipynb``:
 3. check: no error output (no output of type ``error`` in the notebook model, no
    stderr text with "Traceback" or "Error"); every widget output rendered as a control
    (no "Loading widget…", "Error displaying widget", "Failed to load model class");
-   notebooks 01–06 show a control panel (``img.widget-image``), 00 none;
-4. change one control of the panel (see :data:`CHANGES`) as a user would -- type into a
-   slider's readout, pick a dropdown entry, click a toggle (and *Run*) -- and check
-   that the panel's figure changes (the PNG bytes behind its ``<img>``);
+   notebooks 01–08 show a control panel (``img.widget-image``), 00 none;
+4. change every control listed for the panel (see :data:`CHANGES`) as a user would --
+   type into a slider's readout, press an arrow key on a slider, pick a dropdown entry,
+   click a toggle or a checkbox (and *Run*) -- and check that the panel's figure
+   changes (the PNG bytes behind its ``<img>``). The **latency** of each control is
+   measured in the page: from the user's event (the Enter, key, click or change event,
+   caught before the widget sees it) to the moment the panel's ``<img>`` gets its new
+   ``src`` (a MutationObserver), and reported per control, marked ``view`` (redraws
+   precomputed results; the goal is <= 0.3 s) or ``compute`` (runs a simulation; the
+   panel shows its busy state meanwhile);
 5. screenshots: ``NN_full.png`` (the whole notebook after the run),
-   ``NN_panel_before.png`` and ``NN_panel_after.png`` (the panel's output area);
+   ``NN_panel_before.png`` and ``NN_panel_after.png`` (the panel's output area, before
+   the first change and after the last);
 6. shut the kernel down, and make sure the notebook file on disk was not modified.
 
 Exits 1 with one ``FAILED`` line per failed check (all notebooks are tried), 0 if all
@@ -49,19 +56,35 @@ BAD_WIDGET_TEXT = ("Loading widget", "Error displaying widget", "Failed to load 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 STDERR_MIME = "application/vnd.jupyter.stderr"
 
-#: The control changed in each notebook's panel: (kind, label, new value[, button]).
-#: Cheap re-renders only: a picker or a view setting redraws from precomputed results;
-#: notebook 04's panel has no live control, so the switch is followed by its Run button
-#: (the result for the new setting was precomputed by the notebook: no simulation).
+#: The controls changed in each notebook's panel, in order: (mode, kind, label, new
+#: value[, button]). ``mode`` is ``"view"`` (redraws precomputed results) or
+#: ``"compute"`` (runs a simulation, with the panel's busy state). Notebook 04's panel
+#: has no live control, so its switch is followed by its Run button (the result for the
+#: new setting was precomputed by the notebook). ``key`` sliders are moved by one step
+#: with the arrow key (selection sliders have no editable readout).
 CHANGES = {
-    "01": ("slider", "neuron", "7"),
-    "02": ("slider", "neuron", "7"),
-    "03": ("toggle", "pathway", "E→I"),
-    "04": ("toggle", "rule", "I→E LTD off", "Run spontaneous activity"),
-    "05": ("slider", "class half-width (deg)", "10"),
-    "06": ("dropdown", "metric", "spec_EE_contrast"),
-    "07": ("dropdown", "scaling rule", "expected_indegree"),
+    "01": [("view", "slider", "neuron", "7"),
+           ("compute", "slider", "inhibition g", "6.0")],
+    "02": [("view", "slider", "neuron", "7")],
+    "03": [("view", "slider", "learning blocks completed", "10"),
+           ("view", "slider", "learning blocks completed", "11"),
+           ("view", "toggle", "pathway", "I→E"),
+           ("view", "slider", "learning blocks completed", "30")],
+    "04": [("compute", "toggle", "rule", "I→E LTD off", "Run spontaneous activity")],
+    "05": [("view", "slider", "class half-width (deg)", "10"),
+           ("view", "slider", "class half-width (deg)", "20")],
+    "06": [("view", "dropdown", "metric", "spec_EE_contrast"),
+           ("view", "checkbox", "swap axes", "")],
+    "07": [("view", "dropdown", "scaling rule", "expected_indegree"),
+           ("view", "key", "neurons N", "ARROW_LEFT"),
+           ("view", "dropdown", "scaling rule", "balanced")],
+    "08": [("view", "key", "detection threshold (mV)", "ARROW_RIGHT"),
+           ("view", "key", "detection threshold (mV)", "ARROW_RIGHT")],
 }
+
+#: view-only controls should redraw within this (reported, not enforced: the machine's
+#: load sets the absolute numbers)
+VIEW_GOAL_S = 0.3
 
 # --------------------------------------------------------------------- browser JS
 JS_STATE = """
@@ -136,6 +159,35 @@ fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-25
   .catch(e => done({error: String(e)}));
 """
 
+# arm the latency measurement: the first user event (captured before the widgets see it)
+# starts the clock, the panel image's next src change stops it
+JS_ARM_LATENCY = """
+const imgs = window.jupyterapp.shell.currentWidget.content.node.querySelectorAll('img.widget-image');
+const img = imgs[imgs.length - 1];
+const lat = {t0: null, t1: null, src: img ? img.src : null, events: []};
+window.__sn_latency = lat;
+const start = (e) => { if (lat.t0 === null && (e.type !== 'keydown' || e.key === 'Enter'
+    || e.key.startsWith('Arrow'))) { lat.t0 = performance.now(); lat.events.push(e.type); } };
+for (const t of ['keydown', 'click', 'change']) {
+  document.addEventListener(t, start, {capture: true});
+}
+lat.cleanup = () => { for (const t of ['keydown', 'click', 'change'])
+  document.removeEventListener(t, start, {capture: true}); };
+if (img) {
+  const obs = new MutationObserver(() => {
+    if (img.src !== lat.src && lat.t1 === null) { lat.t1 = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(img, {attributes: true, attributeFilter: ['src']});
+}
+return !!img;
+"""
+
+JS_READ_LATENCY = """
+const lat = window.__sn_latency;
+if (!lat) return null;
+return {t0: lat.t0, t1: lat.t1, events: lat.events};
+"""
+
 JS_SHUTDOWN = """
 const done = arguments[arguments.length - 1];
 const w = window.jupyterapp.shell.currentWidget;
@@ -202,6 +254,7 @@ class NotebookCheck:
         self.url = url
         self.token = token
         self.shots = shots
+        self.latencies = []      # (notebook, mode, what, seconds or None)
 
     # ------------------------------------------------------------ helpers
     def state(self, name):
@@ -304,10 +357,13 @@ class NotebookCheck:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.keys import Keys
         from selenium.webdriver.support.ui import Select
-        kind, label, value = change[:3]
+        kind, label, value = change[1:4]
         if kind == "toggle":      # a toggle button is found by its own text
             box = (f"//div[contains(@class,'widget-toggle-buttons')]"
                    f"[.//button[normalize-space()='{value}']]")
+        elif kind == "checkbox":
+            box = (f"//div[contains(@class,'widget-checkbox')]"
+                   f"[.//*[normalize-space()='{label}']]")
         else:                     # a slider or dropdown by its description label
             box = (f"//div[contains(@class,'widget-inline-hbox')]"
                    f"[./label[normalize-space()='{label}']]")
@@ -317,6 +373,8 @@ class NotebookCheck:
                                                          if kind == "toggle" else ""))
         el = els[-1]
         self.d.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        time.sleep(0.3)
+        self.d.execute_script(JS_ARM_LATENCY)
         if kind == "slider":
             readout = el.find_element(By.CSS_SELECTOR, ".widget-readout")
             old = readout.text
@@ -324,6 +382,12 @@ class NotebookCheck:
             readout.send_keys(Keys.CONTROL, "a")
             readout.send_keys(value, Keys.ENTER)
             what = f"{label}: {old} → {value}"
+        elif kind == "key":
+            handle = el.find_element(By.CSS_SELECTOR, ".noUi-handle")
+            old = el.find_element(By.CSS_SELECTOR, ".widget-readout").text
+            self.d.execute_script("arguments[0].focus();", handle)
+            handle.send_keys(getattr(Keys, value))
+            what = f"{label}: {old} → one step ({value.lower().replace('_', ' ')})"
         elif kind == "dropdown":
             sel = Select(el.find_element(By.TAG_NAME, "select"))
             old = sel.first_selected_option.text
@@ -333,15 +397,25 @@ class NotebookCheck:
             button = el.find_element(By.XPATH, f".//button[normalize-space()='{value}']")
             button.click()
             what = f"{label}: → {value}"
+        elif kind == "checkbox":
+            el.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+            what = f"{label}: toggled"
         else:
             raise ValueError(kind)
-        if len(change) > 3:                         # a Run button applies the change
-            run = self.d.find_elements(By.XPATH, f"//button[normalize-space()='{change[3]}']")
+        if len(change) > 4:                         # a Run button applies the change
+            run = self.d.find_elements(By.XPATH, f"//button[normalize-space()='{change[4]}']")
             if not run:
-                raise CheckFailed(f"no button {change[3]!r}")
+                raise CheckFailed(f"no button {change[4]!r}")
             run[-1].click()
-            what += f", then '{change[3]}'"
+            what += f", then '{change[4]}'"
         return what
+
+    def latency(self):
+        """Seconds from the user's event to the panel's new image (None if unmeasured)."""
+        r = self.d.execute_script(JS_READ_LATENCY)
+        if not r or r["t0"] is None or r["t1"] is None:
+            return None
+        return (r["t1"] - r["t0"]) / 1000.0
 
     # --------------------------------------------------------------- check
     def check(self, path, timeout):
@@ -364,32 +438,38 @@ class NotebookCheck:
             notes.append(f"{dom['widgets']} widget outputs"
                          + (f" ({dom['closed']} closed by the kernel)" if dom["closed"] else ""))
             self.screenshot_full(self.shots / f"{key}_full.png")
-            change = CHANGES.get(key)
-            if change is None:
+            changes = CHANGES.get(key)
+            if changes is None:
                 if dom["panels"]:
                     fails.append(f"{dom['panels']} panel image(s), but no control to change "
                                  "is configured in tools/browser_check.py CHANGES")
             elif not dom["panels"]:
                 fails.append("no control panel (img.widget-image) shown")
             elif not fails:
-                before = self.panel_digest()
                 self.screenshot_panel(self.shots / f"{key}_panel_before.png")
-                what = self.change_control(change)
                 try:
-                    wait_for(lambda: self.panel_digest()["src"] != before["src"], 120,
-                             f"the panel to re-render after {what}")
-                    wait_for(lambda: self.state(name)["kernel"] == "idle", 60, "idle kernel")
-                    after = wait_for(lambda: (lambda r: r if r["loaded"] else None)(
-                        self.panel_digest()), 10, "the new panel image to load")
+                    for change in changes:
+                        before = self.panel_digest()
+                        what = self.change_control(change)
+                        wait_for(lambda b=before: self.panel_digest()["src"] != b["src"], 120,
+                                 f"the panel to re-render after {what}", interval=0.05)
+                        lat = self.latency()
+                        wait_for(lambda: self.state(name)["kernel"] == "idle", 60,
+                                 "idle kernel")
+                        after = wait_for(lambda: (lambda r: r if r["loaded"] else None)(
+                            self.panel_digest()), 10, "the new panel image to load")
+                        if after["natural"] and after["shown"] > 1.25 * after["natural"]:
+                            notes.append(f"panel image {after['natural']} px wide shown at "
+                                         f"{after['shown']} px (upscaled)")
+                        if after["digest"] == before["digest"]:
+                            fails.append(f"panel figure unchanged after {what}")
+                        self.latencies.append((name, change[0], what, lat))
+                        notes.append(f"{change[0]} {what}: "
+                                     + ("latency not measured" if lat is None
+                                        else f"{lat:.2f} s"))
+                        time.sleep(0.3)
                     time.sleep(0.5)
                     self.screenshot_panel(self.shots / f"{key}_panel_after.png")
-                    if after["natural"] and after["shown"] > 1.25 * after["natural"]:
-                        notes.append(f"panel image {after['natural']} px wide shown at "
-                                     f"{after['shown']} px (upscaled)")
-                    if after["digest"] == before["digest"]:
-                        fails.append(f"panel figure unchanged after {what}")
-                    else:
-                        notes.append(f"figure changed after {what}")
                 finally:
                     fails += [p for p in self.d.execute_script(JS_DOM_PROBLEMS)["problems"]
                               if p not in dom["problems"]]
@@ -414,6 +494,19 @@ class NotebookCheck:
             except Exception:
                 pass
         return fails, notes, time.monotonic() - t0
+
+
+def latency_report(latencies):
+    """The controls' latencies as a Markdown table (also written to latency.md)."""
+    rows = ["browser_check: control latency (user event → new panel image in the DOM)",
+            "", "| notebook | control | kind | latency (s) | goal |", "|---|---|---|---|---|"]
+    for nb, mode, what, lat in latencies:
+        goal = (f"≤ {VIEW_GOAL_S:g} s: " + ("met" if lat is not None and lat <= VIEW_GOAL_S
+                                            else "missed")) if mode == "view" else \
+            "busy state shown"
+        rows.append(f"| {nb[:2]} | {what.replace('|', '/')} | {mode} | "
+                    f"{'n/a' if lat is None else f'{lat:.2f}'} | {goal} |")
+    return "\n".join(rows)
 
 
 def main(argv=None):
@@ -443,6 +536,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="sensorynet-chromium-") as profile:
         driver = make_driver(pathlib.Path(profile) / "user-data",
                              args.screenshots / "chromedriver.log")
+        checker = None
         try:
             print(f"browser_check: {driver.capabilities.get('browserName')} "
                   f"{driver.capabilities.get('browserVersion')}, JupyterLab at {args.url}",
@@ -459,6 +553,9 @@ def main(argv=None):
                     failed[path.name] = fails
         finally:
             driver.quit()
+        report = latency_report(checker.latencies if checker else [])
+        print(report, flush=True)
+        (args.screenshots / "latency.md").write_text(report + "\n")
     print(f"browser_check: {len(paths) - len(failed)} of {len(paths)} notebooks passed "
           f"in {time.monotonic() - t0:.0f} s; screenshots in {args.screenshots}")
     if failed:

@@ -34,10 +34,18 @@ from sensorynet import experiments, plotting, widgets
 # \qquad B = e^{-\Delta t/\tau_m},$$
 #
 # where $x_k$ is the number of feed-forward input spikes and $s_{k-1}$ the network's spikes one step
-# earlier (a 1 ms synaptic delay). This update is **exact** for the model: unlike an Euler step,
+# earlier (a 1 ms synaptic delay). Threshold and reset follow in the same step
+# (`docs/model.md` §3):
+#
+# $$s_i[k] = \begin{cases}1 & \tilde v_i[k] > \theta\\ 0 & \text{otherwise}\end{cases},\qquad
+# v_i[k] = \begin{cases}0 & s_i[k] = 1\\ \tilde v_i[k] & s_i[k] = 0,\end{cases}$$
+#
+# with $\tilde v_i[k]$ the potential before the threshold (the update above), $\theta$ = 20 mV,
+# the reset at 0 mV and no refractory period; $\tau_m$ = 20 ms and $\Delta t$ = 1 ms give
+# $B = e^{-1/20} \approx 0.951$. This update is **exact** for the model: unlike an Euler step,
 # it involves no approximation, so the time step only sets when spikes can happen.
 # All parameters are grouped, validated objects; here are the defaults of the paper's
-# Table 1:
+# Table 1 (`docs/model.md` §9 lists every one with its unit):
 
 # %%
 p = sn.ModelParams()
@@ -46,7 +54,8 @@ p.network
 # %% [markdown]
 # ## The network: 400 E and 100 I neurons, random connections
 #
-# Every possible connection `W[pre, post]` (rows are presynaptic) is drawn independently.
+# Every possible connection `W[pre, post]` (rows are presynaptic) is drawn independently
+# (`docs/model.md` §1).
 # E→E and E→I connections exist with probability 0.3 and weigh $J = 0.5$ mV. I→E and I→I
 # connections exist with probability 1 and weigh $-gJ = -4$ mV. Every neuron thus
 # receives about 120 excitatory and exactly 100 inhibitory inputs. An inhibitory synapse is
@@ -70,8 +79,12 @@ plotting.plot_network(state.net, seed=0)
 # %% [markdown]
 # ## The input: orientation-tuned Poisson spike trains
 #
-# At every 1 ms step each neuron receives a Poisson number of input spikes with rate
-# $\lambda = b\,(1 + m\cos 2(\theta_\text{stim} - \text{PO}))$, with $b = 2000$ Hz. The
+# At every 1 ms step each neuron receives a Poisson number of input spikes
+# (`docs/model.md` §2), $x_i[k] \sim \mathrm{Poisson}(\lambda_i \Delta t)$, with rate
+#
+# $$\lambda_i(\theta_\text{stim}) = b\,\bigl[1 + m_i\cos 2(\theta_\text{stim} - \phi_i)\bigr],$$
+#
+# where $\phi_i$ is the neuron's input PO and $b = 2000$ Hz; each input spike adds 1 mV. The
 # modulation is weak: $m_E = 0.2$ for E neurons and only $m_I = 0.02$ for I neurons.
 #
 # **What to look for:** an E neuron gets 2400 Hz at its PO and 1600 Hz at the orthogonal
@@ -145,19 +158,32 @@ print(f"net input = {100 * i['net_over_exc']:.0f}% of the excitatory input; "
       f"E/I correlation (5 ms bins) {i['ei_correlation_5ms']:.2f}")
 
 # %% [markdown]
-# These numbers are the *Before* test of the published code: docs/model.md §6 reports E
-# 7.5–8.5 Hz and I 5.0–5.5 Hz for two independent runs.
-#
+# These numbers are the *Before* test of the published code. Its values, from
+# `docs/model.md` §6 (the one source of reference values of the report, the README and
+# these notebooks):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from sensorynet import published_range_text
+print("published code (docs/model.md §6, two runs), before learning: "
+      f"E {published_range_text('rate_E_test', 'before')} Hz, I {published_range_text('rate_I_test', 'before')} Hz")
+
+# %% [markdown]
 # ## Try it: inhibition, input tuning, seed, neuron
 #
-# The panel reruns the 2 s test when you release a slider (about 0.5 s). The neuron picker
-# only redraws, because every neuron's voltage was recorded.
+# The panel reruns the 2 s test when you release the **g**, **m_E** or **seed** control
+# (the panel is greyed out and says "computing…" meanwhile). The neuron picker only
+# redraws, because every neuron's voltage was recorded. The line above the figure gives the
+# population rates and the chosen neuron's rate; the figure shows that one neuron.
 #
 # * Lower **inhibition g** to 4. Inhibition can no longer cancel excitation: rates rise,
 #   and the net input becomes a larger fraction of the excitation. Raise g to 12 and the
 #   network becomes quieter.
-# * Set the **input modulation m_E** to 0. The input becomes untuned, and neuron 200 no longer
-#   fires more than its neighbours. At 0.5 the bump of active neurons sharpens.
+# * Set the **input modulation m_E** to 0. The input becomes untuned, and neuron 200 fires
+#   no faster than the average E neuron (a few Hz) instead of more than twice as fast; at 0.5 it fires faster than
+#   at the default 0.2 (compare *Neuron 200* with *E* in the line above the figure;
+#   `tests/widgets/test_trends.py` checks both on seeds 0–2). The population's
+#   bump of rates is in the balanced-state figure above (top left), not in this panel.
 # * Pick neurons far from 90° (e.g. 0 or 399) and see how rarely they fire. Neurons 400–499 are inhibitory.
 
 # %%

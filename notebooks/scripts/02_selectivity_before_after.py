@@ -7,10 +7,8 @@
 #
 # The learning protocol of the published code is as follows. Take the naive network, then
 # run 40 *learning blocks* of 2 s. Each block shows 20 orientations drawn uniformly from
-# [0°, 180°), for 100 ms each, with fresh Poisson input, while the weights change under a
-# voltage-based plasticity rule (Clopath et al. 2010: LTP needs presynaptic activity and
-# a depolarised postsynaptic neuron, and LTD is driven by presynaptic spikes, scaled by the
-# postsynaptic neuron's recent mean potential). E→E, E→I and I→E synapses are plastic; I→I synapses are fixed.
+# [0°, 180°), for 100 ms each, with fresh Poisson input, while the weights change under the
+# voltage-based plasticity rule written out below.
 #
 # The published analysis shows spike rasters at a single test orientation (90°) before and
 # after learning. Selectivity, however, needs **tuning curves**. We present 12
@@ -22,6 +20,48 @@
 # %%
 # %matplotlib inline
 from sensorynet import experiments, plotting, widgets
+
+# %% [markdown]
+# ## The plasticity rule (`docs/model.md` §4)
+#
+# A voltage-based rule after Clopath et al. (2010) acts at every 1 ms step $k$ of a learning
+# block, after threshold and reset. Three low-pass traces follow the previous step's
+# post-reset potential $v$ and spikes $s$ ($a_\bullet = e^{-\Delta t/\tau_\bullet}$):
+#
+# $$\bar u_{-,i}[k] = a_-\,\bar u_{-,i}[k-1] + \frac{v_i[k-1]}{\tau_-},\qquad
+# \bar u_{+,i}[k] = a_+\,\bar u_{+,i}[k-1] + \frac{v_i[k-1]}{\tau_+},\qquad
+# \bar x_j[k] = a_x\,\bar x_j[k-1] + \frac{s_j[k-1]}{\tau_x},$$
+#
+# and $\bar v_i[k]$ is the mean of $v_i$ over the last $n_{\bar v}$ steps (a homeostatic
+# average). The synapse from $j$ to $i$ then changes by ($[y]_+ = \max(y, 0)$)
+#
+# $$\Delta W^{-}_{ji}[k] = -\,\Delta t\,A_{LTD}\; s_j[k]\;\frac{\bar v_i[k]^2}{u_{ref}^2}\,
+# \bigl[\bar u_{-,i}[k] - \theta_-\bigr]_+ \qquad\text{(LTD: a presynaptic spike now)},$$
+#
+# $$\Delta W^{+}_{ji}[k] = +\,\Delta t\,A_{LTP}\; \bar x_j[k]\;
+# \bigl[v_i[k] - \theta_+\bigr]_+\,\bigl[\bar u_{+,i}[k] - \theta_-\bigr]_+ \qquad\text{(LTP: recent presynaptic spikes and a depolarised postsynaptic neuron)}.$$
+#
+# E→E and E→I synapses take $W_{ji} \leftarrow W_{ji} + \Delta W^-_{ji} + \Delta W^+_{ji}$,
+# clipped to $[0, w_{max}]$; I→E synapses take the sign-flipped update
+# $W_{ji} \leftarrow W_{ji} - (\delta_{LTD}\,\Delta W^-_{ji} + \Delta W^+_{ji})$, clipped to
+# $[w_{min,inh}, 0]$, so LTP makes inhibition *stronger* (notebook 4 varies
+# $\delta_{LTD}$); I→I synapses never change, and only existing synapses are updated
+# (no synapse is ever created). The parameter values, from the parameter object the
+# simulator uses:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import sensorynet as sn
+pl = sn.ModelParams().plasticity
+for name, sym, unit in [("A_LTD", "A_LTD", "1/mV"), ("A_LTP", "A_LTP", "1/mV^2"),
+                        ("tau_minus", "tau_-", "ms"), ("tau_plus", "tau_+", "ms"),
+                        ("tau_x", "tau_x", "ms"), ("theta_minus", "theta_-", "mV"),
+                        ("theta_plus", "theta_+", "mV"), ("u_ref2", "u_ref^2", "mV^2"),
+                        ("vbar_window", "n_vbar", "steps"), ("w_max", "w_max", "mV"),
+                        ("w_min_inh", "w_min,inh", "mV")]:
+    print(f"{sym:>10} = {getattr(pl, name):g} {unit}")
+print(f"plastic: E->E {pl.plastic_EE}, E->I {pl.plastic_EI}, I->E {pl.plastic_IE} "
+      f"(I->E LTD term: {pl.ltd_IE}); I->I never")
 
 # %% [markdown]
 # ## Learning (computed once, then cached)
@@ -119,12 +159,14 @@ widgets.claims_table(sel.claims())
 # ## Try it: any neuron, and learning of a different length
 #
 # * Move the **neuron** slider to see any neuron's tuning curve before and after learning,
-#   and where its OSI falls in the population. This redraws instantly. Neurons 0–399 are
+#   and where its OSI falls in the population. This only redraws. Neurons 0–399 are
 #   excitatory, 400–499 inhibitory.
 # * Change the **learning blocks** (e.g. 0, 5, 10, 80) or the **seed** and press
 #   *Learn & measure tuning*. The network learns from scratch with a progress bar, and the result is cached: the
-#   same settings come back instantly the next time, in any notebook. Selectivity grows
-#   with the number of blocks, and with 0 blocks before and after are identical.
+#   same settings come back instantly the next time, in any notebook. The mean OSI of E neurons
+#   rises with the number of blocks (notebook 3's block slider shows it block by block;
+#   `tests/widgets/test_trends.py` checks the rise on seeds 0–2), and with 0 blocks
+#   before and after are identical.
 
 # %%
 widgets.selectivity_panel(pub, neuron=123)

@@ -9,6 +9,16 @@
 # learned weight matrix from several angles, then watch the structure appear block by
 # block.
 #
+# **The rule that writes it** (notebook 2 and `docs/model.md` §4 give it in full): a
+# synapse $j\to i$ is potentiated by
+# $\Delta W^{+}_{ji} = \Delta t\,A_{LTP}\,\bar x_j\,[v_i - \theta_+]_+\,[\bar u_{+,i} - \theta_-]_+$
+# when recent presynaptic spikes ($\bar x_j$) meet a postsynaptic potential above
+# $\theta_+$ = 7.5 mV, and depressed by
+# $\Delta W^{-}_{ji} = -\Delta t\,A_{LTD}\,s_j\,(\bar v_i^2/u_{ref}^2)\,[\bar u_{-,i} - \theta_-]_+$
+# at each presynaptic spike, more so the more depolarised $i$ has been on average. Neurons
+# with similar POs are driven by the same stimuli, so the presynaptic trace and the
+# postsynaptic depolarisation coincide for them: their synapses win.
+#
 # *Previous: [02 selectivity](02_selectivity_before_after.ipynb) · Next: [04 spontaneous activity](04_spontaneous_activity.ipynb)*
 
 # %%
@@ -62,7 +72,9 @@ pm = published_metrics(pub)
 fmt = lambda v: " / ".join(f"{x:.3f}" for x in v)
 print("mean E->E weight by |dPO| 0-30 / 30-60 / 60-90 deg (mV, absent = 0)")
 print(f"  initial: {fmt(pm['specificity_EE']['initial'])}")
-print(f"  final:   {fmt(pm['specificity_EE']['final'])}   (published code: 0.42 / 0.25 / 0.10)")
+from sensorynet import published_range_text
+print(f"  final:   {fmt(pm['specificity_EE']['final'])}   "
+      f"(published code, docs/model.md §6: {published_range_text('specificity_EE', 'after')})")
 
 # %% [markdown]
 # ## Bidirectional connections
@@ -73,9 +85,9 @@ print(f"  final:   {fmt(pm['specificity_EE']['final'])}   (published code: 0.42 
 # surplus, however, follows from the feature specificity alone: a pair with small |ΔPO| is
 # likely to be strong in each direction, and so in both. The *ΔPO-matched null* keeps how
 # the probability of a strong connection depends on |ΔPO| (10° bins) and places strong
-# connections independently given it. It already predicts about 80–85 % of the surplus
-# (printed below). What is left, about 10 % more reciprocal pairs than the ΔPO-matched
-# expectation, is what the rule adds beyond specificity: co-active neurons potentiate the
+# connections independently given it. It already predicts most of the surplus
+# (the share is printed below). What is left, the surplus over the ΔPO-matched
+# expectation (also printed below), is what the rule adds beyond specificity: co-active neurons potentiate the
 # synapses in both directions. So "strong connections are preferentially bidirectional"
 # holds, but mostly *because* connectivity is feature specific.
 #
@@ -94,12 +106,30 @@ plotting.plot_reciprocal(pub)
 # the specificity holds for them as well. The top row shows weights against |ΔPO|. The
 # lower rows show the mean weight per bin, for all pairs and for existing synapses only,
 # using $W_0$ with input POs (grey), the learned $W$ with input POs, and the learned $W$
-# with measured POs. The two learned curves agree, so the structure is specific for the
-# neurons' actual preferences.
+# with measured POs. For **E→E** the two learned curves agree (their
+# contrasts are printed below the figure), so the E→E structure is specific for the neurons'
+# actual preferences. For **E→I and I→E** they do not: the measured POs of the I neurons lie far
+# from their input POs (median printed below), and binned by the measured POs the learned
+# E→I and I→E structure is *stronger* than binned by input POs. The I neurons' tuning is
+# itself made by the learned E→I weights, so their measured preference follows the
+# synapses that shaped it rather than their almost untuned input.
 
 # %%
 sel = experiments.selectivity_analysis(pub)
 plotting.plot_connectivity_vs_dpo(sel)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import numpy as np
+from sensorynet.analysis import po_match
+for pw in ("EE", "EI", "IE"):
+    c = {k: sel.connectivity[k]["specificity"][pw]["existing"] for k in ("after_input_po", "after_output_po")}
+    print(f"{pw[0]}->{pw[1]} contrast (existing synapses, 0-30 minus 60-90 deg): "
+          f"input PO {c['after_input_po'][0] - c['after_input_po'][-1]:+.3f} mV, "
+          f"measured PO {c['after_output_po'][0] - c['after_output_po'][-1]:+.3f} mV")
+d = np.degrees(np.abs(np.angle(np.exp(2j * (sel.after.po_out - sel.po_in)))) / 2)
+print(f"median |measured PO - input PO| after learning: E {np.nanmedian(d[:sel.n_exc]):.1f} deg, "
+      f"I {np.nanmedian(d[sel.n_exc:]):.1f} deg")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -112,21 +142,29 @@ print(f"E pairs strong (> 1 mV) both ways: {bid['observed']} observed; expected 
 print(f"share of the surplus over independent placement explained by |dPO|: {dm['explained_by_dpo']:.0%}")
 print(f"correlation of w_ij with w_ji (reciprocal E pairs): {sel.metrics()['reciprocal_correlation']:.2f}")
 print(f"initial E->E synapses pruned to 0: {100 * pr['EE']['pruned']:.2f}%, at the 2 mV bound: {100 * pr['EE']['at_bound']:.2f}%")
-print(f"mean E->I weight {pr['EI']['mean_existing']:.2f} mV (published ~1.33), "
-      f"mean I->E weight {pr['IE']['mean_existing']:.2f} mV (published ~-4.23)")
+print(f"mean E->I weight {pr['EI']['mean_existing']:.2f} mV (published {published_range_text('mean_EI', 'after')}), "
+      f"mean I->E weight {pr['IE']['mean_existing']:.2f} mV (published {published_range_text('mean_IE', 'after')})")
 
 # %% [markdown]
 # ## How the structure develops, block by block
 #
 # The experiment kept a snapshot of $W$ after each of the 40 blocks.
 #
-# **Learning curve (below, left):** the mean E rate falls steadily, from 7.7 Hz in the first block
-# to 3.5 Hz in the last, while the I rate stays near 5.5–6 Hz. **Right:** the three |ΔPO| bins separate from the first block on. Similar
+# **Learning curve (below, left):** the mean E rate falls over the blocks while the I rate
+# changes little (first and last block printed below the figure). **Right:** the three |ΔPO| bins separate from the first block on. Similar
 # pairs keep strengthening, the 30–60° bin saturates, and the 60–90° bin first rises a
 # little and then declines.
 
 # %%
 plotting.plot_learning_curve(pub)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rE, rI = pub.learning_rates("E"), pub.learning_rates("I")
+print(f"E rate: first block {rE[0]:.2f} Hz, last block {rE[-1]:.2f} Hz "
+      f"(published code, docs/model.md §6: {published_range_text('rate_E_learning', 'before')} -> "
+      f"{published_range_text('rate_E_learning', 'after')} Hz)")
+print(f"I rate: first block {rI[0]:.2f} Hz, last block {rI[-1]:.2f} Hz, range {rI.min():.2f}-{rI.max():.2f} Hz")
 
 # %% [markdown]
 # `connectivity_evolution` measures the structure after every block (about 0.7 s). The figure
@@ -143,13 +181,18 @@ plotting.plot_connectivity_evolution(evo)
 # ## Try it: scrub through learning
 #
 # Drag the **learning blocks completed** slider (0 = the initial $W_0$), or press ▶ to
-# animate. Choose the **pathway** to see E→E, E→I or I→E. All snapshots are precomputed,
-# so nothing is simulated.
+# animate; choose the **pathway** to see E→E, E→I or I→E. Everything is precomputed: the
+# weight snapshots of every block and the tuning of the network every 5 blocks (about 1 s,
+# once). The figure is drawn once and only its changing parts are redrawn.
 #
-# Watch the E→E matrix, averaged over groups of 20 neurons with neighbouring POs. A
-# diagonal band (plus the wrapped-around corners, since 0° = 180°) rises out of the
-# noise after about 10 blocks and sharpens until the end. In the middle panel the weights fan out into a bell
-# around ΔPO = 0.
+# * *Top left*: the pathway's weights averaged over groups of neurons with neighbouring
+#   POs. For E→E a diagonal band (plus the wrapped-around corners, since 0° = 180°) rises
+#   out of the noise and sharpens until the end.
+# * *Top right*: every synapse in the (ΔPO, weight) plane (grey: density, log scale) with
+#   the mean per 10° bin. The weight axis is fitted to the pathway, so the I→E structure
+#   (slightly stronger inhibition between similarly tuned neurons) is visible too.
+# * *Bottom*: E→E specificity and the mean OSI of E and I neurons up to the chosen block:
+#   the weights and the tuning they produce evolve together.
 
 # %%
 widgets.evolution_panel(pub, evo, block=20)

@@ -15,8 +15,17 @@
 # **One modelling choice.** The published code calls its simulator with an option
 # `inh_ltd=1`, which the simulator does not accept and which is not documented.
 # sensorynet makes the corresponding choice explicit as a switch, `ltd_IE`: whether the
-# presynaptic-spike (LTD) term of the rule also acts on I→E synapses. The default (on) is the rule the network
-# learned with. We run both settings.
+# presynaptic-spike (LTD) term of the rule also acts on I→E synapses (`docs/model.md` §4,
+# §8.2). With $\Delta W^\pm$ the rule's two terms (notebook 2), an I→E synapse is updated as
+#
+# $$W_{ji} \leftarrow \bigl[W_{ji} - (\delta_{LTD}\,\Delta W^{-}_{ji} + \Delta W^{+}_{ji})\bigr]_{w_{min,inh}}^{0},
+# \qquad \delta_{LTD} = \begin{cases}1 & \texttt{ltd\_IE}\\ 0 & \text{otherwise,}\end{cases}$$
+#
+# with $w_{min,inh}$ = −5 mV. The LTP term ($\Delta W^+ \ge 0$) makes inhibition stronger;
+# the LTD term ($\Delta W^- \le 0$, at each spike of the I neuron) weakens it. Switched off,
+# nothing weakens I→E synapses. The untuned input is $\lambda_i = b_{spont}$ = 1000 Hz for
+# every neuron (`docs/model.md` §2, §5.5). The default (on) is the rule the network learned
+# with. We run both settings.
 #
 # *Previous: [03 connectivity](03_connectivity_emergence.ipynb) · Next: [05 cardinal over-representation](05_cardinal_overrepresentation.ipynb)*
 
@@ -39,10 +48,10 @@ spont = {ltd: experiments.run_spontaneous(pub, n_blocks=10, ltd_IE=ltd) for ltd 
 for ltd, res in spont.items():
     m = res.metrics()
     ch = " / ".join(f"{x:+.4f}" for x in m["specificity_EE_change"])
-    print(f"I->E LTD {'on ' if ltd else 'off'}: rates E {m['rates']['E']:.2f} Hz, I {m['rates']['I']:.2f} Hz; "
-          f"change of mean E->E weight by |dPO| bin {ch} mV; "
-          f"mean I->E change {m['mean_IE_weight_change']:+.4f} mV; "
-          f"OSI (E) {m['osi_before']['E']:.3f} -> {m['osi_after']['E']:.3f}")
+    print(f"I->E LTD {'on ' if ltd else 'off'}: E rate {m['rates']['E']:.2f} Hz (mean over the {m['n_blocks']} blocks; "
+          f"first block {m['rates_first_block']['E']:.2f}, last {m['rates_last_block']['E']:.2f}), I {m['rates']['I']:.2f} Hz; "
+          f"change of mean E->E weight by |dPO| bin {ch} mV; mean I->E change {m['mean_IE_weight_change']:+.4f} mV; "
+          f"OSI E {m['osi_before']['E']:.3f} -> {m['osi_after']['E']:.3f}, I {m['osi_before']['I']:.3f} -> {m['osi_after']['I']:.3f}")
 
 # %% [markdown]
 # **What to look for:**
@@ -57,7 +66,11 @@ for ltd, res in spont.items():
 #   potentiate a little faster; all of it is about 1 % of the learned contrast. Only the I→E pathway with
 #   LTD switched off drifts noticeably, by about −0.1 mV in every bin: without
 #   its LTD term an I→E synapse can only potentiate, and inhibition slowly grows.
-# * *Selectivity* (bottom right): the mean OSI is unchanged with either setting.
+# * *Selectivity* (bottom right): the mean OSI of **E** neurons is unchanged with either
+#   setting. With LTD off, **I** neurons lose part of their selectivity (mean I OSI printed
+#   above; `tests/experiments/test_trends.py` checks the fall on seeds 0–2): the
+#   strengthening inhibition silences them more at their non-preferred orientations
+#   than it lowers their peak.
 
 # %%
 plotting.plot_spontaneous(spont)
@@ -67,16 +80,19 @@ plotting.plot_spontaneous(spont)
 #
 # Switch the **I→E LTD** term on or off, choose the number of **spontaneous blocks** (2 s
 # each), and press *Run*. Longer runs show whether the structure is merely decaying slowly or is genuinely
-# stable. With LTD on, even 40 blocks (80 s) leave it intact. With LTD off the I→E weights keep
-# drifting, which lowers E rates but leaves E→E specificity and selectivity in place.
+# stable (try 40 blocks, 80 s). The panel's line gives the E rate in the first and the last
+# spontaneous block (the cell above also gives their mean over all blocks), the change of
+# the E→E weights per |ΔPO| bin and of the mean E OSI. With LTD off the I→E weights keep
+# strengthening.
 
 # %%
 widgets.spontaneous_panel(pub, n_blocks=10, ltd_IE=True,
                           results={(True, 10): spont[True], (False, 10): spont[False]})
 
 # %% [markdown]
-# **Summary.** The learned structure is stable. Unspecific activity leaves the
-# feature-specific E→E connectivity and the neurons' selectivity intact, because the
+# **Summary.** The learned E→E structure is stable. Unspecific activity leaves the
+# feature-specific E→E connectivity and the E neurons' selectivity intact, because the
 # network is nearly silent under untuned drive and the little plasticity that occurs is
-# about 1 % of the learned contrast (slightly reinforcing it). The only sensitivity to the undocumented `inh_ltd` choice is a
-# slow, uniform strengthening of inhibition when the I→E LTD term is off.
+# small against the learned contrast (slightly reinforcing it; numbers above). The choice
+# behind the undocumented `inh_ltd` matters for inhibition: with the I→E LTD term off,
+# inhibition strengthens uniformly and the I neurons become less selective.

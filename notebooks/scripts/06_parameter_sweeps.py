@@ -6,7 +6,11 @@
 # hold across parameters and random networks? Here we vary two parameters at once:
 # * **inhibition dominance g**, the strength of inhibitory relative to excitatory synapses,
 #   which sets how tightly the balanced state holds activity down (notebook 1);
-# * **the LTP amplitude $A_\text{LTP}$**, i.e. how fast synapses potentiate.
+# * **the LTP amplitude $A_\text{LTP}$** (in mV⁻²), the factor of the potentiation term of
+#   the plasticity rule (notebook 2, `docs/model.md` §4):
+#   $\Delta W^{+}_{ji} = \Delta t\,A_{LTP}\,\bar x_j\,[v_i - \theta_+]_+\,[\bar u_{+,i} - \theta_-]_+$.
+#   It sets how fast synapses potentiate; the depression term keeps its own amplitude
+#   $A_{LTD}$ = 1.4·10⁻⁴ mV⁻¹.
 #
 # For each parameter point we learn several networks with different seeds. The seeds are
 # the same at every point, so every point sees the same network draws and inputs, and differences between points are not masked by

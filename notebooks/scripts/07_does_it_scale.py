@@ -51,6 +51,7 @@ from sensorynet.widgets import load_scale_study, plot_scale_study
 
 # %%
 # NBVAL_CHECK_OUTPUT
+print(f"{len(SCALING_RULES)} scaling rules")
 for rule in SCALING_RULES:
     p = scaled_model(sn.ModelParams(), 2000, rule=rule)
     K = p.network.in_degrees()
@@ -170,7 +171,8 @@ plot_scale_study(data, "rates")
 #
 # Pick a rule and a network size. The figure shows the contrast (relative to N = 500)
 # and the E rate after every learning block, for every size run under that rule, the
-# chosen size drawn thick. The panel only reads the precomputed results.
+# chosen size drawn thick. The panel only reads the precomputed results; the size is kept when you change the
+# rule (if that rule was run at it).
 
 # %%
 widgets.scale_panel(data, rule=DEFAULT_SCALING)
@@ -189,3 +191,5 @@ widgets.scale_panel(data, rule=DEFAULT_SCALING)
 # and less as N grows, and its rates run away if learning goes on. docs/scaling.md has the full
 # table and the command that made it.
 #
+#
+# *Previous: [06 parameter sweeps](06_parameter_sweeps.ipynb) · Next: [08 the model against the experiments](08_model_vs_experiments.ipynb)*

@@ -6,8 +6,10 @@ connections pair up reciprocally.
 
 Conventions
 -----------
-* ``W[pre, post]`` (row = presynaptic neuron), an N x N real matrix in mV;
-  ``W == 0`` means "no synapse".
+* ``W[pre, post]`` (row = presynaptic neuron), an N x N real matrix in mV or a
+  :class:`~sensorynet._weights.SparseWeights`; ``W == 0`` means "no synapse" (a stored
+  zero is a pruned synapse). Every measure computes on the CSR form: a dense matrix is
+  converted once, at the public function's boundary (``_weights.as_csr``).
 * Neurons ``0 .. n_exc-1`` are excitatory (E), ``n_exc .. N-1`` inhibitory (I).
 * Pathways are named pre-then-post: ``"EE"`` (E->E), ``"EI"`` (E->I), ``"IE"``
   (I->E), ``"II"`` (I->I).
@@ -18,12 +20,23 @@ Conventions
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from .. import _csr as csr
+import numpy as np
+import numpy.typing as npt
+
+from .. import _weights
 from .._orientation import DPO_BINS_DEG, dpo_bin_index, wrap_distance
-from .._validate import as_real_array, check_n_exc, check_real, check_W
-from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_dense, pathway_slices
+from .._types import FloatArray, IntArray
+from .._validate import as_real_array, check_n_exc, check_real
+from .._weights import (
+    PATHWAYS_PLASTIC,
+    SparseWeights,
+    as_csr,
+    existing_pairs,
+    pathway_slices,
+)
+from ._pairs import pair_counts
 from ._reciprocity import bidirectional_counts, reciprocal_correlation
 
 __all__ = [
@@ -36,23 +49,18 @@ __all__ = [
     "connectivity_summary",
 ]
 
+Weights = npt.ArrayLike | SparseWeights
+Bins = tuple[tuple[float, float], ...] | npt.ArrayLike
 
-_CHUNK_ELEMENTS = 2 ** 22  # pairs processed per chunk in specificity (bounds memory)
 
-
-def _check_weights(W, name="W"):
-    """A dense W as checked float64 array; a SparseWeights checked, kept sparse."""
-    return csr.check_sparse(W, name) if isinstance(W, SparseWeights) else check_W(W, name)
-def _check_po(po, n):
+def _check_po(po: npt.ArrayLike, n: int) -> FloatArray:
     p = as_real_array(po, "po", ndim=1)
     if p.size != n:
         raise ValueError(f"po must have length N={n}, got {p.size}")
     return p
 
 
-
-
-def _check_bins(bins_deg):
+def _check_bins(bins_deg: Bins) -> tuple[FloatArray, FloatArray]:
     b = as_real_array(bins_deg, "bins_deg")
     if b.ndim != 2 or b.shape[1] != 2 or b.shape[0] < 1:
         raise ValueError(f"bins_deg must be a sequence of (lo, hi) pairs, got shape {b.shape}")
@@ -62,13 +70,61 @@ def _check_bins(bins_deg):
     if not (hi > lo).all() or not (lo[1:] >= hi[:-1]).all():
         raise ValueError("bins_deg must be increasing: lo < hi within a bin and bins "
                          "sorted without overlap")
-    return lo, hi
+    return np.ascontiguousarray(lo), np.ascontiguousarray(hi)
 
 
+def csr_specificity(w: SparseWeights, p: FloatArray, pre: slice, post: slice,
+                    lo: FloatArray, hi: FloatArray, existing_only: bool,
+                    w0: SparseWeights | None = None) -> FloatArray:
+    """:func:`specificity` of checked CSR weights, POs, block and bins.
+
+    The weights of a bin are summed in CSR (row-major) order, so a dense matrix gives
+    the numbers of summing its block row by row (zeros leave a float sum unchanged).
+    """
+    if existing_only and w0 is not None:     # the synapses of W0, pruned ones as 0
+        rows, cols, _ = w0.entries(pre, post)
+        vals = existing_pairs(w0, w, pre, post)[1]
+    else:
+        rows, cols, vals = w.entries(pre, post)
+    sums, k = _bin_sums(p, rows, cols, vals, lo, hi)
+    counts = (np.bincount(k[k >= 0], minlength=lo.size) if existing_only
+              else _all_pair_counts(p, pre, post, lo, hi))
+    return _means(sums, counts)
+
+
+def _bin_sums(p: FloatArray, rows: IntArray, cols: IntArray,
+              vals: FloatArray, lo: FloatArray, hi: FloatArray
+              ) -> tuple[FloatArray, IntArray]:
+    """Summed weight per |ΔPO| bin, and the bin of each synapse (-1: none)."""
+    k = dpo_bin_index(np.degrees(wrap_distance(p[rows], p[cols])), lo, hi)
+    m = k >= 0
+    return np.asarray(np.bincount(k[m], weights=vals[m], minlength=lo.size),
+                      dtype=np.float64), k
+
+
+def _all_pair_counts(p: FloatArray, pre: slice, post: slice, lo: FloatArray,
+                     hi: FloatArray) -> IntArray:
+    return pair_counts(p[pre], None if pre == post else p[post], lo, hi)
+
+
+def _means(sums: FloatArray, counts: IntArray) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _both_specificities(w: SparseWeights, p: FloatArray, n_exc: int, pathway: str,
+                        lo: FloatArray, hi: FloatArray) -> dict[str, FloatArray]:
+    """``{"all": ..., "existing": ...}`` :func:`specificity` of one pathway: the two
+    means share their sums (existing synapses only carry weight), so one pass."""
+    pre, post = pathway_slices(pathway, n_exc, w.N)
+    rows, cols, vals = w.entries(pre, post)
+    sums, k = _bin_sums(p, rows, cols, vals, lo, hi)
+    return {"all": _means(sums, _all_pair_counts(p, pre, post, lo, hi)),
+            "existing": _means(sums, np.bincount(k[k >= 0], minlength=lo.size))}
 
 
 # ------------------------------------------------------------------------ public API
-def delta_po(po):
+def delta_po(po: npt.ArrayLike) -> FloatArray:
     """Matrix of preferred-orientation differences.
 
     Parameters
@@ -81,13 +137,24 @@ def delta_po(po):
     ndarray, shape (N, N)
         ``D[pre, post]`` = circular distance between ``po[pre]`` and ``po[post]``
         (rad, period pi), in ``[0, pi/2]``; symmetric with zero diagonal.
+
+    Examples
+    --------
+    170° and 10° are 20° apart (orientations repeat every 180°):
+
+    >>> import numpy as np
+    >>> np.degrees(delta_po(np.radians([170.0, 10.0, 100.0]))).round(6)
+    array([[ 0., 20., 70.],
+           [20.,  0., 90.],
+           [70., 90.,  0.]])
     """
     p = as_real_array(po, "po", ndim=1)
     return wrap_distance(p[:, None], p[None, :])
 
 
-def specificity(W, po, n_exc, pathway="EE", bins_deg=DPO_BINS_DEG,
-                existing_only=False):
+def specificity(W: Weights, po: npt.ArrayLike, n_exc: int, pathway: str = "EE",
+                bins_deg: Bins = DPO_BINS_DEG, existing_only: bool = False, *,
+                W0: Weights | None = None) -> FloatArray:
     """Mean weight as a function of |dPO| (connection specificity, Fig 3G).
 
     Parameters
@@ -107,7 +174,12 @@ def specificity(W, po, n_exc, pathway="EE", bins_deg=DPO_BINS_DEG,
         edge of an evenly spaced PO grid are binned deterministically.
     existing_only : bool
         False (default, as in the published figure): average over all ordered pairs,
-        absent synapses counting as 0 mV. True: average only over ``W != 0``.
+        absent synapses counting as 0 mV. True: average only over existing synapses:
+        ``W != 0``, or, with ``W0``, the synapses of ``W0`` (``W0 != 0``), pruned ones
+        counting as 0 mV.
+    W0 : array_like, shape (N, N), or SparseWeights, optional
+        Initial weights (mV) defining the existing synapses (only with
+        ``existing_only``).
 
     Returns
     -------
@@ -123,36 +195,27 @@ def specificity(W, po, n_exc, pathway="EE", bins_deg=DPO_BINS_DEG,
     >>> specificity(W, po, 3, "EE").round(3)           # autapses count as pairs at 0°
     array([0.4, nan, 0.2])
     """
-    w = _check_weights(W)
-    n = w.shape[0]
-    p = _check_po(po, n)
-    n_exc = check_n_exc(n_exc, n)
-    pre, post = pathway_slices(pathway, n_exc, n)
+    w = as_csr(W)
+    p = _check_po(po, w.N)
+    n_exc = check_n_exc(n_exc, w.N)
+    pre, post = pathway_slices(pathway, n_exc, w.N)
     lo, hi = _check_bins(bins_deg)
     if not isinstance(existing_only, (bool, np.bool_)):
         raise TypeError(f"existing_only must be a bool, got {type(existing_only).__name__}")
-    if isinstance(w, SparseWeights):
-        return csr.csr_specificity(w, p, pre, post, lo, hi, bool(existing_only),
-                                   _CHUNK_ELEMENTS)
-    p_pre, p_post = p[pre], p[post]
-    block = w[pre, post]
-    sums = np.zeros(lo.size)
-    counts = np.zeros(lo.size, dtype=np.int64)
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, p_post.size))
-    for start in range(0, p_pre.size, chunk):
-        wb = block[start:start + chunk]
-        k = dpo_bin_index(np.degrees(wrap_distance(p_pre[start:start + chunk, None],
-                                                   p_post[None, :])), lo, hi)
-        if existing_only:
-            k = np.where(wb != 0, k, -1)
-        m = k >= 0
-        sums += np.bincount(k[m], weights=wb[m], minlength=lo.size)
-        counts += np.bincount(k[m], minlength=lo.size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    w0 = None
+    if W0 is not None:
+        if not existing_only:
+            raise ValueError("specificity: W0 defines the existing synapses, so it needs "
+                             "existing_only=True")
+        w0 = as_csr(W0, "W0")
+        if w0.N != w.N:
+            raise ValueError(f"W and W0 must have the same shape, got {w.shape} and "
+                             f"{w0.shape}")
+    return csr_specificity(w, p, pre, post, lo, hi, bool(existing_only), w0)
 
 
-def weights_vs_delta_po(W, po, n_exc, pathway):
+def weights_vs_delta_po(W: Weights, po: npt.ArrayLike, n_exc: int, pathway: str
+                        ) -> tuple[FloatArray, FloatArray]:
     """Weights of existing synapses against their |dPO| (for scatter plots, Fig 3D-F).
 
     Parameters
@@ -173,20 +236,15 @@ def weights_vs_delta_po(W, po, n_exc, pathway):
     w : ndarray, shape (n_syn,)
         The corresponding weights (mV), all non-zero.
     """
-    w = _check_weights(W)
-    n = w.shape[0]
-    p = _check_po(po, n)
-    n_exc = check_n_exc(n_exc, n)
-    pre, post = pathway_slices(pathway, n_exc, n)
-    if isinstance(w, SparseWeights):
-        rows, cols, vals = csr.entries(w, pre, post)
-        return wrap_distance(p[rows], p[cols]), vals.copy()
-    block = w[pre, post]
-    i, j = np.nonzero(block)
-    return wrap_distance(p[pre][i], p[post][j]), block[i, j].copy()
+    w = as_csr(W)
+    p = _check_po(po, w.N)
+    pre, post = pathway_slices(pathway, check_n_exc(n_exc, w.N), w.N)
+    rows, cols, vals = w.entries(pre, post)
+    return wrap_distance(p[rows], p[cols]), vals.copy()
 
 
-def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
+def pruning_stats(W: Weights, W0: Weights, n_exc: int, w_max: float = 2.0,
+                  w_min_inh: float = -5.0) -> dict[str, dict[str, float | int]]:
     """Fate of the initial synapses after learning.
 
     Parameters
@@ -216,29 +274,19 @@ def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
 
         Fractions and means are ``nan`` when no synapse existed.
     """
-    w = _check_weights(W, "W")
-    w0 = _check_weights(W0, "W0")
-    if w.shape != w0.shape:
+    w, w0 = as_csr(W, "W"), as_csr(W0, "W0")
+    if w.N != w0.N:
         raise ValueError(f"W and W0 must have the same shape, got {w.shape} and {w0.shape}")
-    n = w.shape[0]
-    n_exc = check_n_exc(n_exc, n)
+    n_exc = check_n_exc(n_exc, w.N)
     w_max = check_real(w_max, "w_max")
     w_min_inh = check_real(w_min_inh, "w_min_inh")
     if w_max <= 0:
         raise ValueError(f"w_max must be > 0, got {w_max}")
     if w_min_inh >= 0:
         raise ValueError(f"w_min_inh must be < 0, got {w_min_inh}")
-    sparse = isinstance(w, SparseWeights) or isinstance(w0, SparseWeights)
-    if sparse:
-        w, w0 = (x if isinstance(x, SparseWeights) else SparseWeights.from_dense(x)
-                 for x in (w, w0))
-    out = {}
+    out: dict[str, dict[str, float | int]] = {}
     for name, bound in (("EE", w_max), ("EI", w_max), ("IE", w_min_inh)):
-        pre, post = pathway_slices(name, n_exc, n)
-        if sparse:
-            vals = csr.existing_pairs(w0, w, pre, post)[1]
-        else:
-            vals = w[pre, post][w0[pre, post] != 0]
+        vals = existing_pairs(w0, w, *pathway_slices(name, n_exc, w.N))[1]
         if vals.size:
             stats = {"pruned": float(np.mean(vals == 0)),
                      "at_bound": float(np.mean(vals == bound)),
@@ -249,13 +297,7 @@ def pruning_stats(W, W0, n_exc, w_max=2.0, w_min_inh=-5.0):
     return out
 
 
-
-
-
-
-
-
-def mean_weight_within_groups(W, groups_mask, n_exc):
+def mean_weight_within_groups(W: Weights, groups_mask: npt.ArrayLike, n_exc: int) -> float:
     """Mean E->E weight among a group of excitatory neurons.
 
     Parameters
@@ -272,10 +314,12 @@ def mean_weight_within_groups(W, groups_mask, n_exc):
     float
         Mean of ``W[i, j]`` (mV) over all ordered pairs with ``i`` and ``j`` in the
         group, absent synapses counting as 0 and autapses (``i == j``) included, for
-        consistency with :func:`specificity`. ``nan`` for an empty group.
+        consistency with :func:`specificity`. ``nan`` for an empty group. Up to
+        ``BLOCK_ELEMENTS`` pairs it is numpy's (pairwise) mean of the group's block, as
+        the published numbers were computed; larger groups sum their CSR rows.
     """
-    w = _check_weights(W)
-    n_exc = check_n_exc(n_exc, w.shape[0])
+    w = as_csr(W)
+    n_exc = check_n_exc(n_exc, w.N)
     m = np.asarray(groups_mask)
     if m.dtype != np.bool_:
         raise TypeError(f"groups_mask must be a boolean array, got dtype {m.dtype}")
@@ -284,17 +328,17 @@ def mean_weight_within_groups(W, groups_mask, n_exc):
     idx = np.flatnonzero(m)
     if idx.size == 0:
         return float("nan")
-    if isinstance(w, SparseWeights):
-        return float(csr.group_sums(w, idx).sum() / (idx.size * idx.size))
-    return float(w[np.ix_(idx, idx)].mean())
+    if idx.size * idx.size <= _weights.BLOCK_ELEMENTS:
+        return float(w.group_block(idx).mean())
+    r, _, sel = w.group_coords(idx)
+    return float(np.bincount(r[sel], weights=w.data[sel], minlength=idx.size).sum()
+                 / (idx.size * idx.size))
 
 
-
-
-
-
-def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
-                         bins_deg=DPO_BINS_DEG, threshold=1.0):
+def connectivity_summary(W: Weights, po: npt.ArrayLike, n_exc: int, *,
+                         W0: Weights | None = None, w_max: float = 2.0,
+                         w_min_inh: float = -5.0, bins_deg: Bins = DPO_BINS_DEG,
+                         threshold: float = 1.0) -> dict[str, Any]:
     """Feature specificity, pruning and reciprocity of a weight matrix.
 
     Parameters
@@ -326,18 +370,16 @@ def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
         ``"reciprocal_correlation"``: Pearson r of w_ij with w_ji; optionally
         ``"pruning"`` (see :func:`sensorynet.analysis._connectivity.pruning_stats`).
     """
-    w = csr.check_sparse(W) if isinstance(W, SparseWeights) else as_dense(W)
+    w = as_csr(W)
     p = np.asarray(po, dtype=np.float64)
+    if p.shape != (w.N,):
+        raise ValueError(f"po must have length N={w.N}, got shape {p.shape}")
     keep = np.flatnonzero(np.isfinite(p))
     ps, ne = p[keep], int(np.count_nonzero(keep < n_exc))
-    if not isinstance(w, SparseWeights):
-        ws = w[np.ix_(keep, keep)]
-    elif keep.size == w.N:
-        ws = w
-    else:
-        ws = w.submatrix(keep) if keep.size >= 2 else csr.dense_block(w, keep)
-    spec = {pw: {mode: specificity(ws, ps, ne, pw, bins_deg, existing_only=mode == "existing")
-                 for mode in ("all", "existing")} for pw in PATHWAYS_PLASTIC}
+    ws = w if keep.size == w.N else w.select(keep)
+    lo, hi = _check_bins(bins_deg)
+    n_exc = check_n_exc(n_exc, w.N)
+    spec = {pw: _both_specificities(ws, ps, ne, pw, lo, hi) for pw in PATHWAYS_PLASTIC}
     bid = bidirectional_counts(w, n_exc, threshold)
     e = bid["expected"]
     bid["surplus"] = float(bid["observed"] / e) if np.isfinite(e) and e > 0 else float("nan")
@@ -346,7 +388,3 @@ def connectivity_summary(W, po, n_exc, *, W0=None, w_max=2.0, w_min_inh=-5.0,
     if W0 is not None:
         out["pruning"] = pruning_stats(w, W0, n_exc, w_max, w_min_inh)
     return out
-
-
-
-

@@ -181,7 +181,7 @@ def partner_counts(po: npt.ArrayLike, lo_deg: float, hi_deg: float) -> np.ndarra
     if hi_deg < 90.0 and hi_deg > 89.0:
         raise ValueError(f"hi_deg must be <= 89 or exactly 90, got {hi_deg!r}")
 
-    def below(x):                      # others at |ΔPO| < x, 0 <= x <= 89
+    def below(x: float) -> np.ndarray:    # others at |ΔPO| < x, 0 <= x <= 89
         return np.zeros(p.size, dtype=np.int64) if x <= 0.0 else _within(p, x) - 1
     upper = np.full(p.size, p.size - 1, dtype=np.int64) if hi_deg == 90.0 else below(hi_deg)
     return upper - below(lo_deg)

@@ -10,13 +10,15 @@ supported; sparse weights are never expanded to an N x N matrix.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
-from .._orientation import DPO_BINS_DEG, dpo_bin_index, dpo_pair_counts, wrap_distance
+from .._orientation import DPO_BINS_DEG
 from .._results import ExperimentResult
-from .._weights import PATHWAYS, SparseWeights
-from . import _connectivity as connectivity
+from .._types import FloatArray
+from .._weights import PATHWAYS, SparseWeights, as_csr, existing_pairs, pathway_slices
+from ._connectivity import _check_bins, _check_po, csr_specificity
 
 __all__ = [
     "published_metrics",
@@ -27,50 +29,36 @@ __all__ = [
 
 
 
-
-
-def _check_result(result):
+def _check_result(result: Any) -> None:
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"result must be an ExperimentResult, got {type(result).__name__}")
 
 
-def _dpo_deg(a, b):
-    return np.degrees(wrap_distance(a, b))
+def _weights_of(result: ExperimentResult, which: Any) -> Any:
+    if which == "initial":
+        return result.W0
+    if which == "final":
+        return result.W
+    if isinstance(which, numbers.Integral) and not isinstance(which, bool):
+        which = int(which)
+        n = result.n_snapshots
+        if n == 0:
+            raise ValueError("which: this result kept no per-block weight snapshots")
+        if not 0 <= which < n:
+            raise ValueError(f"which must be a block in 0..{n - 1}, got {which}")
+        return result.block_weights(which)        # compact: no dense stack of snapshots
+    raise ValueError(f"which must be 'initial', 'final' or a block index, got {which!r}")
 
 
-_COUNTS_CACHE: dict = {}
+def _ee_specificity(result: ExperimentResult, w: SparseWeights, bins_deg: Any) -> FloatArray:
+    ne = result.n_exc
+    e = slice(0, ne)
+    lo, hi = _check_bins(bins_deg)
+    return csr_specificity(w, _check_po(result.po, w.N), e, e, lo, hi, False)
 
 
-def _pair_counts(pe, lo, hi):
-    """Ordered E pairs per |ΔPO| bin (synapse or not), memoised
-    (:func:`~sensorynet._orientation.dpo_pair_counts`: exact, O(n log n) for
-    large networks); it depends only on the POs and the bins, so initial, final and
-    per-block specificities of one network share it.
-    """
-    import hashlib
-    key = hashlib.sha256(pe.tobytes() + lo.tobytes() + hi.tobytes()).hexdigest()
-    if key not in _COUNTS_CACHE:
-        if len(_COUNTS_CACHE) >= 8:   # a few networks at a time is plenty
-            _COUNTS_CACHE.clear()
-        _COUNTS_CACHE[key] = dpo_pair_counts(pe, lo, hi)
-    return _COUNTS_CACHE[key].copy()
-
-
-def _sparse_specificity(W, po, n_exc, bins_deg):
-    """Mean E→E weight per |ΔPO| bin, zeros counted, from CSR weights."""
-    b = np.asarray(bins_deg, dtype=np.float64)
-    lo, hi = b[:, 0], b[:, 1]
-    cut = W.indptr[n_exc]
-    rows, cols, data = W.rows()[:cut], W.indices[:cut], W.data[:cut]
-    keep = cols < n_exc
-    k = dpo_bin_index(_dpo_deg(po[rows[keep]], po[cols[keep]]), lo, hi)
-    sums = np.bincount(k[k >= 0], weights=data[keep][k >= 0], minlength=lo.size)
-    counts = _pair_counts(po[:n_exc], lo, hi)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-
-
-def ee_specificity(result, which="final", bins_deg=DPO_BINS_DEG):
+def ee_specificity(result: ExperimentResult, which: str | int = "final",
+                   bins_deg: Any = DPO_BINS_DEG) -> FloatArray:
     """Mean E→E weight per |ΔPO| bin, absent synapses counted as 0 (Fig 3G).
 
     Parameters
@@ -87,26 +75,11 @@ def ee_specificity(result, which="final", bins_deg=DPO_BINS_DEG):
         Mean weight per bin, mV.
     """
     _check_result(result)
-    if which == "initial":
-        W = result.W0
-    elif which == "final":
-        W = result.W
-    elif isinstance(which, numbers.Integral) and not isinstance(which, bool):
-        n = result.n_snapshots
-        if n == 0:
-            raise ValueError("which: this result kept no per-block weight snapshots")
-        if not 0 <= which < n:
-            raise ValueError(f"which must be a block in 0..{n - 1}, got {which}")
-        W = result.block_weights(which)          # compact: no dense stack of snapshots
-    else:
-        raise ValueError(f"which must be 'initial', 'final' or a block index, got {which!r}")
-    if result.is_sparse:
-        return _sparse_specificity(W, np.asarray(result.po), result.n_exc, bins_deg)
-    # a dense array, or one CSR snapshot of a dense result (same numbers, bit for bit)
-    return connectivity.specificity(W, result.po, result.n_exc, "EE", bins_deg)
+    return _ee_specificity(result, as_csr(_weights_of(result, which)), bins_deg)
 
 
-def existing_weights(result, pathway):
+def existing_weights(result: ExperimentResult, pathway: str
+                     ) -> tuple[FloatArray, FloatArray]:
     """Initial and final weights of the synapses that existed in ``W0``.
 
     Parameters
@@ -124,32 +97,19 @@ def existing_weights(result, pathway):
     _check_result(result)
     if pathway not in PATHWAYS:
         raise ValueError(f"pathway must be one of {PATHWAYS}, got {pathway!r}")
-    N, ne = result.N, result.n_exc
-    span = {"E": (0, ne), "I": (ne, N)}
-    (a, b), (c, d) = span[pathway[0]], span[pathway[1]]
-    W0, W = result.W0, result.W
-    if not isinstance(W0, SparseWeights):
-        w0 = W0[a:b, c:d]
-        m = w0 != 0
-        return w0[m], W[a:b, c:d][m]
-    rows, cols = W0.rows(), W0.indices
-    sel = (rows >= a) & (rows < b) & (cols >= c) & (cols < d)
-    if np.array_equal(W.indptr, W0.indptr) and np.array_equal(W.indices, W0.indices):
-        return W0.data[sel], W.data[sel]
-    # different structure: look each W0 synapse up in W by its flat (row, col) key,
-    # which is sorted in CSR order
-    key0 = rows[sel].astype(np.int64) * N + cols[sel]
-    keyw = W.rows().astype(np.int64) * N + W.indices
-    pos = np.minimum(np.searchsorted(keyw, key0), max(keyw.size - 1, 0))
-    found = keyw[pos] == key0 if keyw.size else np.zeros(key0.size, bool)
-    return W0.data[sel], np.where(found, W.data[pos] if keyw.size else 0.0, 0.0)
+    return _existing(as_csr(result.W0, "W0"), as_csr(result.W), result.n_exc, pathway)
 
 
-def _floats(x):
+def _existing(w0: SparseWeights, w: SparseWeights, n_exc: int, pathway: str
+              ) -> tuple[FloatArray, FloatArray]:
+    return existing_pairs(w0, w, *pathway_slices(pathway, n_exc, w0.N))
+
+
+def _floats(x: Any) -> list[float]:
     return [float(v) for v in np.asarray(x, dtype=np.float64)]
 
 
-def published_metrics(result) -> dict:
+def published_metrics(result: ExperimentResult) -> dict[str, Any]:
     """Summary of a published-protocol result, JSON-serialisable.
 
     Parameters
@@ -180,13 +140,16 @@ def published_metrics(result) -> dict:
         if phase not in result.spikes:
             raise ValueError(f"result: published_metrics needs the {phase!r} test phase; "
                              f"this {result.kind!r} result has {sorted(result.spikes)[:5]}")
-    rates = {ph: {k: float(v) for k, v in result.spikes[ph].population_rates().items()}
+    rates: dict[str, Any] = {
+        ph: {k: float(v) for k, v in result.spikes[ph].population_rates().items()}
              for ph in ("before", "after")}
     rates["learning_blocks_E"] = _floats(result.learning_rates("E"))
     rates["learning_blocks_I"] = _floats(result.learning_rates("I"))
+    # each weight matrix converted to CSR once for all the measures below
+    W0, W = as_csr(result.W0, "W0"), as_csr(result.W)
     mean_w, pruned = {}, {}
     for pw in ("EE", "EI", "IE"):
-        w0, w = existing_weights(result, pw)
+        w0, w = _existing(W0, W, result.n_exc, pw)
         mean_w[pw] = {"initial": float(w0.mean()) if w0.size else float("nan"),
                       "final": float(w.mean()) if w.size else float("nan")}
         pruned[pw] = float(np.mean(w == 0)) if w.size else float("nan")
@@ -199,8 +162,8 @@ def published_metrics(result) -> dict:
         "rates": rates,
         "specificity_EE": {
             "bins_deg": [list(b) for b in DPO_BINS_DEG],
-            "initial": _floats(ee_specificity(result, "initial")),
-            "final": _floats(ee_specificity(result, "final")),
+            "initial": _floats(_ee_specificity(result, W0, DPO_BINS_DEG)),
+            "final": _floats(_ee_specificity(result, W, DPO_BINS_DEG)),
         },
         "mean_weight_existing": mean_w,
         "pruned_fraction": pruned,

@@ -4,25 +4,62 @@ and the correlation of w_ij with w_ji.
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from .. import _csr as csr
+import numpy as np
+import numpy.typing as npt
+
 from .._orientation import dpo_bin_index, wrap_distance
-from .._validate import check_n_exc, check_real, check_W
-from .._weights import SparseWeights
+from .._types import BoolArray, FloatArray, IntArray
+from .._validate import check_n_exc, check_real
+from .._weights import SparseWeights, as_csr
+from ._pairs import pair_counts
 
 __all__ = ["bidirectional_counts", "bidirectional_counts_dpo_matched",
-           "bidirectional_surplus", "reciprocal_correlation", "DPO_MATCH_BINS_DEG"]
+           "bidirectional_surplus", "reciprocal_correlation", "reciprocal_pairs",
+           "DPO_MATCH_BINS_DEG"]
+
+Weights = npt.ArrayLike | SparseWeights
 
 #: |ΔPO| bins of the ΔPO-matched null, degrees (10° wide)
 DPO_MATCH_BINS_DEG = tuple((lo, lo + 10) for lo in range(0, 90, 10))
 
 
-def _check_weights(W):
-    return csr.check_sparse(W) if isinstance(W, SparseWeights) else check_W(W)
+def _marked(W: SparseWeights, idx: IntArray, threshold: float
+            ) -> tuple[IntArray, IntArray, BoolArray, bool]:
+    """Off-diagonal entries among neurons ``idx`` that are strong (``> threshold``) or,
+    for ``threshold < 0`` (absent synapses are strong then), that are *not* strong.
+
+    Returns positions in ``idx`` (r, c), whether the transposed entry is marked too,
+    and whether the marks are the complement.
+    """
+    n = idx.size
+    r, c, sel = W.group_coords(idx)
+    complement = threshold < 0
+    sel &= r != c
+    sel &= (W.data <= threshold) if complement else (W.data > threshold)
+    r, c = r[sel], c[sel]
+    key = r * n + c
+    order = np.argsort(key, kind="stable")
+    r, c, key = r[order], c[order], key[order]
+    if key.size:
+        tkey = c * n + r
+        mutual = key[np.minimum(np.searchsorted(key, tkey), key.size - 1)] == tkey
+    else:
+        mutual = np.zeros(0, bool)
+    return r, c, mutual, complement
 
 
-def bidirectional_counts(W, n_exc, threshold=1.0):
+def _strong_totals(n_marked: Any, n_mutual: Any, n_pairs: Any, complement: bool
+                   ) -> tuple[Any, Any]:
+    """(strong ordered pairs, reciprocally strong unordered pairs) from the marks."""
+    if complement:
+        return 2 * n_pairs - n_marked, n_pairs - (n_marked - n_mutual)
+    return n_marked, n_mutual
+
+
+def bidirectional_counts(W: Weights, n_exc: int, threshold: float = 1.0
+                         ) -> dict[str, int | float]:
     """Count reciprocally strong E<->E pairs and the count expected by chance.
 
     Parameters
@@ -47,18 +84,13 @@ def bidirectional_counts(W, n_exc, threshold=1.0):
 
         With fewer than 2 E neurons, ``q`` and ``expected`` are ``nan``.
     """
-    w = _check_weights(W)
-    n_exc = check_n_exc(n_exc, w.shape[0])
+    w = as_csr(W)
+    n_exc = check_n_exc(n_exc, w.N)
     threshold = check_real(threshold, "threshold")
-    if isinstance(w, SparseWeights):
-        n_strong, observed = (int(x) for x in csr.csr_bidirectional_counts(w, n_exc,
-                                                                             threshold))
-    else:
-        strong = w[:n_exc, :n_exc] > threshold
-        np.fill_diagonal(strong, False)
-        n_strong = int(np.count_nonzero(strong))
-        observed = int(np.count_nonzero(strong & strong.T)) // 2
     n_pairs = n_exc * (n_exc - 1) // 2
+    r, c, mutual, comp = _marked(w, np.arange(n_exc), threshold)
+    n_strong, observed = (int(x) for x in _strong_totals(
+        r.size, int(np.count_nonzero(mutual & (r < c))), n_pairs, comp))
     if n_pairs:
         q = n_strong / (2.0 * n_pairs)
         expected = n_pairs * q * q
@@ -68,8 +100,9 @@ def bidirectional_counts(W, n_exc, threshold=1.0):
             "n_pairs": n_pairs, "q": float(q)}
 
 
-def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
-                                     bins_deg=DPO_MATCH_BINS_DEG):
+def bidirectional_counts_dpo_matched(W: Weights, po: npt.ArrayLike, n_exc: int,
+                                     threshold: float = 1.0,
+                                     bins_deg: Any = DPO_MATCH_BINS_DEG) -> dict[str, Any]:
     """Reciprocally strong E<->E pairs against a null that keeps the |ΔPO| dependence.
 
     Feature-specific connectivity alone makes strong connections reciprocal more often
@@ -117,35 +150,31 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
     >>> c["explained_by_dpo"]
     1.0
     """
-    w = _check_weights(W)
-    n_exc = check_n_exc(n_exc, w.shape[0])
+    w = as_csr(W)
+    n_exc = check_n_exc(n_exc, w.N)
     threshold = check_real(threshold, "threshold")
     p = np.asarray(po, dtype=np.float64)
-    if p.shape != (w.shape[0],):
-        raise ValueError(f"po must have shape ({w.shape[0]},), got {p.shape}")
+    if p.shape != (w.N,):
+        raise ValueError(f"po must have shape ({w.N},), got {p.shape}")
     b = np.asarray(bins_deg, dtype=np.float64)
     if b.ndim != 2 or b.shape[1] != 2 or b.shape[0] < 1 or not (b[:, 1] > b[:, 0]).all():
         raise ValueError(f"bins_deg must be a sequence of (lo, hi) pairs, got {bins_deg!r}")
+    lo, hi = np.ascontiguousarray(b[:, 0]), np.ascontiguousarray(b[:, 1])
     keep = np.flatnonzero(np.isfinite(p[:n_exc]))
     n = keep.size
-    if isinstance(w, SparseWeights):
-        n_pairs, n_strong, obs_bin, n_strong_all, observed = csr.csr_dpo_matched_counts(
-            w, p, keep, threshold, b[:, 0], b[:, 1])
-    else:
-        strong = w[np.ix_(keep, keep)] > threshold
-        np.fill_diagonal(strong, False)
-        upper = np.triu(np.ones((n, n), dtype=bool), k=1)
-        k = dpo_bin_index(np.degrees(wrap_distance(p[keep][:, None], p[keep][None, :])),
-                          b[:, 0], b[:, 1])
-        both = strong & strong.T
-        nb = b.shape[0]
-        sel = upper & (k >= 0)
-        n_pairs = np.bincount(k[sel], minlength=nb)
-        n_strong = (np.bincount(k[sel], weights=strong[sel], minlength=nb)
-                    + np.bincount(k[sel], weights=strong.T[sel], minlength=nb))
-        obs_bin = np.bincount(k[sel], weights=both[sel], minlength=nb).astype(np.int64)
-        observed = int(np.count_nonzero(both & upper))
-        n_strong_all = int(np.count_nonzero(strong))
+    pk = p[keep]
+    n_pairs = pair_counts(pk, None, lo, hi, unordered=True)
+    r, c, mutual, comp = _marked(w, keep, threshold)
+    k = dpo_bin_index(np.degrees(wrap_distance(pk[np.minimum(r, c)], pk[np.maximum(r, c)])),
+                      lo, hi)
+    up = mutual & (r < c)
+    marked_b = np.bincount(k[k >= 0], minlength=lo.size)
+    mutual_b = np.bincount(k[up & (k >= 0)], minlength=lo.size)
+    n_strong, obs_bin = _strong_totals(marked_b, mutual_b, n_pairs, comp)
+    n_strong = n_strong.astype(np.float64)
+    obs_bin = np.asarray(obs_bin, np.int64)
+    n_strong_all, observed = (int(x) for x in _strong_totals(
+        r.size, int(np.count_nonzero(up)), n * (n - 1) // 2, comp))
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.where(n_pairs > 0, n_strong / (2.0 * np.maximum(n_pairs, 1)), np.nan)
     n_all = n * (n - 1) // 2
@@ -153,7 +182,7 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
     e_glob = n_all * q_all * q_all if n_all else float("nan")
     e_dpo = float(np.nansum(n_pairs * q * q)) if n_all else float("nan")
 
-    def _ratio(a, c):
+    def _ratio(a: float, c: float) -> float:
         return float(a / c) if np.isfinite(c) and c > 0 else float("nan")
     return {"observed": observed, "expected_global": float(e_glob), "expected_dpo": e_dpo,
             "surplus_global": _ratio(observed, e_glob), "surplus_dpo": _ratio(observed, e_dpo),
@@ -164,7 +193,7 @@ def bidirectional_counts_dpo_matched(W, po, n_exc, threshold=1.0,
             "q_per_bin": [float(x) for x in q]}
 
 
-def bidirectional_surplus(W, n_exc, threshold=1.0):
+def bidirectional_surplus(W: Weights, n_exc: int, threshold: float = 1.0) -> float:
     """Over-representation of reciprocally strong E<->E pairs.
 
     Parameters
@@ -188,7 +217,7 @@ def bidirectional_surplus(W, n_exc, threshold=1.0):
     return float(c["observed"] / e) if np.isfinite(e) and e > 0 else float("nan")
 
 
-def reciprocal_correlation(W, n_exc):
+def reciprocal_correlation(W: Weights, n_exc: int) -> float:
     """Pearson correlation between the two directions of reciprocal E<->E synapses.
 
     Parameters
@@ -205,15 +234,9 @@ def reciprocal_correlation(W, n_exc):
         E neurons where both synapses exist (non-zero). ``nan`` with fewer than 3
         such pairs or when either direction has constant weights.
     """
-    w = _check_weights(W)
-    n_exc = check_n_exc(n_exc, w.shape[0])
-    if isinstance(w, SparseWeights):
-        a, b = csr.csr_reciprocal_pairs(w, n_exc)
-    else:
-        e = w[:n_exc, :n_exc]
-        upper = np.triu(np.ones((n_exc, n_exc), dtype=bool), k=1)
-        upper &= (e != 0) & (e.T != 0)
-        a, b = e[upper], e.T[upper]
+    w = as_csr(W)
+    n_exc = check_n_exc(n_exc, w.N)
+    a, b = _reciprocal_pairs(w, n_exc)
     if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
     a = a - a.mean()
@@ -222,3 +245,49 @@ def reciprocal_correlation(W, n_exc):
     return min(1.0, max(-1.0, r))
 
 
+def reciprocal_pairs(W: Weights, n_exc: int
+                     ) -> tuple[FloatArray, FloatArray]:
+    """Both directions of the reciprocal E→E synapses.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N), or SparseWeights
+        Weights ``W[pre, post]`` (mV); sparse ones are never expanded to N×N.
+    n_exc : int
+        Number of excitatory neurons.
+
+    Returns
+    -------
+    w_ij, w_ji : ndarray of float64
+        ``W[i, j]`` and ``W[j, i]`` (mV) over E pairs ``i < j`` where both are
+        non-zero, in row-major order of ``(i, j)``.
+    """
+    w = as_csr(W)
+    return _reciprocal_pairs(w, check_n_exc(n_exc, w.N))
+
+
+def _reciprocal_pairs(W: SparseWeights, n_exc: int
+                      ) -> tuple[FloatArray, FloatArray]:
+    """Both directions of the reciprocal E→E synapses.
+
+    Parameters
+    ----------
+    W : SparseWeights
+    n_exc : int
+
+    Returns
+    -------
+    a, b : ndarray of float64
+        ``W[i, j]`` and ``W[j, i]`` over E pairs ``i < j`` where both are non-zero, in
+        row-major order of ``(i, j)`` (as ``reciprocity.reciprocal_correlation``).
+    """
+    e = slice(0, n_exc)
+    rows, cols, vals = W.entries(e, e)
+    key = rows * n_exc + cols                     # sorted: CSR order
+    up = rows < cols
+    tkey = cols[up] * n_exc + rows[up]
+    if key.size == 0:
+        return np.zeros(0), np.zeros(0)
+    pos = np.minimum(np.searchsorted(key, tkey), key.size - 1)
+    found = key[pos] == tkey
+    return vals[up][found], vals[pos[found]]

@@ -21,10 +21,25 @@ A *silent* neuron (all rates zero) has no defined OSI or PO: both are ``nan``.
 """
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import numpy as np
+import numpy.typing as npt
 
 from .._orientation import circular_distance, wrap_distance
+from .._types import FloatArray
 from .._validate import as_real_array, check_int
+
+
+class OutputTuning(Protocol):
+    """What :func:`po_match` reads of a tuning measurement (e.g. the tuning result of
+    :func:`sensorynet.experiments.measure_tuning`)."""
+
+    @property
+    def n_exc(self) -> int: ...
+
+    @property
+    def po_out(self) -> FloatArray: ...
 
 __all__ = [
     "osi",
@@ -44,7 +59,8 @@ _UNIFORM_RTOL = 1e-6  # tolerance on the spacing of a "uniform" orientation grid
 
 
 
-def _rates_thetas(rates, thetas):
+def _rates_thetas(rates: npt.ArrayLike, thetas: npt.ArrayLike
+                  ) -> tuple[FloatArray, FloatArray, bool]:
     """Validate a (rates, thetas) pair; return 2-D rates, thetas and a 'scalar' flag."""
     r = as_real_array(rates, "rates", ndim=(1, 2))
     th = as_real_array(thetas, "thetas", ndim=1)
@@ -61,7 +77,7 @@ def _rates_thetas(rates, thetas):
     return r, th, single
 
 
-def _po_array(po, n, name="po"):
+def _po_array(po: npt.ArrayLike, n: int, name: str = "po") -> FloatArray:
     """Validate preferred orientations (length n; NaN allowed and propagated)."""
     p = as_real_array(po, name, ndim=(0, 1), allow_nan=True)
     p = np.broadcast_to(p, (n,)) if p.ndim == 0 else p
@@ -72,11 +88,11 @@ def _po_array(po, n, name="po"):
 
 
 
-def _out(values, single):
+def _out(values: FloatArray, single: bool) -> FloatArray | float:
     return values[0] if single else values
 
 
-def _nearest_grid_index(thetas, targets):
+def _nearest_grid_index(thetas: FloatArray, targets: FloatArray) -> npt.NDArray[np.intp]:
     """Index of the grid orientation nearest each target (period pi); -1 for NaN."""
     finite = np.isfinite(targets)
     safe = np.where(finite, targets, 0.0)
@@ -86,7 +102,7 @@ def _nearest_grid_index(thetas, targets):
 
 
 # ------------------------------------------------------------------------ public API
-def orientation_grid(n=12):
+def orientation_grid(n: int = 12) -> FloatArray:
     """Uniform grid of stimulus orientations.
 
     Parameters
@@ -105,7 +121,7 @@ def orientation_grid(n=12):
 
 
 
-def osi(rates, thetas):
+def osi(rates: npt.ArrayLike, thetas: npt.ArrayLike) -> FloatArray | float:
     """Orientation selectivity index (1 - circular variance).
 
     ``OSI = |sum_theta r(theta) exp(2 i theta)| / sum_theta r(theta)``.
@@ -141,7 +157,8 @@ def osi(rates, thetas):
     return _out(val, single)
 
 
-def preferred_orientation(rates, thetas):
+def preferred_orientation(rates: npt.ArrayLike, thetas: npt.ArrayLike
+                          ) -> FloatArray | float:
     """Preferred orientation from the first circular moment.
 
     ``PO = arg(sum_theta r(theta) exp(2 i theta)) / 2`` mapped into ``[0, pi)``.
@@ -167,7 +184,8 @@ def preferred_orientation(rates, thetas):
     return _out(po, single)
 
 
-def pref_orth_index(rates, thetas, po=None):
+def pref_orth_index(rates: npt.ArrayLike, thetas: npt.ArrayLike,
+                    po: npt.ArrayLike | None = None) -> FloatArray | float:
     """Preferred-vs-orthogonal index ``(r_pref - r_orth) / (r_pref + r_orth)``.
 
     Parameters
@@ -190,7 +208,7 @@ def pref_orth_index(rates, thetas, po=None):
     r, th, single = _rates_thetas(rates, thetas)
     n = r.shape[1]
     if po is None:
-        p = preferred_orientation(r, th)
+        p = np.asarray(preferred_orientation(r, th))
     else:
         p = _po_array(po, n)
     cols = np.arange(n)
@@ -205,7 +223,8 @@ def pref_orth_index(rates, thetas, po=None):
     return _out(idx, single)
 
 
-def tuning_curves(rates, thetas, po):
+def tuning_curves(rates: npt.ArrayLike, thetas: npt.ArrayLike, po: npt.ArrayLike
+                  ) -> tuple[FloatArray, FloatArray]:
     """Re-centre tuning curves on each neuron's preferred orientation.
 
     Parameters
@@ -250,7 +269,7 @@ def tuning_curves(rates, thetas, po):
     return shifts * step, (aligned[:, 0] if single else aligned)
 
 
-def summarize_osi(osi_values, n_exc):
+def summarize_osi(osi_values: npt.ArrayLike, n_exc: int) -> dict[str, Any]:
     """Population means of the OSI for E and I neurons.
 
     Parameters
@@ -272,14 +291,14 @@ def summarize_osi(osi_values, n_exc):
     if ((fin < 0) | (fin > 1 + 1e-9)).any():
         raise ValueError("osi_values must lie in [0, 1] (or be NaN)")
 
-    def _nanmean(x):
+    def _nanmean(x: FloatArray) -> float:
         x = x[np.isfinite(x)]
         return float(x.mean()) if x.size else float("nan")
 
     return {"E": _nanmean(v[:n_exc]), "I": _nanmean(v[n_exc:])}
 
 
-def osi_debiased(counts, thetas):
+def osi_debiased(counts: npt.ArrayLike, thetas: npt.ArrayLike) -> FloatArray:
     """OSI corrected for the Poisson-noise bias of finite spike counts.
 
     For independent Poisson counts ``c_k`` the resultant ``z = Σ c_k e^{2iθ_k}``
@@ -314,8 +333,24 @@ def osi_debiased(counts, thetas):
         return np.where(total > 0, num / np.where(total > 0, total, 1.0), np.nan)
 
 
-def po_match(tuning, po_in):
-    """How well the measured PO of E neurons follows their input PO."""
+def po_match(tuning: OutputTuning, po_in: npt.ArrayLike) -> dict[str, float]:
+    """How well the measured PO of E neurons follows their input PO.
+
+    Parameters
+    ----------
+    tuning : object with ``n_exc`` (int) and ``po_out`` (ndarray (N,), rad)
+        A tuning measurement; NaN POs (silent neurons) are left out.
+    po_in : array_like, shape (N,)
+        Input (feed-forward) preferred orientations, rad.
+
+    Returns
+    -------
+    dict
+        ``median_abs_diff_deg``: median |ΔPO| between measured and input PO of the E
+        neurons, degrees; ``frac_within_15deg``: fraction of them within 15°. ``nan``
+        without any finite measured PO.
+    """
+    po_in = np.asarray(po_in, dtype=np.float64)
     ne = tuning.n_exc
     d = np.degrees(wrap_distance(tuning.po_out[:ne], po_in[:ne]))
     d = d[np.isfinite(d)]

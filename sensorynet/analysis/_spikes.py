@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["isi_cv"]
 
 
 # ------------------------------------------------------------------- balanced state
-def isi_cv(spike_neurons, spike_steps, N, min_spikes=5):
+def isi_cv(spike_neurons: npt.ArrayLike, spike_steps: npt.ArrayLike, N: int,
+           min_spikes: int = 5) -> npt.NDArray[np.float64]:
     """Coefficient of variation of the inter-spike intervals of every neuron.
 
-    Returns an array (N,), ``nan`` for neurons with fewer than ``min_spikes`` spikes.
-    A Poisson process has CV = 1, a clock CV = 0.
+    Parameters
+    ----------
+    spike_neurons, spike_steps : array_like of int
+        Spikes as (neuron, step) pairs, in any order.
+    N : int
+        Number of neurons.
+    min_spikes : int
+        Neurons with fewer spikes get ``nan``.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        Standard deviation / mean of each neuron's inter-spike intervals (the unit,
+        steps or ms, cancels). A Poisson process has CV = 1, a clock CV = 0.
     """
     n = np.asarray(spike_neurons)
     k = np.asarray(spike_steps)

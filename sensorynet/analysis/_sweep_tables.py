@@ -3,7 +3,13 @@ parameter point, and derived metric columns. Pure analysis: no Dask, no simulati
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from .._validate import require_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["summarize", "add_specificity_contrast"]
 
@@ -11,7 +17,8 @@ __all__ = ["summarize", "add_specificity_contrast"]
 # ------------------------------------------------------------------- analysis
 
 
-def summarize(df, by=None, metrics=None):
+def summarize(df: pd.DataFrame, by: Sequence[str] | None = None,
+              metrics: Sequence[str] | None = None) -> pd.DataFrame:
     """Mean and standard error across seeds of each metric, per parameter point.
 
     Parameters
@@ -56,7 +63,8 @@ def summarize(df, by=None, metrics=None):
     return out.reset_index()
 
 
-def add_specificity_contrast(df, name="spec_EE_contrast"):
+def add_specificity_contrast(df: pd.DataFrame, name: str = "spec_EE_contrast"
+                             ) -> pd.DataFrame:
     """Add ``spec_EE_0_30 − spec_EE_60_90`` (mV) per run as a metric column.
 
     The difference between the mean E→E weight of similarly and of orthogonally tuned

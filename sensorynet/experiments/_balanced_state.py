@@ -107,6 +107,7 @@ class BalancedState:
         if hit.size == 0:
             raise ValueError(f"neuron {neuron} was not recorded")
         r = self.coupled if which == "coupled" else self.uncoupled
+        assert r.recorded is not None       # simulated with record=self.record
         return r.recorded["v"][:, hit[0]]
 
     def summary(self) -> dict[str, Any]:

@@ -96,6 +96,7 @@ def run_blocks(W: FloatArray | SparseWeights, po: FloatArray, params: ModelParam
             inp = stimulus_input(th, pr.stim_ms, po, n_exc, in_seed, params.input,
                                  params.network.dt)
         res = simulate(csr, inp, plastic=True, params=params)
+        assert isinstance(res.W, SparseWeights)     # CSR in, CSR out
         csr = res.W
         kept = (SpikeTrain if keep_spikes else SpikeCounts).from_result(res)
         spikes[f"block_{b:03d}"] = kept

@@ -170,7 +170,7 @@ def bidirectional_exceeds_chance(W: Any, n_exc: int, J: float,
                             False, alpha)
         note = "no strong connection at all"
     else:
-        t = _stats.binomial_excess(obs, n_pairs, q * q, alpha)
+        t = _stats.binomial_excess(int(obs), int(n_pairs), q * q, alpha)
         note = None
     return directional(
         f"Strong (> {thr:g} mV) E↔E connections are bidirectional more often than chance "

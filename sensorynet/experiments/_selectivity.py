@@ -13,7 +13,7 @@ from .._orientation import DPO_BINS_DEG
 from .._results import ExperimentResult
 from .._types import FloatArray, IntArray
 from .._validate import check_seed
-from .._weights import PATHWAYS_PLASTIC, SparseWeights
+from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_csr
 from ..analysis import (
     Fingerprint,
     bidirectional_counts_dpo_matched,
@@ -226,9 +226,7 @@ def connectivity_evolution(published: ExperimentResult) -> ConnectivityEvolution
                          "rerun run_published with keep_snapshots=True")
     pl = pub.params.plasticity
     blocks = [pub.block_weights(b) for b in range(n)]
-    W0: FloatArray | SparseWeights = pub.W0
-    if isinstance(blocks[0], SparseWeights) and not isinstance(W0, SparseWeights):
-        W0 = SparseWeights.from_dense(W0)          # once, not per block
+    W0: SparseWeights = as_csr(pub.W0, "W0")    # converted once, not by every block's analysis
     rows = [connectivity_summary(W, pub.po, pub.n_exc, W0=W0, w_max=pl.w_max,
                                  w_min_inh=pl.w_min_inh) for W in [W0, *blocks]]
     spec = {pw: {m: np.array([r["specificity"][pw][m] for r in rows])

@@ -85,21 +85,21 @@ class TuningResult:
     def osi(self) -> FloatArray:
         """OSI = 1 − circular variance per neuron (``nan`` if silent)."""
         if self._osi is None:
-            self._osi = osi(self.rates, self.thetas)
+            self._osi = np.asarray(osi(self.rates, self.thetas))
         return self._osi
 
     @property
     def po_out(self) -> FloatArray:
         """Measured (output) preferred orientation per neuron, rad in [0, π)."""
         if self._po is None:
-            self._po = preferred_orientation(self.rates, self.thetas)
+            self._po = np.asarray(preferred_orientation(self.rates, self.thetas))
         return self._po
 
     @property
     def pref_orth(self) -> FloatArray:
         """``(r_pref − r_orth) / (r_pref + r_orth)`` at the measured PO, per neuron."""
         if self._po_idx is None:
-            self._po_idx = pref_orth_index(self.rates, self.thetas, self.po_out)
+            self._po_idx = np.asarray(pref_orth_index(self.rates, self.thetas, self.po_out))
         return self._po_idx
 
     @property

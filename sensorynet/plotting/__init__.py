@@ -3,6 +3,7 @@ the other protocols, the notebooks' teaching figures, sweeps and the scale study
 one style. Every function takes results and returns a fresh matplotlib Figure; none
 runs a simulation.
 """
+from ._detection import plot_detection, plot_epsp_distributions
 from ._notebook import (
     plot_balanced_state,
     plot_block,
@@ -22,6 +23,7 @@ from ._science import (
     plot_tuning_examples,
 )
 from ._sweep import plot_sweep_heatmap, plot_sweep_line, plot_sweep_lines, plot_sweep_panels
+from ._views import BlockView, DetectionView, TuningView, VoltageView
 
 __all__ = [
     "plot_rasters", "plot_weight_matrices", "plot_weights_vs_dpo", "plot_learning_curve",
@@ -31,4 +33,6 @@ __all__ = [
     "plot_input_tuning", "plot_network", "plot_voltage_trace", "plot_balanced_state",
     "plot_tuning_curve", "plot_block", "plot_reciprocal",
     "plot_sweep_panels", "plot_sweep_lines", "plot_sweep_heatmap", "plot_sweep_line",
+    "plot_detection", "plot_epsp_distributions", "BlockView", "DetectionView",
+    "TuningView", "VoltageView",
 ]

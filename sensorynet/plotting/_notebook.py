@@ -23,7 +23,7 @@ from .._results import ExperimentResult
 from .._stimulus import tuned_rates
 from .._types import FloatArray, PlasticPathway
 from .._validate import check_params
-from ..analysis import bidirectional_counts, reciprocal_correlation
+from ..analysis import bidirectional_counts, reciprocal_correlation, reciprocal_pairs
 from ._style import C_FF, C_NET, C_REC_E, C_REC_I, COLORS, neuron_label, new_figure
 
 __all__ = [
@@ -353,11 +353,9 @@ def plot_reciprocal(pub: ExperimentResult, threshold: float = 1.0) -> Figure:
     fig, axs = new_figure(1, 2, 10.5, 4.6, sharex=True, sharey=True)
     wmax = pub.params.plasticity.w_max
     edges = np.linspace(0, wmax, 41)
-    for ax, (W, lab) in zip(axs[0], ((pub.dense(pub.W0), "before learning"),
-                                     (pub.dense(pub.W), "after learning")), strict=True):
-        e = W[:ne, :ne]
-        iu = np.triu(np.ones((ne, ne), bool), 1) & (e != 0) & (e.T != 0)
-        a, b = e[iu], e.T[iu]
+    for ax, (W, lab) in zip(axs[0], ((pub.W0, "before learning"),
+                                     (pub.W, "after learning")), strict=True):
+        a, b = reciprocal_pairs(W, ne)
         H, _, _ = np.histogram2d(a, b, [edges, edges])
         im = ax.imshow(np.log10(H.T + 1), origin="lower", extent=(0, wmax, 0, wmax),
                        cmap="magma_r", aspect="equal")

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from .._orientation import DPO_BINS_DEG, signed_dpo
 from .._results import ExperimentResult, SpikeTrain
 from .._types import PATHWAYS_PLASTIC, POPULATIONS, FloatArray, IntArray, Pathway
-from .._weights import SparseWeights
+from .._weights import SparseWeights, as_csr, pathway_slices
 from ..analysis import ee_specificity, existing_weights
 from ._style import COLORS
 
@@ -58,17 +58,7 @@ def _subset(N: int, max_neurons: int) -> IntArray:
 
 def _submatrix(W: FloatArray | SparseWeights, idx: IntArray) -> FloatArray:
     """Dense ``W[idx][:, idx]`` without expanding a sparse W to N x N."""
-    if not isinstance(W, SparseWeights):
-        return W[np.ix_(idx, idx)]
-    pos = np.full(W.N, -1, np.int64)
-    pos[idx] = np.arange(idx.size)
-    out = np.zeros((idx.size, idx.size))
-    for r, i in enumerate(idx):
-        a, b = W.indptr[i], W.indptr[i + 1]
-        c = pos[W.indices[a:b]]
-        keep = c >= 0
-        out[r, c[keep]] = W.data[a:b][keep]
-    return out
+    return as_csr(W).group_block(idx)
 
 
 def _signed_dpo_deg(po_pre: FloatArray, po_post: FloatArray) -> FloatArray:
@@ -79,16 +69,8 @@ def _signed_dpo_deg(po_pre: FloatArray, po_post: FloatArray) -> FloatArray:
 def _pathway_synapses(result: ExperimentResult, pathway: Pathway
                       ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """(pre, post) indices, initial and final weights of the synapses in W0."""
-    N, ne = result.N, result.n_exc
-    span = {"E": (0, ne), "I": (ne, N)}
-    (a, b), (c, d) = span[pathway[0]], span[pathway[1]]
-    if isinstance(result.W0, SparseWeights):
-        rows, cols = result.W0.rows(), result.W0.indices
-        sel = (rows >= a) & (rows < b) & (cols >= c) & (cols < d)
-        pre, post = rows[sel], cols[sel]
-    else:
-        pre, post = np.nonzero(result.W0[a:b, c:d])
-        pre, post = pre + a, post + c
+    pre, post, _ = as_csr(result.W0, "W0").entries(
+        *pathway_slices(pathway, result.n_exc, result.N))
     w0, w = existing_weights(result, pathway)   # same row-major order as above
     return pre, post, w0, w
 
@@ -244,7 +226,8 @@ def plot_weight_matrices(result: ExperimentResult, *, max_neurons: int = 2000) -
     -------
     matplotlib.figure.Figure
         ``W0``, ``W`` (shared colour scale) and ``W − W0``, rows presynaptic,
-        colour bars in mV; lines mark the E/I boundary.
+        colour bars in mV; lines mark the E/I boundary; the change panel labels the
+        I→I block, which no plasticity touches.
     """
     _check(result, max_neurons)
     N, ne = result.N, result.n_exc
@@ -273,6 +256,9 @@ def plot_weight_matrices(result: ExperimentResult, *, max_neurons: int = 2000) -
         assert vmin is not None and vmax is not None   # both norms were given their limits
         cb.set_ticks(_two_slope_ticks(vmin, vmax).tolist())
         cb.set_label(clabel)
+    if N > ne:       # the I→I block never changes (docs/model.md §4): say so on it
+        axes[2].text((ne + N) / 2 - 0.5, (ne + N) / 2 - 0.5, "I→I\nstatic\n(never\nplastic)",
+                     ha="center", va="center", fontsize=7, color="0.25")
     sub = "" if idx.size == N else f", {idx.size} of {N} evenly spaced neurons shown"
     fig.suptitle(f"Recurrent weights W[pre, post] (N={N}, seed {result.seed}, "
                  f"{result.n_blocks} learning blocks{sub})")

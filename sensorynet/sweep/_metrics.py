@@ -6,23 +6,19 @@ several metrics share (e.g. the tuning protocol). :func:`register_metric` adds o
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-import numpy as np
-from numpy.typing import ArrayLike
-
 from .._results import ExperimentResult
 from .._types import POPULATIONS, FloatArray, PlasticPathway, Population
-from .._weights import SparseWeights
 
 if TYPE_CHECKING:   # run by the metrics that need it, on the workers
     from ..experiments import TuningResult
 
 __all__ = ["Metric", "MetricFunc", "RunContext", "METRICS", "DEFAULT_METRICS",
-           "register_metric", "available_metrics", "existing_ee_specificity"]
+           "register_metric", "available_metrics"]
 
 _T = TypeVar("_T")
 
@@ -170,42 +166,12 @@ def _pruning(pathway: PlasticPathway, key: str) -> MetricFunc:
     return f
 
 
-def existing_ee_specificity(W: FloatArray | SparseWeights, po: ArrayLike, n_exc: int,
-                            bins_deg: Iterable[tuple[float, float]] = ((0, 30), (30, 60),
-                                                                       (60, 90))
-                            ) -> FloatArray:
-    """Mean weight of the existing E→E synapses per |ΔPO| bin, mV.
-
-    ``W`` is a :class:`~sensorynet._weights.SparseWeights` (synapses of W0 kept as
-    explicit entries, pruned ones counting as 0) or a dense array (nonzero entries).
-    Works on the synapse list, never on an N×N matrix.
-    """
-    from .._orientation import wrap_distance
-    po = np.asarray(po, dtype=np.float64)
-    if isinstance(W, SparseWeights):
-        rows, cols, data = W.rows(), W.indices, W.data
-        sel = (rows < n_exc) & (cols < n_exc)
-        rows, cols, data = rows[sel], cols[sel], data[sel]
-    else:
-        Wee = np.asarray(W)[:n_exc, :n_exc]
-        rows, cols = np.nonzero(Wee)
-        data = Wee[rows, cols]
-    d = np.degrees(wrap_distance(po[rows], po[cols]))
-    out = []
-    for lo, hi in bins_deg:
-        m = (d >= lo) & ((d < hi) if hi < 90 else (d <= hi))
-        out.append(float(data[m].mean()) if m.any() else float("nan"))
-    return np.array(out)
-
-
 def _existing_spec(k: int | None) -> MetricFunc:
     def f(result: ExperimentResult, ctx: RunContext) -> float:
-        W0, W = result.W0, result.W
-
         def compute() -> FloatArray:
-            return existing_ee_specificity(
-                W0.with_data(W.data) if isinstance(W0, SparseWeights)
-                and isinstance(W, SparseWeights) else W, result.po, result.n_exc)
+            from ..analysis import specificity
+            return specificity(result.W, result.po, result.n_exc, "EE",
+                               existing_only=True, W0=result.W0)
         s = ctx.cached("spec_EE_existing", compute)
         return s[k] if k is not None else s[0] - s[-1]
     return f

@@ -28,15 +28,20 @@ Panels, by notebook:
 * 04 :func:`spontaneous_panel` -- I→E LTD switch, number of spontaneous blocks (Run);
 * 05 :func:`cardinal_panel` -- class half-width; learning blocks and seed (Run);
 * 06 :func:`sweep_panel` -- metric and axes of the sweep heat map;
-* 07 :func:`scale_panel` -- scaling rule and network size of the scale study.
+* 07 :func:`scale_panel` -- scaling rule and network size of the scale study;
+* 08 :func:`detection_panel` -- EPSP detection threshold of the model-vs-experiment
+  comparison.
+
+View-only controls update a :class:`LiveFigure` in place (only the changed artists are
+redrawn); controls that recompute show a busy state (figure greyed, "computing…").
 
 :func:`claims_table` shows claim records in full (a Markdown table);
 :func:`dashboard_link` gives the Dask dashboard's address as the notebook's browser
 can reach it: directly, or through the Jupyter server's proxy under JupyterHub/Binder.
 """
 from .._dashboard import dashboard_link
-from ._base import Panel
-from ._experiments import cardinal_panel, spontaneous_panel, sweep_panel
+from ._base import LiveFigure, Panel
+from ._experiments import cardinal_panel, detection_panel, spontaneous_panel, sweep_panel
 from ._learning import evolution_panel, selectivity_panel
 from ._network import network_panel
 from ._scale import load_scale_study, plot_scale_study, scale_panel
@@ -46,4 +51,5 @@ __all__ = [
     "Panel", "network_panel", "selectivity_panel", "evolution_panel",
     "spontaneous_panel", "cardinal_panel", "sweep_panel", "scale_panel",
     "load_scale_study", "plot_scale_study", "claims_table", "dashboard_link",
+    "detection_panel", "LiveFigure",
 ]

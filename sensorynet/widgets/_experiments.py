@@ -5,18 +5,31 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
 
 from .._params import ModelParams
 from .._results import ExperimentResult
 from .._types import BoolArray
-from ._base import Panel, Rendered, run_button, style
+from ._base import (
+    LiveFigure,
+    Panel,
+    Rendered,
+    check_choice,
+    check_int_in,
+    check_real_in,
+    fig_to_png,
+    run_button,
+    style,
+)
 
 if TYPE_CHECKING:   # imported where used: building a panel needs no experiment code
     import pandas as pd
 
-    from ..experiments import CardinalResult, SpontaneousResult
+    from ..experiments import CardinalResult, DetectionStudy, SpontaneousResult
 
-__all__ = ["spontaneous_panel", "cardinal_panel", "sweep_panel"]
+
+__all__ = ["spontaneous_panel", "cardinal_panel", "sweep_panel", "detection_panel"]
 
 
 def _slider(width: str = "300px", **kw: Any) -> dict[str, Any]:
@@ -55,6 +68,8 @@ def spontaneous_panel(published: ExperimentResult, *, n_blocks: int = 10, ltd_IE
     """
     from ..experiments import run_spontaneous
     from ..plotting import plot_spontaneous
+    n_blocks = check_int_in("n_blocks", n_blocks, 1, 40)
+    ltd_IE = check_choice("ltd_IE", ltd_IE, (True, False))
     tuning_kw = dict(tuning_kw or {})
     controls = {
         "ltd_IE": W.ToggleButtons(options=[("I→E LTD on", True), ("I→E LTD off", False)],
@@ -125,8 +140,11 @@ def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams 
     from ..experiments import CardinalResult, run_cardinal
     from ..plotting import plot_cardinal
     tuning_kw = dict(tuning_kw or {})
+    half_width_deg = check_real_in("half_width_deg", half_width_deg, 5.0, 22.5)
+    seed = check_int_in("seed", seed, 0, 2**31 - 1)
     if result is not None:
         n_blocks = len(result.conditions["cardinal"]["block_rates"])
+    n_blocks = check_int_in("n_blocks", n_blocks, 1, 60)
     controls = {
         "half_width": W.FloatSlider(value=half_width_deg, min=5.0, max=22.5, step=2.5,
                                     description="class half-width (deg)",
@@ -138,15 +156,32 @@ def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams 
         "run": run_button("Learn both conditions"),
     }
 
+    widths = [float(w) for w in np.arange(5.0, 22.5 + 1e-9, 2.5)]
+
     def run(panel: Panel) -> None:
         panel.data["result"] = run_cardinal(params, int(panel.value("seed")),
                                             n_blocks=int(panel.value("n_blocks")),
                                             progress=True, **tuning_kw)
         panel.data["seed"] = int(panel.value("seed"))
+        prerender(panel)
+
+    def prerender(panel: Panel) -> None:
+        """Every class width drawn now, so that the width slider only swaps images."""
+        panel.data["views"] = {}
+        for hw in widths:
+            fig, text, state = draw(panel, hw)
+            assert isinstance(fig, Figure)
+            panel.data["views"][hw] = ((fig, fig_to_png(fig, panel.dpi)), text, state)
 
     def render(panel: Panel) -> Rendered:
-        r = panel.data["result"]
         hw = float(panel.value("half_width"))
+        views = panel.data.get("views", {})
+        if hw in views:
+            return views[hw]
+        return draw(panel, hw)
+
+    def draw(panel: Panel, hw: float) -> Rendered:
+        r = panel.data["result"]
         view = CardinalResult(r.W0, r.naive, r.conditions, hw, r.po, r.n_exc)
         m = view.metrics()
         fig = plot_cardinal(view)
@@ -165,6 +200,7 @@ def cardinal_panel(result: CardinalResult | None = None, *, params: ModelParams 
                   on_run=run)
     if result is not None:
         panel.data["result"], panel.data["seed"] = result, int(seed)
+        prerender(panel)
         return panel.render()
     return panel.run()
 
@@ -194,7 +230,11 @@ def sweep_panel(df: pd.DataFrame, x: str, y: str, metrics: Sequence[str] | None 
     from ..plotting import plot_sweep_heatmap
     metrics = list(df.attrs.get("metrics", [])) if metrics is None else list(metrics)
     if not metrics:
-        raise ValueError("no metrics to show")
+        raise ValueError("metrics: no metrics to show")
+    for name, col in (("x", x), ("y", y)):
+        check_choice(name, col, list(df.columns))
+    for m in metrics:
+        check_choice("metrics", m, list(df.columns))
     controls = {
         "metric": W.Dropdown(options=metrics, value=metrics[0], description="metric",
                              style=style(), layout=W.Layout(width="320px")),
@@ -223,3 +263,67 @@ def _match(df: pd.DataFrame, where: Mapping[str, Any]) -> BoolArray:
     for k, v in where.items():
         m &= np.isclose(df[k], v) if isinstance(v, float) else (df[k] == v).to_numpy()
     return m
+
+
+def detection_panel(study: DetectionStudy, *, spread: list[DetectionStudy] | None = None,
+                    threshold: float = 0.25) -> Panel:
+    """Connection probabilities at a chosen EPSP detection threshold (notebook 08).
+
+    A view-only slider over the thresholds swept by ``study``: it moves a marker on
+    :func:`sensorynet.plotting.plot_detection` (the figure is drawn once; only the marker
+    is redrawn) and prints every measure at that threshold, before and after learning.
+
+    Parameters
+    ----------
+    study : DetectionStudy
+        From :func:`sensorynet.experiments.detection_study`.
+    spread : list of DetectionStudy, optional
+        Further seeds drawn thin.
+    threshold : float
+        Threshold shown first, mV (one of ``study.thresholds``).
+
+    Returns
+    -------
+    Panel
+        Control ``threshold``; ``state`` holds ``threshold`` and, per phase
+        (``"before"``, ``"after"``), the measures of ``DetectionStudy.at``.
+    """
+    import numpy as np
+
+    from ..experiments import DetectionStudy
+    from ..plotting import DetectionView
+    if not isinstance(study, DetectionStudy):
+        raise ValueError(f"study must be a DetectionStudy (from detection_study), got "
+                         f"{type(study).__name__}")
+    opts = [float(t) for t in study.thresholds]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not np.isclose(opts, threshold).any():
+        raise ValueError(f"threshold must be one of the swept thresholds "
+                         f"({opts[0]:g}..{opts[-1]:g} mV), got {threshold!r}")
+    start = opts[int(np.flatnonzero(np.isclose(opts, threshold))[0])]
+    controls = {"threshold": W.SelectionSlider(
+        options=[(f"{t:.2f}", t) for t in opts], value=start,
+        description="detection threshold (mV)", continuous_update=True, style=style(),
+        layout=W.Layout(width="460px"))}
+    view = DetectionView(study, spread=spread)
+    dynamic, _ = view.show(start)
+    live = LiveFigure(view.figure, dynamic)
+
+    def render(panel: Panel) -> Rendered:
+        t = float(panel.value("threshold"))
+        _, a = view.show(t)
+        b, f = a["before"], a["after"]
+
+        def r(x: float) -> str:
+            return "∞" if np.isinf(x) else "n/a" if np.isnan(x) else f"{x:.2f}"
+        text = (f"Threshold {t:.2f} mV. Overall P(connected) {b['p_all']:.3f} → "
+                f"{f['p_all']:.3f}; same/orthogonal ratio {r(b['same_orth_ratio'])} → "
+                f"{r(f['same_orth_ratio'])}; P(bidirectional), correlated / uncorrelated "
+                f"pairs: {b['p_bi_correlated']:.3f} / {b['p_bi_uncorrelated']:.3f} → "
+                f"{f['p_bi_correlated']:.3f} / {f['p_bi_uncorrelated']:.3f} "
+                f"(before → after learning).")
+        return live, text, a
+
+    panel = Panel("Detected connectivity at one threshold", controls, render,
+                  live=("threshold",))
+    return panel.render()

@@ -11,10 +11,11 @@ from .._params import ModelParams
 from .._results import ExperimentResult
 from .._types import PlasticPathway
 from .._validate import check_params
-from ._base import Panel, Rendered, run_button, style
+from ._base import LiveFigure, Panel, Rendered, check_int_in, run_button, style
 
 if TYPE_CHECKING:   # imported where used: building a panel needs no experiment code
     from ..experiments import ConnectivityEvolution
+    from ..plotting import BlockView
 
 __all__ = ["selectivity_panel", "evolution_panel"]
 
@@ -61,18 +62,22 @@ def selectivity_panel(published: ExperimentResult | None = None, *,
         ``osi_E_after`` (E population means), ``n_blocks``, ``seed``.
     """
     from ..experiments import load_published, selectivity_analysis
-    from ..plotting import plot_tuning_curve
+    from ..plotting import TuningView
     tuning_kw = dict(tuning_kw or {})
     if published is not None:
         params = published.params if params is None else params
         seed, n_blocks = published.seed, published.n_blocks
     params = check_params(params)
-    n_blocks = params.protocol.n_blocks if n_blocks is None else int(n_blocks)
     N = params.network.N
+    max_blocks = check_int_in("max_blocks", max_blocks, 1, 10_000)
+    n_blocks = check_int_in("n_blocks", params.protocol.n_blocks if n_blocks is None
+                            else n_blocks, 0, max_blocks)
+    neuron = check_int_in("neuron", neuron, 0, N - 1)
+    seed = check_int_in("seed", seed, 0, 2**31 - 1)
     controls = {
         "neuron": W.IntSlider(value=neuron, min=0, max=N - 1, description="neuron",
                               **_slider()),
-        "n_blocks": W.IntSlider(value=n_blocks, min=0, max=max(max_blocks, n_blocks),
+        "n_blocks": W.IntSlider(value=n_blocks, min=0, max=max_blocks,
                                 description="learning blocks", **_slider()),
         "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
                                  style=style(), layout=W.Layout(width="140px")),
@@ -88,7 +93,15 @@ def selectivity_panel(published: ExperimentResult | None = None, *,
     def render(panel: Panel) -> Rendered:
         sel, pub = panel.data["sel"], panel.data["published"]
         n = int(panel.value("neuron"))
-        fig = plot_tuning_curve(sel, n)
+        if panel.data.get("view_of") is not sel:       # a new learned network: new view
+            view = TuningView(sel)
+            dynamic, _ = view.show(n)
+            panel.data["view"] = (view, LiveFigure(view.figure, dynamic))
+            panel.data["view_of"] = sel
+        view, fig = panel.data["view"]
+        _, full = view.show(n)
+        if full:
+            fig.invalidate()
         ob, oa = float(sel.before.osi[n]), float(sel.after.osi[n])
         pb = sel.before.population_mean(sel.before.osi)
         pa = sel.after.population_mean(sel.after.osi)
@@ -111,19 +124,27 @@ def selectivity_panel(published: ExperimentResult | None = None, *,
 
 def evolution_panel(published: ExperimentResult,
                     evolution: ConnectivityEvolution | None = None, *, block: int | None = None,
-                    pathway: PlasticPathway = "EE") -> Panel:
-    """Scrub the weights block by block (precomputed snapshots, no simulation).
+                    pathway: PlasticPathway = "EE",
+                    tuning: Any = None) -> Panel:
+    """Scrub the weights and the tuning block by block (precomputed, no simulation).
+
+    The figure is built once per pathway and then updated in place
+    (:class:`~sensorynet.widgets.LiveFigure`): moving the slider redraws only the
+    changed artists.
 
     Parameters
     ----------
     published : ExperimentResult
         With per-block snapshots (``W_blocks``).
     evolution : ConnectivityEvolution, optional
-        :func:`sensorynet.experiments.connectivity_evolution` of ``published`` (computed if
-        not given).
+        :func:`sensorynet.experiments.connectivity_evolution` of ``published`` (computed
+        if not given).
     block : int, optional
         Blocks completed shown first (default: all).
     pathway : {"EE", "EI", "IE"}
+    tuning : TuningEvolution, optional
+        :func:`sensorynet.experiments.tuning_evolution` of ``published`` (computed if
+        not given: tuning every 5 blocks, about 1 s).
 
     Returns
     -------
@@ -131,16 +152,14 @@ def evolution_panel(published: ExperimentResult,
         Controls ``blocks_done`` (0 = initial W0 … n_blocks; ``play`` animates it in
         the browser) and ``pathway``;
         ``state`` holds ``blocks_done``, ``pathway``, ``mean_weight`` (mean weight of
-        the pathway's initial synapses, mV) and ``spec_EE`` (mean E→E weight per
-        |ΔPO| bin, mV).
+        the pathway's initial synapses, mV), ``spec_EE`` (mean E→E weight per
+        |ΔPO| bin, mV), ``osi_E``, ``osi_I`` (mean OSI at ``tuning_blocks_done``, the
+        last tuning measurement at or before the block shown).
     """
-    import numpy as np
-
-    from ..experiments import connectivity_evolution
-    from ..plotting import plot_block
+    from ..experiments import connectivity_evolution, tuning_evolution
+    from ..plotting import BlockView
     if published.W_blocks is None:
         raise ValueError("published has no per-block weight snapshots (W_blocks is None)")
-    evo = connectivity_evolution(published) if evolution is None else evolution
     n = published.n_blocks
     if pathway not in ("EE", "EI", "IE"):
         raise ValueError(f"pathway must be 'EE', 'EI' or 'IE', got {pathway!r}")
@@ -148,38 +167,46 @@ def evolution_panel(published: ExperimentResult,
                               or not 0 <= block <= n):
         raise ValueError(f"block must be an integer in 0..{n} (learning blocks completed), "
                          f"got {block!r}")
+    evo = connectivity_evolution(published) if evolution is None else evolution
+    te = tuning_evolution(published) if tuning is None else tuning
+    start = n if block is None else int(block)
     controls = {
-        "blocks_done": W.IntSlider(value=n if block is None else int(block), min=0, max=n,
+        "blocks_done": W.IntSlider(value=start, min=0, max=n,
                                    description="learning blocks completed",
-                                   continuous_update=False, style=style(),
+                                   continuous_update=True, style=style(),
                                    layout=W.Layout(width="420px")),
-        "play": W.Play(value=n if block is None else int(block), min=0, max=n, step=1,
-                       interval=900, description="animate", show_repeat=False),
+        "play": W.Play(value=start, min=0, max=n, step=1,
+                       interval=400, description="animate", show_repeat=False),
         "pathway": W.ToggleButtons(options=[("E→E", "EE"), ("E→I", "EI"), ("I→E", "IE")],
                                    value=pathway, description="pathway",
                                    style={**style(), "button_width": "auto"}),
     }
-    W0 = published.weights_after_block(-1)
-    ne = published.n_exc
-    span = {"E": slice(0, ne), "I": slice(ne, published.N)}
+    views: dict[str, tuple[BlockView, LiveFigure]] = {}
+
+    def view(pw: str) -> tuple[BlockView, LiveFigure]:
+        if pw not in views:
+            v = BlockView(published, evo, te, pw)
+            dynamic, _ = v.show(start)
+            views[pw] = (v, LiveFigure(v.figure, dynamic))
+        return views[pw]
 
     def render(panel: Panel) -> Rendered:
         b = int(panel.value("blocks_done"))
         pw = panel.value("pathway")
-        fig = plot_block(published, evo, b - 1, pw)
-        Wb = published.weights_after_block(b - 1)
-        pre, post = span[pw[0]], span[pw[1]]
-        mask = W0[pre, post] != 0
-        mean_w = float(Wb[pre, post][mask].mean())
-        spec = evo.specificity["EE"]["all"][b]
-        text = (f"After {b} of {n} blocks: mean {pw[0]}→{pw[1]} weight {mean_w:.3f} mV; "
-                f"E→E specificity (mean weight by |ΔPO| 0–30/30–60/60–90°): "
-                + "/".join(f"{x:.3f}" for x in spec) + " mV.")
-        return fig, text, {"blocks_done": b, "pathway": pw, "mean_weight": mean_w,
-                           "spec_EE": np.asarray(spec).tolist()}
+        v, live = view(pw)
+        _, info = v.show(b)
+        spec = info["spec_EE"]
+        text = (f"After {b} of {n} blocks: mean {pw[0]}→{pw[1]} weight "
+                f"{info['mean_weight']:.3f} mV; E→E specificity (mean weight by |ΔPO| "
+                f"0–30/30–60/60–90°): " + "/".join(f"{x:.3f}" for x in spec) + " mV; mean "
+                f"OSI E {info['osi_E']:.3f}, I {info['osi_I']:.3f} (tuning after "
+                f"{info['tuning_blocks_done']} blocks).")
+        return live, text, {"blocks_done": b, "pathway": pw, **info}
 
+    for pw in ("EE", "EI", "IE"):        # every pathway's figure drawn now, not on a click
+        view(pw)[1].png()
     # the Play button drives the slider in the browser (the slider then re-renders)
     W.jslink((controls["play"], "value"), (controls["blocks_done"], "value"))
-    panel = Panel("Weights block by block", controls, render,
+    panel = Panel("Weights and tuning, block by block", controls, render,
                   live=("blocks_done", "pathway"))
     return panel.render()

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._params import ModelParams
 from .._validate import check_params
-from ._base import Panel, Rendered, style
+from ._base import LiveFigure, Panel, Rendered, check_int_in, style
 
 __all__ = ["network_panel"]
 
@@ -17,7 +17,8 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
 
     Changing ``g``, ``m_E`` or ``seed`` (committed on release) re-runs the 2 s test of
     the naive network (:func:`sensorynet.experiments.balanced_state`, ≈ 0.5 s,
-    membrane potential of every neuron recorded); the neuron picker only re-draws.
+    membrane potential of every neuron recorded); the neuron picker only moves the
+    lines of a figure drawn once (:class:`~sensorynet.plotting.VoltageView`).
 
     Parameters
     ----------
@@ -38,9 +39,21 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         ``neuron_rate`` (Hz).
     """
     from ..experiments import balanced_state
-    from ..plotting import plot_voltage_trace
+    from ..plotting import VoltageView
     p0 = check_params(params)
     N = p0.network.N
+    seed = check_int_in("seed", seed, 0, 2**31 - 1)
+    neuron = check_int_in("neuron", neuron, 0, N - 1)
+    import numbers
+    if (not isinstance(window_ms, (tuple, list)) or len(window_ms) != 2
+            or not all(isinstance(x, numbers.Real) and not isinstance(x, bool)
+                       for x in window_ms) or not 0 <= window_ms[0] < window_ms[1]):
+        raise ValueError(f"window_ms must be (start, stop) in ms with 0 <= start < stop, "
+                         f"got {window_ms!r}")
+    for name, v, lo, hi in (("g", p0.network.g, 3.0, 12.0), ("m_E", p0.input.m_E, 0.0, 0.5)):
+        if not lo <= v <= hi:
+            raise ValueError(f"params' {name} = {v} is outside the panel's range "
+                             f"[{lo}, {hi}]")
     slider = {"continuous_update": False, "style": style(),
               "layout": W.Layout(width="290px")}
     controls = {
@@ -65,12 +78,15 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         p, s = settings(panel)
         key = (p, s)
         if panel.data.get("key") != key:
-            panel.data["state"] = balanced_state(p, s, record=np.arange(N))
-            panel.data["key"] = key
-        st = panel.data["state"]
+            st = balanced_state(p, s, record=np.arange(N))
+            view = VoltageView(st, window_ms)
+            dynamic, _ = view.show(int(panel.value("neuron")))
+            panel.data.update(state=st, key=key, summary=st.summary(),
+                              view=(view, LiveFigure(view.figure, dynamic)))
+        st, summ = panel.data["state"], panel.data["summary"]
         n = int(panel.value("neuron"))
-        summ = st.summary()
-        fig = plot_voltage_trace(st, n, window_ms)
+        view, fig = panel.data["view"]
+        view.show(n)            # the neuron picker moves lines only (LiveFigure)
         rate_n = float(st.coupled.rates()[n])
         ratio = summ["input"]["net_over_exc"]
         text = (f"g = {p.network.g:g}, m_E = {p.input.m_E:g}, seed {s}: "
@@ -85,5 +101,6 @@ def network_panel(params: ModelParams | None = None, seed: int = 0, neuron: int 
         return fig, text, state
 
     panel = Panel("The naive network: balance, irregularity and one neuron's voltage",
-                  controls, render, live=("g", "m_E", "seed", "neuron"))
+                  controls, render, live=("g", "m_E", "seed", "neuron"),
+                  compute=("g", "m_E", "seed"))
     return panel.render()

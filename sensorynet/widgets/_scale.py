@@ -18,7 +18,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from .._types import FloatArray, PathArg, ScalingRule
-from ._base import Panel, Rendered, style
+from ._base import LiveFigure, Panel, Rendered, style
 
 __all__ = ["scale_panel", "load_scale_study", "plot_scale_study", "STUDY_PATH"]
 
@@ -176,8 +176,12 @@ def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = N
     data = load_scale_study() if data is None else data
     rules = [r for r in data["rules"] if any(p["rule"] == r for p in data["points"])]
     rule = rule or (DEFAULT_SCALING if DEFAULT_SCALING in rules else rules[0])
-    sizes = sorted({p["N"] for p in data["points"] if p["rule"] == rule})
-    N = N or sizes[-1]
+    if rule not in rules:
+        raise ValueError(f"rule must be one of {rules}, got {rule!r}")
+    sizes = sorted({p["N"] for p in data["points"]})
+    N = N or max(p["N"] for p in data["points"] if p["rule"] == rule)
+    if N not in sizes:
+        raise ValueError(f"N must be one of the study's sizes {sizes}, got {N!r}")
     controls = {
         "rule": W.Dropdown(options=rules, value=rule, description="scaling rule",
                            style=style()),
@@ -187,8 +191,26 @@ def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = N
     }
     ref = data["reference_contrast_J"]
 
-    def render(panel: Panel) -> Rendered:
-        r, n = panel.value("rule"), int(panel.value("N"))
+    figures: dict[str, tuple[LiveFigure, Figure]] = {}
+
+    def figure(r: str) -> tuple[LiveFigure, Figure]:
+        """One figure per rule, drawn once; a size change only re-weights its lines."""
+        if r not in figures:
+            fig = plot_scale_study(data, "learning", rule=r,  # type: ignore[arg-type]
+                                   N=None)
+            lines = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label() != ""]
+            figures[r] = (LiveFigure(fig, lines), fig)
+        return figures[r]
+
+    def render_for(panel: Panel, r: str, n: int, highlight: bool | None = True) -> Rendered:
+        live, fig = figure(r)
+        sizes_r = sorted({p["N"] for p in data["points"] if p["rule"] == r})
+        for ax in fig.axes:
+            curves = [ln for ln in ax.get_lines() if np.size(ln.get_xdata()) > 2]
+            for ln, size in zip(curves, sizes_r, strict=False):
+                ln.set_linewidth(2.8 if (highlight and size == n) else 1.0)
+        if highlight is None:
+            return live, "", {}
         pts = _point(data, r, n)
         mean = lambda k: float(np.mean([p[k] for p in pts]))  # noqa: E731
         reach = [p["blocks_to_target"] for p in pts]
@@ -206,17 +228,22 @@ def scale_panel(data: dict[str, Any] | None = None, rule: ScalingRule | None = N
                    else f"not reached within {max(p['blocks_run'] for p in pts)} blocks; ")
                 + f"E rate {state['rate_E_before']:.1f} → {state['rate_E_after']:.1f} Hz"
                 + ("" if state["rates_stable"] else " (rates not stable)"))
-        return plot_scale_study(data, "learning", rule=r, N=n), text, state
+        return live, text, state
 
-    def on_rule(change: dict[str, Any]) -> None:
-        opts = sorted({p["N"] for p in data["points"] if p["rule"] == change["new"]})
-        sl = controls["N"]
-        keep = sl.value if sl.value in opts else opts[-1]
-        with sl.hold_trait_notifications():
-            sl.options = opts
-            sl.value = keep
+    # the size slider offers every size of the study, so changing the rule never moves
+    # it; a size that rule was not run at says so in the summary
+    def render_or_missing(panel: Panel) -> Rendered:
+        r, n = panel.value("rule"), int(panel.value("N"))
+        if not any(p["rule"] == r and p["N"] == n for p in data["points"]):
+            run = sorted({p["N"] for p in data["points"] if p["rule"] == r})
+            text = (f"<b>{r}</b> was not run at N = {n:,} (sizes run: "
+                    + ", ".join(f"{x:,}" for x in run) + "); the figure shows them all.")
+            fig, _, _ = render_for(panel, r, run[-1], highlight=None)
+            return fig, text, {"rule": r, "N": n, "seeds": 0}
+        return render_for(panel, r, n)
 
-    controls["rule"].observe(on_rule, names="value")
-    panel = Panel("Does it scale? (precomputed scale study)", controls, render,
+    for r in rules:              # every rule's figure drawn now, not on the first change
+        figure(r)[0].png()
+    panel = Panel("Does it scale? (precomputed scale study)", controls, render_or_missing,
                   live=("rule", "N"))
     return panel.render()

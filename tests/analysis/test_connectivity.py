@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-import sensorynet.analysis._connectivity as conn
+import sensorynet._orientation as orientation
+import sensorynet.analysis._pairs as pairs
 from sensorynet.analysis._connectivity import (
     DPO_BINS_DEG,
     delta_po,
@@ -113,7 +114,8 @@ def test_specificity_chunking(monkeypatch):
     po = rng.uniform(0, np.pi, n)
     W = rng.uniform(0, 2, (n, n)) * (rng.random((n, n)) < 0.3)
     full = specificity(W, po, n_exc)
-    monkeypatch.setattr(conn, "_CHUNK_ELEMENTS", 1000)
+    monkeypatch.setattr(orientation, "_PAIR_CHUNK", 1000)      # all-pairs count in chunks
+    monkeypatch.setattr(pairs, "_PAIR_CACHE", {})
     np.testing.assert_allclose(specificity(W, po, n_exc), full, rtol=1e-12)
 
 
@@ -305,3 +307,86 @@ def test_validation_pathway_and_bins():
         specificity(W4, PO4, 4, bins_deg=((0, np.nan),))
     with pytest.raises(TypeError, match="existing_only"):
         specificity(W4, PO4, 4, existing_only="yes")
+
+
+# ---------------------------------------------------------------- one implementation
+def test_specificity_over_the_synapses_of_W0():
+    """``existing_only`` with ``W0``: the synapses of W0, pruned ones counting as 0 mV
+    (the sweep's per-synapse specificity), dense and CSR alike."""
+    from sensorynet import SparseWeights
+    W0 = (W4 != 0) * 0.5
+    W = W4.copy()
+    W[2, 3] = 0.0                                   # a pruned synapse (45°)
+    W[3, 2] = 1.0                                   # a new one (45°): not in W0
+    got = specificity(W, PO4, 4, existing_only=True, W0=W0)
+    # [0,30): diagonal 1, 2; [30,60): 2, 3, pruned 0; [60,90]: 4, 6
+    np.testing.assert_allclose(got, [3 / 2, 5 / 3, 10 / 2], rtol=1e-15)
+    S0 = SparseWeights.from_dense(W0)
+    for a, b in ((SparseWeights.from_dense(W), W0), (W, S0),
+                 (S0.with_data(W[S0.rows(), S0.indices]), S0)):
+        np.testing.assert_array_equal(specificity(a, PO4, 4, existing_only=True, W0=b), got)
+    # without W0 the new synapse counts and the pruned one does not
+    np.testing.assert_allclose(specificity(W, PO4, 4, existing_only=True),
+                               [3 / 2, 6 / 3, 10 / 2], rtol=1e-15)
+    with pytest.raises(ValueError, match="existing_only"):
+        specificity(W, PO4, 4, W0=W0)
+    with pytest.raises(ValueError, match="same shape"):
+        specificity(W, PO4, 4, existing_only=True, W0=np.eye(3))
+
+
+def test_within_group_mean_of_a_large_group(monkeypatch):
+    """Groups beyond BLOCK_ELEMENTS pairs are summed from their CSR rows, never as a
+    block: the same mean to rounding."""
+    import sensorynet._weights as weights
+    from sensorynet import SparseWeights
+    rng = np.random.default_rng(8)
+    W = rng.uniform(0, 2, (80, 80)) * (rng.random((80, 80)) < 0.2)
+    mask = rng.random(64) < 0.7
+    idx = np.flatnonzero(mask)
+    small = mean_weight_within_groups(W, mask, 64)
+    assert small == W[np.ix_(idx, idx)].mean()              # numpy's mean, bit for bit
+    monkeypatch.setattr(weights, "BLOCK_ELEMENTS", 10)
+
+    def refuse(*a, **k):
+        raise AssertionError("a block was formed")
+    monkeypatch.setattr(SparseWeights, "group_block", refuse)
+    assert mean_weight_within_groups(W, mask, 64) == pytest.approx(small, rel=1e-14)
+
+
+def test_pair_counts_of_two_populations_and_unordered_pairs():
+    from sensorynet._orientation import dpo_bin_index, dpo_pair_counts, wrap_distance
+    rng = np.random.default_rng(9)
+    grid = np.arange(24) * np.pi / 24                      # pairs on the bin edges
+    for a, b in ((grid[:16], grid[16:]), (rng.uniform(0, np.pi, 30), rng.uniform(0, 9, 7))):
+        lo, hi = np.array([0.0, 30, 60]), np.array([30.0, 60, 90])
+        k = dpo_bin_index(np.degrees(wrap_distance(a[:, None], b[None, :])), lo, hi)
+        np.testing.assert_array_equal(dpo_pair_counts(a, lo, hi, b),
+                                      np.bincount(k.ravel(), minlength=3))
+        k = dpo_bin_index(np.degrees(wrap_distance(a[:, None], a[None, :])), lo, hi)
+        iu = np.triu_indices(a.size, 1)
+        np.testing.assert_array_equal(dpo_pair_counts(a, lo, hi, unordered=True),
+                                      np.bincount(k[iu], minlength=3))
+    with pytest.raises(ValueError, match="unordered"):
+        dpo_pair_counts(grid, lo, hi, grid, unordered=True)
+
+
+def test_connectivity_summary_checks_po_length():
+    from sensorynet.analysis import connectivity_summary
+    with pytest.raises(ValueError, match="po must have length N=4"):
+        connectivity_summary(W4, PO4[:3], 4)
+
+
+def test_reciprocal_pairs():
+    from sensorynet import SparseWeights
+    from sensorynet.analysis import reciprocal_pairs
+    W = np.array([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 7.0], [4.0, 0.0, 0.0, 0.0],
+                  [0.0, 8.0, 0.0, 0.0]])
+    for w in (W, SparseWeights.from_dense(W)):
+        a, b = reciprocal_pairs(w, 3)               # neuron 3 is inhibitory: left out
+        np.testing.assert_array_equal(a, [1.0, 2.0])
+        np.testing.assert_array_equal(b, [3.0, 4.0])
+        a, b = reciprocal_pairs(w, 4)
+        np.testing.assert_array_equal(a, [1.0, 2.0, 7.0])
+        np.testing.assert_array_equal(b, [3.0, 4.0, 8.0])
+    with pytest.raises(ValueError, match="n_exc"):
+        reciprocal_pairs(W, 5)

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sensorynet as sn
-from sensorynet import _csr as csr
 from sensorynet import _network as network_mod
+from sensorynet import _orientation as orientation
 from sensorynet._weights import SparseWeights, weights_equal
 from sensorynet.analysis import _connectivity as C
+from sensorynet.analysis import _pairs
 from sensorynet.analysis import _reciprocity as R
 
 _settings = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -111,14 +112,14 @@ def test_sparse_paths_equal_dense_paths(case):
 
 
 def test_chunked_specificity_is_bit_identical(monkeypatch):
-    """Many row chunks (dense partial sums per chunk, sparse the same) and pair chunks."""
+    """Many chunks of the all-pairs count (small chunks, nothing memoised)."""
     rng = np.random.default_rng(7)
     N, ne = 60, 48
     W = np.where(rng.random((N, N)) < 0.3, rng.uniform(-5, 2, (N, N)), 0.0)
     S = SparseWeights.from_dense(W)
     po = rng.uniform(0, np.pi, N)
-    monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 100)
-    monkeypatch.setattr(csr, "PAIR_CHUNK", 37)
+    monkeypatch.setattr(orientation, "_PAIR_CHUNK", 37)
+    monkeypatch.setattr(_pairs, "_PAIR_CACHE", {})
     for pw in sn._weights.PATHWAYS:
         for mode in (False, True):
             np.testing.assert_array_equal(C.specificity(S, po, ne, pw, existing_only=mode),
@@ -208,12 +209,12 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
     dense runs' numbers and never expand a SparseWeights to N×N (figures included)."""
     from sensorynet.experiments import (
         PROTOCOLS,
-        SelectivityRun,
         run_ablations,
         run_cardinal,
         run_spontaneous,
         selectivity_analysis,
     )
+    from sensorynet.experiments._selectivity import SelectivityRun
     tune = dict(thetas=np.linspace(0, np.pi, 4, endpoint=False), duration_ms=200)
 
     def run_all():

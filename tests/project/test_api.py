@@ -41,8 +41,8 @@ MAX_FACE_SIZE = 30
 #: what the weights refactor rewrites, and hints, in parallel with this test: these
 #: modules and the whole of sensorynet.analysis (it may add modules there)
 WEIGHTS_REFACTOR = frozenset({
-    "sensorynet._weights", "sensorynet._csr", "sensorynet._validate",
-    "sensorynet._param_checks", "sensorynet._simulation", "sensorynet._kernels",
+    "sensorynet._weights", "sensorynet._validate", "sensorynet._simulation",
+    "sensorynet._kernels",
     "sensorynet._network_kernel",
 })
 
@@ -54,16 +54,7 @@ def _in_weights_refactor(module: str) -> bool:
 #: modules whose exported names are not fully hinted yet: HINTED BY THE WEIGHTS
 #: REFACTOR, which lands their hints; empty this list as it does (the hint check skips
 #: exactly the names these modules define, and fails once a listed module is complete)
-HINTED_BY_WEIGHTS_REFACTOR = (
-    "sensorynet._simulation",
-    "sensorynet._weights",
-    "sensorynet.analysis._connectivity",
-    "sensorynet.analysis._metrics",
-    "sensorynet.analysis._reciprocity",
-    "sensorynet.analysis._selectivity",
-    "sensorynet.analysis._spikes",
-    "sensorynet.analysis._sweep_tables",
-)
+HINTED_BY_WEIGHTS_REFACTOR: tuple[str, ...] = ()
 
 
 #: names hints use that the library imports under ``if TYPE_CHECKING:`` only, so here
