@@ -1,7 +1,8 @@
 """``report.md`` of :func:`sensorynet.reproduce`: the two questions it answers — do the
 paper's claims hold (one-sided tests), and is the run distinguishable from the
 published model (the identity test) — then the findings of this package and the sanity
-checks, each in a table, the ``--strict`` status (:func:`strict_exit_code`), the
+checks, each in a table, the ``--strict`` status (:func:`strict_exit_code`), the run's
+summary numbers beside the published code's (docs/model.md §6, context only), the
 parameters that differ from the published ones, errors and figures.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._params import ModelParams
+from ._reference_values import published_range_text, published_values
 
 __all__ = ["write_report", "changed_params", "strict_exit_code", "summary_line",
            "GATING_KINDS", "EXIT_OK", "EXIT_FAILED", "EXIT_NOT_EVALUATED"]
@@ -150,6 +152,60 @@ def _identity_lines(c: Mapping[str, Any] | None) -> list[str]:
     return lines
 
 
+def _get(metrics: Mapping[str, Any], *path: str | int) -> Any:
+    """``metrics[path[0]][path[1]]...`` or None where the run did not record it."""
+    v: Any = metrics
+    for k in path:
+        try:
+            v = v[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return v
+
+
+def _values(v: Any, spec: str) -> str:
+    """One number or a list of them (per |ΔPO| bin) as text; ``n/a`` where missing."""
+    if isinstance(v, (list, tuple)):
+        return " / ".join(_values(x, spec) for x in v) if v else "n/a"
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+        return "n/a"
+    return format(v, spec)
+
+
+#: (label, unit, metrics path before, metrics path after, published_values name, spec)
+_CONTEXT = (
+    ("E rate during the π/2 test", "Hz", ("rates", "before", "E"), ("rates", "after", "E"),
+     "rate_E_test", ".2f"),
+    ("I rate during the π/2 test", "Hz", ("rates", "before", "I"), ("rates", "after", "I"),
+     "rate_I_test", ".2f"),
+    ("E rate in the first → last learning block", "Hz", ("rates", "learning_blocks_E", 0),
+     ("rates", "learning_blocks_E", -1), "rate_E_learning", ".2f"),
+    ("mean E→E weight over all E pairs by |ΔPO| 0–30° / 30–60° / 60–90°", "mV",
+     ("specificity_EE", "initial"), ("specificity_EE", "final"), "specificity_EE", ".3f"),
+    ("mean E→I weight of existing synapses", "mV", ("mean_weight_existing", "EI", "initial"),
+     ("mean_weight_existing", "EI", "final"), "mean_EI", ".3f"),
+    ("mean I→E weight of existing synapses", "mV", ("mean_weight_existing", "IE", "initial"),
+     ("mean_weight_existing", "IE", "final"), "mean_IE", ".3f"),
+)
+
+
+def _context_lines(metrics: Mapping[str, Any]) -> list[str]:
+    """The run's summary numbers beside the published code's (docs/model.md §6)."""
+    lines = ["## This run beside the published code", "",
+             "Context, not a check: the published code's values at the published "
+             "parameters (N = 500, 40 blocks; two independent runs, docs/model.md §6). "
+             "Whether this run is the published model is the identity test's question.",
+             "", "| quantity | this run, before → after | published code, before → after |",
+             "|---|---|---|"]
+    for label, unit, before, after, name, spec in _CONTEXT:
+        run = f"{_values(_get(metrics, *before), spec)} → {_values(_get(metrics, *after), spec)}"
+        pub = f"{published_range_text(name, 'before')} → {published_range_text(name, 'after')}"
+        tol = published_values()[name].get("after_tolerance")
+        pub += f" (± {tol:g} each)" if tol else ""
+        lines.append(f"| {_md(label)} ({unit}) | {run} | {pub} |")
+    return lines + [""]
+
+
 def write_report(path: pathlib.Path, *, metrics: Mapping[str, Any],
                  claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str],
                  params: ModelParams, seed: int, blocks: int, runtimes: Mapping[str, float],
@@ -191,6 +247,7 @@ def write_report(path: pathlib.Path, *, metrics: Mapping[str, Any],
         if text:
             lines += [text, ""]
         lines += _HEADER + _claim_rows(rows) + [""]
+    lines += _context_lines(metrics)
     changed = metrics.get("run", {}).get("params_changed", {})
     lines += ["", "## Parameters that differ from the published ones", ""]
     if changed:
