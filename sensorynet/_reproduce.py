@@ -6,9 +6,17 @@ network, then any further ones, and writes into one directory:
 
 * ``result_published.npz`` -- the full published run (:func:`sensorynet.load_result`);
 * ``metrics.json`` -- the published metrics at top level, each further protocol's
-  metrics under its name, every check record (``claims``) and run information (``run``);
+  metrics under its name, every check record (``claims``: the paper's claims as
+  one-sided tests, the identity test, findings and sanity checks; docs/claims.md), the
+  identity test's details (``identity``: the ensemble, D², p, the fingerprint) and run
+  information (``run``);
 * each protocol's figures (PNG, named by the registry);
 * ``report.md`` -- every check in a table (:mod:`sensorynet._report`).
+
+The identity test runs once per call, over the fingerprints of the protocols that ran
+(``fingerprint()`` of their results), against the ensemble of the run's configuration
+(:func:`~sensorynet.experiments.find_ensemble`); a damaged ensemble file is reported
+before any simulation, as are damaged data files of the protocols (``Protocol.check``).
 
 A run is written into a fresh directory beside ``out_dir`` and moved into place only
 when complete; while it is being moved, ``out_dir`` holds an ``INCOMPLETE`` marker, so
@@ -33,17 +41,35 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ._identity import (
+    IdentityEnsemble,
+    Point,
+    find_ensemble,
+    identity_not_tested,
+    identity_record,
+)
 from ._jobs import Job, JobRun
 from ._json import jsonable
 from ._params import ModelParams
-from ._report import changed_params, write_report
+from ._report import (
+    EXIT_FAILED,
+    EXIT_NOT_EVALUATED,
+    EXIT_OK,
+    GATING_KINDS,
+    changed_params,
+    strict_exit_code,
+    summary_line,
+    write_report,
+)
 from ._store import load_result, save_result
 from ._validate import check_count, check_params, check_seed
 from ._version import __version__
 from .experiments import PROTOCOLS, Protocol, PublishedRun, RunContext, check_published_fits
 
 __all__ = ["reproduce", "ReproduceOutcome", "parse_experiments", "import_protocols",
-           "INCOMPLETE", "MANIFEST"]
+           "INCOMPLETE", "MANIFEST", "GATING_KINDS", "strict_exit_code", "EXIT_OK",
+           "EXIT_FAILED", "EXIT_NOT_EVALUATED"]
+
 
 #: marker file present in an output directory while a run is moved into it
 INCOMPLETE = "INCOMPLETE"
@@ -63,7 +89,11 @@ class ReproduceOutcome:
     Attributes
     ----------
     exit_code : int
-        0 success; 1 a protocol failed (or, with ``strict``, a check does not hold).
+        Without ``strict``: 0, or 1 when a protocol failed. With ``strict``
+        (:func:`strict_exit_code`): 0 every check evaluated and holds, 1 a claim of the
+        paper, the identity test or a sanity check fails, 3 something could not be
+        evaluated (identity not calibrated for this configuration, a protocol that did
+        not run).
     out_dir : pathlib.Path
     metrics : dict
         Contents of ``metrics.json``.
@@ -196,11 +226,12 @@ def _draw(protocol: Protocol, result: Any, out: pathlib.Path) -> list[str]:
 
 def _protocol_job(name: str, published: Any, params: ModelParams, seed: int,
                   n_blocks: int, out: str, progress: bool,
-                  plugins: tuple[str, ...]) -> dict[str, Any]:
+                  plugins: tuple[str, ...], fingerprint: bool = False) -> dict[str, Any]:
     """Run one further protocol and draw its figures (a :class:`~sensorynet._jobs.Job`).
 
     ``published`` is the learned run, or in a worker process the path of its result
-    file. Returns metrics, claims, figure stems and run time; raises on failure.
+    file. Returns metrics, claims, figure stems, run time and (with ``fingerprint``,
+    when the result has one) its fingerprint; raises on failure.
     """
     t0 = time.perf_counter()
     if plugins:
@@ -211,8 +242,10 @@ def _protocol_job(name: str, published: Any, params: ModelParams, seed: int,
     ctx = RunContext(params, seed, n_blocks, progress, published)
     result = protocol.run(ctx)
     stems = _draw(protocol, result, pathlib.Path(out))
+    fp = result.fingerprint() if fingerprint and hasattr(result, "fingerprint") else None
     return {"metrics": jsonable(result.metrics()), "claims": result.claims(),
-            "stems": stems, "runtime": time.perf_counter() - t0}
+            "stems": stems, "runtime": time.perf_counter() - t0,
+            "fingerprint": None if fp is None else dict(fp)}
 
 
 def _stage_dir(out: pathlib.Path) -> pathlib.Path:
@@ -267,7 +300,8 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
               blocks: int | None = None, experiments: str | Iterable[str] = ("published",),
               params: ModelParams | None = None, progress: bool = True,
               strict: bool = False, log: Callable[[str], Any] = print,
-              workers: int = 1, plugins: Sequence[str] = ()) -> ReproduceOutcome:
+              workers: int = 1, plugins: Sequence[str] = (), scaling: str | None = None,
+              ensemble: str | os.PathLike[str] | None = None) -> ReproduceOutcome:
     """Run the protocols and write figures, metrics, a report and the result file.
 
     Parameters
@@ -286,7 +320,10 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     progress : bool
         Progress bars.
     strict : bool
-        Also return exit code 1 when a check does not hold.
+        Exit code by the checks (:func:`strict_exit_code`): 0 only when every claim of
+        the paper, the identity test and every sanity check was evaluated and holds; 1
+        when one fails; 3 when something could not be evaluated. Findings of this
+        package are reported but do not count.
     log : callable
         Receives one line of progress text at a time (default ``print``).
     workers : int
@@ -295,6 +332,15 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     plugins : sequence of str
         Modules (names or ``.py`` paths) that register further protocols; imported
         here and in each worker.
+    scaling : str, optional
+        The scaling rule ``params`` were made with when N != 500 (default
+        ``DEFAULT_SCALING``): with N and ``blocks`` it names the configuration whose
+        identity ensemble the run is tested against (``--set`` changes are what the
+        test judges).
+    ensemble : path, optional
+        An identity ensemble file to test against (default: the packaged one at N = 500
+        and 40 blocks, else the one ``sensorynet calibrate`` wrote into the results
+        cache; without one, identity is reported as not tested).
 
     Returns
     -------
@@ -311,12 +357,14 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
         check = PROTOCOLS[name].check
         if check is not None:
             check()
+    point = Point(params.network.N, blocks, scaling)
+    ens, note = find_ensemble(point, path=ensemble)      # ... and damaged ensembles
     out = pathlib.Path(out_dir)
     t_start = time.perf_counter()
     stage = _stage_dir(out)
     try:
         return _reproduce(out, stage, seed, blocks, names, params, progress, strict, log,
-                          workers, plugins, t_start)
+                          workers, plugins, t_start, ens, note)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -324,7 +372,8 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
 def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
                names: list[str], params: ModelParams, progress: bool, strict: bool,
                log: Callable[[str], Any], workers: int, plugins: tuple[str, ...],
-               t_start: float) -> ReproduceOutcome:
+               t_start: float, ens: IdentityEnsemble | None,
+               identity_note: str | None) -> ReproduceOutcome:
     runtimes: dict[str, float] = {}
     errors: dict[str, str] = {}
     log(f"[published] N={params.network.N}, seed {seed}, {blocks} learning blocks ...")
@@ -334,13 +383,15 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
     pub = cast(PublishedRun, published.run(RunContext(params, seed, blocks, progress)))
     runtimes["published simulation"] = time.perf_counter() - t0
     save_result(pub.result, stage / RESULT_FILE)
+    want_fp = ens is not None
     jobs = [Job(_protocol_job,
                 (n, str(stage / RESULT_FILE), params, seed, blocks, str(stage), progress,
-                 plugins),
+                 plugins, want_fp),
                 local_args=(n, pub.result, params, seed, blocks, str(stage), progress,
-                            plugins),
+                            plugins, want_fp),
                 cost=PROTOCOLS[n].cost_s)
             for n in names[1:]]
+    fingerprints: dict[str, dict[str, float]] = {}
     for name in names[1:]:
         log(f"[{name}] running ...")
     with JobRun(jobs, workers) as run:
@@ -348,6 +399,8 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
         figures = _draw(published, pub, stage)
         metrics = jsonable(pub.metrics())
         claims = [{"experiment": "published", **c} for c in pub.claims()]
+        if want_fp:
+            fingerprints["published"] = dict(pub.fingerprint())
         r, s = metrics["rates"], metrics["specificity_EE"]["final"]
         log(f"[published] E {r['before']['E']:.2f} → {r['after']['E']:.2f} Hz, "
             f"I {r['before']['I']:.2f} → {r['after']['I']:.2f} Hz; E→E specificity "
@@ -368,8 +421,21 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
         runtimes[name] = value["runtime"]
         metrics[name] = value["metrics"]
         claims += [{"experiment": name, **c} for c in value["claims"]]
+        if value.get("fingerprint") is not None:
+            fingerprints[name] = value["fingerprint"]
         log(f"[{name}] done ({runtimes[name]:.1f} s)")
 
+    if ens is not None:
+        ident = identity_record(ens, fingerprints)
+        metrics["identity"] = {
+            "point": ens.point.to_json(), "ensemble": ens.source, "part": ident["part"],
+            "d2": (ident["effect"] or {}).get("estimate"), "p": ident["p"],
+            "deviations": ident["deviations"],
+            "fingerprint": {k: v for fp in fingerprints.values() for k, v in fp.items()}}
+    else:
+        ident = identity_not_tested(identity_note or "identity not tested")
+        metrics["identity"] = {"note": ident["note"]}
+    claims.append(ident)
     runtimes["total"] = time.perf_counter() - t_start
     metrics["claims"] = claims
     metrics["run"] = {"package_version": __version__, "seed": int(seed), "blocks": blocks,
@@ -388,15 +454,7 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
     _commit(stage, out, file_names)
     files = [out / n for n in file_names]
 
-    paper = [c for c in claims if c.get("kind", "claim") == "claim"]
-    held = sum(c["holds"] is True for c in paper)
-    failed = sum(c["holds"] is False for c in paper)
-    unchecked = len(paper) - held - failed
-    other_failed = sum(c["holds"] is False for c in claims) - failed
-    log(f"{held} of {held + failed} checked claims of the paper hold"
-        + (f" ({unchecked} not calibrated for this run)" if unchecked else "")
-        + (f"; {other_failed} finding/sanity check(s) failed" if other_failed else "")
-        + f"; {len(errors)} experiment(s) failed; "
-        f"wrote {len(files)} files to {out} in {runtimes['total']:.1f} s")
-    code = 1 if errors or (strict and (failed or other_failed)) else 0
+    code = strict_exit_code(claims, errors) if strict else (1 if errors else 0)
+    log(summary_line(claims, errors) + f"; wrote {len(files)} files to {out} in "
+        f"{runtimes['total']:.1f} s" + (f"; --strict exit code {code}" if strict else ""))
     return ReproduceOutcome(code, out, metrics, claims, errors, files, runtimes["total"])

@@ -155,7 +155,7 @@ def test_cache_key_includes_source_code(tmp_path, monkeypatch):
 
 _EDITS = ["_kernels.py", "_simulation.py", "analysis/_connectivity.py",
           "experiments/_cardinal.py", "plotting/_style.py", "widgets/_base.py",
-          "sweep/_metrics.py", "data/published_ensemble.json"]
+          "sweep/_metrics.py", "data/identity_ensemble.json"]
 
 
 def test_the_fingerprint_covers_every_source_and_data_file(tmp_path):

@@ -50,22 +50,33 @@ def test_metrics_json_schema(two_blocks):
     assert len(m["specificity_EE"]["initial"]) == 3 and len(m["specificity_EE"]["final"]) == 3
     assert set(m["mean_weight_existing"]) >= {"EI", "IE"}
     assert m["run"]["package_version"] == sn.__version__ and m["run"]["errors"] == {}
-    assert {"experiment", "claim", "measured", "expected", "holds", "z", "k"} <= set(m["claims"][0])
-    assert m["claims"][0]["holds"] is True and m["claims"][1]["holds"] is None
+    keys = {"experiment", "claim", "kind", "measured", "expected", "holds", "effect", "p",
+            "alpha", "test", "unit", "note"}
+    assert all(keys <= set(c) for c in m["claims"])
+    kinds = [c["kind"] for c in m["claims"]]
+    assert kinds == ["claim"] * 4 + ["finding", "identity"]
+    # 2 blocks: the claims are judged (they need no calibration); identity is not tested
+    # (no ensemble for 2 blocks) and says so
+    assert all(c["holds"] is not None for c in m["claims"][:5])
+    ident = m["claims"][-1]
+    assert ident["holds"] is None and "identity not tested" in ident["note"]
+    assert "sensorynet calibrate --neurons 500 --blocks 2" in ident["note"]
+    assert m["identity"]["note"] == ident["note"]
 
 
 def test_report_md(two_blocks):
     _, out = two_blocks
     text = (out / "report.md").read_text()
-    assert "| experiment | claim | measured | expected | holds | z | published code |" in text
-    assert "k = " in text and "n = 24" in text
+    assert "| experiment | claim | measured | expected | holds | effect [95 % CI] | p |" in text
     assert "| seed | 4 |" in text and "| learning blocks | 2 |" in text
     assert sn.__version__ in text and "runtime" in text
     assert "| network.g | 8 |" in text and '"plasticity"' in text
-    # with 2 blocks the claims about learning are outside the ensemble's calibration:
-    # marked not calibrated (not failed); the claims before learning are checked
-    assert "– not calibrated for this block count" in text and "✓" in text
-    assert "✗" not in text
+    assert "## Claims of the paper:" in text and "## Identity with the published model" in text
+    assert "**Not tested.** identity not tested: no calibrated ensemble" in text
+    # 2 blocks are too few for the rate to fall or strong connections to form: those
+    # claims fail (1 takes precedence over the untested identity's 3)
+    assert "This run's `--strict` status: **1**" in text and "✗" in text
+    assert "docs/claims.md" in text and "✓" in text
     assert "![fig1_rasters](fig1_rasters.png)" in text
 
 
@@ -116,7 +127,7 @@ def test_further_protocols_merged_and_failures_reported(tmp_path, fake_protocols
     assert m["fake_ok"] == {"value": 1.5, "N": 500} and m["seed"] == 0
     assert "fake_fail exploded" in m["run"]["errors"]["fake_fail"]
     report = (tmp_path / "report.md").read_text()
-    assert "| fake_ok | fake_ok works | 1.5 | > 1 | ✓ |" in report
+    assert "| fake_ok | fake_ok works | 1.5 | > 1 | ✓ |  |  |" in report
     assert "## Errors" in report and "fake_fail exploded" in report
     assert "fake_fail" in capsys.readouterr().out
 

@@ -149,8 +149,9 @@ plotting.plot_osi_distributions(sel)
 plotting.plot_po_out_vs_in(sel)
 
 # %% [markdown]
-# The analysis also checks the paper's claims on this run (notebook 3 explains the
-# connectivity claims):
+# The selectivity analysis tests the paper's selectivity claims on this run, each a
+# one-sided test with its effect, 95 % confidence interval and p-value (the connectivity
+# claims are tested in notebook 3):
 
 # %%
 widgets.claims_table(sel.claims())

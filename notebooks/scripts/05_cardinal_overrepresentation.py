@@ -78,7 +78,7 @@ widgets.claims_table(card.claims())
 #
 # The claims above are for 20 blocks of seed 0. The same comparison after 20, 40 and 60
 # blocks, for seeds 0–2 (the cardinal condition's near-cardinal vs near-oblique z, and
-# whether both claims hold; about half a minute).
+# whether the claim and the finding both hold; about half a minute).
 # `tests/experiments/test_trends.py` checks on seeds 0–4 what this notebook says: the
 # over-representation is significant after 20 blocks on every seed, and smaller after 60
 # than after 20 blocks on every seed.
@@ -93,16 +93,16 @@ for s in (0, 1, 2):
         r = spread[(s, nb)]
         z = r.metrics()["cardinal"]["z"]
         holds = all(c["holds"] for c in r.claims())
-        cells.append(f"{nb} blocks z = {z:4.2f} ({'claims hold' if holds else 'a claim fails'})")
+        cells.append(f"{nb} blocks z = {z:4.2f} ({'both hold' if holds else 'one fails'})")
     print(f"seed {s}: " + "; ".join(cells))
 
 # %% [markdown]
-# Both claims compare the cardinal-trained network with the uniform-trained control, which
-# starts from the same $W_0$ and has the same neurons. The first claim uses the exact
+# The claim and the finding both compare the cardinal-trained network with the uniform-trained control, which
+# starts from the same $W_0$ and has the same neurons. The claim uses the exact
 # one-sided McNemar test on the neurons that are near-cardinal in one condition only (the
 # pairing makes it far stronger than an unpaired two-proportion test, whose z is shown for
-# information). The second compares the (cardinal − oblique) within-group E→E weight
-# difference with the control's. The control itself is not a claim: 36% of its neurons fall
+# information). The finding compares the (cardinal − oblique) within-group E→E weight
+# difference with the control's. The control itself is not tested: 36% of its neurons fall
 # near cardinal and 31% near oblique orientations, what sampling 400 preferred
 # orientations from a uniform distribution typically produces (z = 1.2).
 #

@@ -137,6 +137,16 @@ def delta_po(po: npt.ArrayLike) -> FloatArray:
     ndarray, shape (N, N)
         ``D[pre, post]`` = circular distance between ``po[pre]`` and ``po[post]``
         (rad, period pi), in ``[0, pi/2]``; symmetric with zero diagonal.
+
+    Examples
+    --------
+    170° and 10° are 20° apart (orientations repeat every 180°):
+
+    >>> import numpy as np
+    >>> np.degrees(delta_po(np.radians([170.0, 10.0, 100.0]))).round(6)
+    array([[ 0., 20., 70.],
+           [20.,  0., 90.],
+           [70., 90.,  0.]])
     """
     p = as_real_array(po, "po", ndim=1)
     return wrap_distance(p[:, None], p[None, :])

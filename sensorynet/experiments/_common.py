@@ -45,23 +45,28 @@ def fmt_values(values: ArrayLike, digits: int = 3) -> str:
     return "/".join(f"{x:.{digits}f}" for x in np.asarray(values, dtype=float))
 
 
-#: kinds of check: a claim of the paper, a finding of this package (no published
-#: prediction), a construction (sanity) check
-ClaimKind = Literal["claim", "finding", "sanity"]
+#: kinds of check: a claim of the paper, the identity test with the published model, a
+#: finding of this package (no published prediction), a consistency (sanity) check
+ClaimKind = Literal["claim", "identity", "finding", "sanity"]
 KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
 
 
 def claim(claim: str, measured: Any, expected: str, holds: object, *,
-          kind: ClaimKind = "claim", z: float | None = None, k: float | None = None,
-          **extra: Any) -> dict[str, Any]:
-    """A check record: ``claim``, ``measured``, ``expected``, ``holds``, ``kind``, ``z``,
-    ``k`` (``z``/``k`` of an ensemble band or a test statistic and its critical value;
-    None for a plain threshold) and any ``extra`` fields (e.g. ``p``)."""
+          kind: ClaimKind = "claim", **extra: Any) -> dict[str, Any]:
+    """A check record: ``claim``, ``measured``, ``expected``, ``holds`` (True / False /
+    None = not evaluated), ``kind`` (:data:`KINDS`) and the fields of a test, None when
+    they do not apply: ``effect`` (``estimate``, ``unit``, ``ci95``), ``p``, ``alpha``,
+    ``test`` (how it is decided), ``unit`` (unit of replication), ``note`` (why
+    ``holds`` is None) and ``key`` (a short stable name of the check); ``extra`` fields
+    override or add to them."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return {"claim": claim, "measured": measured, "expected": expected,
-            "holds": None if holds is None else bool(holds), "kind": kind, "z": z, "k": k,
-            **extra}
+    rec: dict[str, Any] = {"claim": claim, "measured": measured, "expected": expected,
+                           "holds": None if holds is None else bool(holds), "kind": kind,
+                           "effect": None, "p": None, "alpha": None, "test": None,
+                           "unit": None, "note": None, "key": None}
+    rec.update(extra)
+    return rec
 
 
 def block_rates(spikes: Mapping[str, SpikeTrain | SpikeCounts]) -> FloatArray:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._cache import ResultsCache
+from .._identity import packaged_ensemble
 from .._memory import check_fits, estimate_run_bytes
 from .._network import build_network
 from .._params import ModelParams
@@ -22,9 +23,15 @@ from .._simulation import simulate
 from .._stimulus import probe_sequence, stimulus_input
 from .._types import FloatArray, PathArg
 from .._validate import check_count, check_params, check_seed
-from ..analysis import published_metrics
-from ._bands import claims_summary, load_ensemble, published_claims
+from ..analysis import Fingerprint, published_metrics
 from ._blocks import SNAPSHOT_MAX_N, run_blocks
+from ._claims import (
+    bidirectional_beyond_dpo,
+    bidirectional_exceeds_chance,
+    ee_becomes_specific,
+    ei_potentiates,
+    rate_falls,
+)
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._seeds import STREAM_LEARNING, STREAM_NETWORK, STREAM_TEST, seed_sequence
 
@@ -210,13 +217,27 @@ class PublishedRun:
         return published_metrics(self.result)
 
     def metrics(self) -> dict[str, Any]:
-        """:func:`~sensorynet.analysis.published_metrics` and how the claims were
-        calibrated (``claims_calibration``)."""
-        return {**self._metrics, "claims_calibration": claims_summary()}
+        """:func:`~sensorynet.analysis.published_metrics`."""
+        return dict(self._metrics)
 
     def claims(self) -> list[dict[str, Any]]:
-        """:func:`published_claims` of the metrics."""
-        return published_claims(self._metrics)
+        """The paper's claims this experiment shows, as one-sided tests (the E rate
+        falls, E→E weights become feature specific, E→I weights potentiate, strong
+        connections are bidirectional beyond chance) and the finding on reciprocity
+        beyond |ΔPO| (docs/claims.md)."""
+        r = self.result
+        po = np.asarray(r.po, dtype=np.float64)
+        J = r.params.network.J
+        return [rate_falls(r.spikes["before"], r.spikes["after"], r.n_exc),
+                ee_becomes_specific(r.W0, r.W, po, r.n_exc),
+                ei_potentiates(r.W0, r.W, r.n_exc),
+                bidirectional_exceeds_chance(r.W, r.n_exc, J),
+                bidirectional_beyond_dpo(r.W, po, r.n_exc, J)]
+
+    def fingerprint(self) -> Fingerprint:
+        """The published part of the fingerprint
+        (:meth:`~sensorynet.analysis.Fingerprint.published`), for the identity test."""
+        return Fingerprint.published(self.result)
 
 
 def _run_protocol(ctx: RunContext) -> PublishedRun:
@@ -236,4 +257,4 @@ register_protocol(Protocol(
     cost_s=1.7,
     description="the published protocol: before test, learning blocks, after test "
                 "(docs/model.md §5.1–5.4)",
-    check=load_ensemble))
+    check=packaged_ensemble))

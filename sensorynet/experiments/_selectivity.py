@@ -2,29 +2,31 @@
 (:func:`selectivity_analysis`, :func:`connectivity_evolution`)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import _stats
 from .._json import jsonable
 from .._orientation import DPO_BINS_DEG
 from .._results import ExperimentResult
 from .._types import FloatArray, IntArray
 from .._validate import check_seed
 from .._weights import PATHWAYS_PLASTIC, SparseWeights, as_csr
-from ..analysis import bidirectional_counts_dpo_matched, connectivity_summary, po_match
-from ._bands import SELECTIVITY_CLAIMS, band_checks, student_t_quantile
-from ._common import block_rates, check_published, claim, number
+from ..analysis import (
+    Fingerprint,
+    bidirectional_counts_dpo_matched,
+    connectivity_summary,
+    po_match,
+)
+from ._claims import PO_MATCH_MAX_DEG, osi_rises, po_follows_input
+from ._common import block_rates, check_published
 from ._registry import FigureSpec, Protocol, RunContext, register_protocol
 from ._tuning import TuningResult, run_tuning
 
 __all__ = ["selectivity_analysis", "connectivity_evolution", "SelectivityAnalysis",
            "ConnectivityEvolution", "SelectivityRun", "paired_effect", "PO_MATCH_MAX_DEG"]
-
-#: sanity check: median |measured PO − input PO| of E neurons after learning below this
-PO_MATCH_MAX_DEG = 15.0
 
 
 def paired_effect(before: ArrayLike, after: ArrayLike, level: float = 0.95) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def paired_effect(before: ArrayLike, after: ArrayLike, level: float = 0.95) -> d
                 "n": n, "se": float("nan"), "ci95": [float("nan")] * 2, "z": float("nan")}
     mean, sd = float(d.mean()), float(d.std(ddof=1))
     se = sd / np.sqrt(n)
-    t = student_t_quantile(0.5 + level / 2, n - 1)
+    t = _stats.t_ppf(0.5 + level / 2, n - 1)
     return {"mean": mean, "sd": sd, "n": n, "se": float(se),
             "ci95": [mean - t * se, mean + t * se],
             "z": float(mean / se) if se > 0 else float("nan")}
@@ -82,7 +84,7 @@ class SelectivityAnalysis:
         self.before, self.after = before, after
         self.po_in, self.n_exc, self.W0, self.W = po_in, n_exc, W0, W
         self.connectivity = connectivity
-        #: network size and learning blocks of the run (where the bands apply)
+        #: network size and learning blocks of the run
         self.N = W.shape[0] if N is None else int(N)
         self.n_blocks = n_blocks
 
@@ -116,45 +118,21 @@ class SelectivityAnalysis:
             "specificity_bins_deg": [list(b_) for b_ in DPO_BINS_DEG],
         })
 
-    def claims(self, ensemble: Mapping[str, Any] | None = None, *, any_point: bool = False
-               ) -> list[dict[str, Any]]:
-        """Effect sizes against the ensemble bands (:data:`SELECTIVITY_CLAIMS`), and
-        the sanity check that the measured PO follows the input PO (true before
-        learning already, so not a claim of the paper)."""
-        m = self.metrics()
-        blocks = self.n_blocks if self.n_blocks is not None else -1
-        out = band_checks(m, SELECTIVITY_CLAIMS, ensemble, N=self.N, blocks=blocks,
-                          any_point=any_point)
-        for c, spec in zip(out, SELECTIVITY_CLAIMS, strict=True):
-            if spec.path[0] == "osi_change":
-                e = m["osi_change"][spec.path[1]]
-                lo, hi = e["ci95"]
-                c["effect"] = e
-                c["expected"] += (f"; 95 % CI over {e['n']} neurons "
-                                  f"[{number(lo, '.3g')}, {number(hi, '.3g')}] must exclude 0")
-                if c["holds"] is not None:
-                    c["holds"] = bool(c["holds"] and lo is not None and lo > 0)
-            elif spec.path[0] == "bidirectional_dpo_matched":
-                d = m["bidirectional_dpo_matched"]
-                c["effect"] = {k: d[k] for k in ("observed", "expected_global",
-                                                 "expected_dpo", "explained_by_dpo")}
-                def f(v: float | None, spec: str) -> str:
-                    return "n/a" if v is None else format(v, spec)
-                c["claim"] += (f" [observed {d['observed']}, expected "
-                               f"{f(d['expected_global'], '.0f')} (global) / "
-                               f"{f(d['expected_dpo'], '.0f')} (ΔPO-matched): |ΔPO| "
-                               f"explains {f(d['explained_by_dpo'], '.0%')} of the surplus]")
-        pm = m["po_match_E"]
-        out.append(claim("Measured PO of E neurons follows their input PO (before and after "
-                         "learning)",
-                         f"median |PO_out − PO_in| = "
-                         f"{number(pm['before']['median_abs_diff_deg'], '.1f')}"
-                         f" → {number(pm['after']['median_abs_diff_deg'], '.1f')} deg",
-                         f"< {PO_MATCH_MAX_DEG:g} deg after learning",
-                         pm["after"]["median_abs_diff_deg"] is not None
-                         and pm["after"]["median_abs_diff_deg"] < PO_MATCH_MAX_DEG,
-                         kind="sanity"))
-        return out
+    def claims(self) -> list[dict[str, Any]]:
+        """The paper's claims this analysis shows, as one-sided tests: the (debiased)
+        OSI of E and of I neurons rises with learning; and the sanity check that the
+        measured PO follows the input PO (true before learning already, so not a claim
+        of the paper)."""
+        return [osi_rises(self.before, self.after, self.n_exc, "E"),
+                osi_rises(self.before, self.after, self.n_exc, "I"),
+                po_follows_input(self.before, self.after, self.po_in, self.n_exc,
+                                 PO_MATCH_MAX_DEG)]
+
+    def fingerprint(self) -> Fingerprint:
+        """The tuning part of the fingerprint
+        (:meth:`~sensorynet.analysis.Fingerprint.tuning`), for the identity test."""
+        return Fingerprint.tuning(self.W0, self.W, self.po_in, self.n_exc, self.before,
+                                  self.after)
 
 
 def selectivity_analysis(published: ExperimentResult, *, thetas: ArrayLike | None = None,
@@ -287,8 +265,12 @@ class SelectivityRun:
         return m
 
     def claims(self) -> list[dict[str, Any]]:
-        """The analysis' claims."""
+        """:meth:`SelectivityAnalysis.claims`."""
         return self.analysis.claims()
+
+    def fingerprint(self) -> Fingerprint:
+        """:meth:`SelectivityAnalysis.fingerprint`."""
+        return self.analysis.fingerprint()
 
 
 def _run_protocol(ctx: RunContext) -> SelectivityRun:

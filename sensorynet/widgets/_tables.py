@@ -13,7 +13,7 @@ from IPython.display import Markdown  # installed with ipywidgets
 
 __all__ = ["claims_table"]
 
-_VERDICT = {True: "✓", False: "✗", None: "not checked"}
+_VERDICT = {True: "✓", False: "✗", None: "not evaluated"}
 
 
 def _cell(value: Any) -> str:
@@ -24,14 +24,38 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _num(v: float | None) -> str:
+    return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.3g}"
+
+
+def _effect(c: Mapping[str, Any]) -> str:
+    e = c.get("effect")
+    if not isinstance(e, dict) or e.get("estimate") is None:
+        return ""
+    text = _num(e["estimate"])
+    ci = e.get("ci95")
+    if isinstance(ci, (list, tuple)) and len(ci) == 2 and None not in ci:
+        text += f" [{_num(ci[0])}, {_num(ci[1])}]"
+    return text + (f" {e['unit']}" if e.get("unit") else "")
+
+
+def _p(c: Mapping[str, Any]) -> str:
+    p = c.get("p")
+    if p is None:
+        return ""
+    return "< 1e-300" if p < 1e-300 else f"{p:.2g}"
+
+
 def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
-    """The claims as a Markdown table (an ``IPython.display.Markdown`` object).
+    """The check records as a Markdown table (an ``IPython.display.Markdown`` object).
 
     Parameters
     ----------
     claims : list of dict
-        Records with ``claim``, ``measured``, ``expected`` and ``holds`` (and optionally
-        ``kind`` and ``z``), as returned by the ``claims()`` methods of the experiments.
+        Records with ``claim``, ``measured``, ``expected`` and ``holds`` and, where they
+        apply, ``kind`` (claim of the paper, identity, finding, sanity), ``effect``
+        (estimate, unit, 95 % CI), ``p`` and ``note``: as the ``claims()`` methods of the
+        experiments return them, or ``metrics.json``'s ``claims``.
     """
     if not isinstance(claims, (list, tuple)) or not all(isinstance(c, dict) for c in claims):
         raise TypeError("claims must be a list of claim dicts (from a .claims() method)")
@@ -39,10 +63,14 @@ def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
         missing = {"claim", "measured", "expected", "holds"} - set(c)
         if missing:
             raise ValueError(f"claim record lacks {sorted(missing)}: {c!r}")
-    rows = ["| kind | claim | measured | expected | holds | z |", "|---|---|---|---|---|---|"]
+    rows = ["| kind | claim | measured | expected | holds | effect [95 % CI] | p |",
+            "|---|---|---|---|---|---|---|"]
     for c in claims:
+        verdict = _VERDICT.get(c["holds"], _cell(c["holds"]))
+        if c["holds"] is None and c.get("note"):
+            verdict += f" ({c['note']})"
         rows.append("| " + " | ".join([_cell(c.get("kind", "claim")), _cell(c["claim"]),
                                        _cell(c["measured"]), _cell(c["expected"]),
-                                       _VERDICT.get(c["holds"], _cell(c["holds"])),
-                                       _cell(c.get("z"))]) + " |")
+                                       _cell(verdict), _cell(_effect(c)),
+                                       _cell(_p(c))]) + " |")
     return Markdown("\n".join(rows))

@@ -209,12 +209,12 @@ def test_science_experiments_on_sparse_weights_never_densify(monkeypatch):
     dense runs' numbers and never expand a SparseWeights to N×N (figures included)."""
     from sensorynet.experiments import (
         PROTOCOLS,
-        SelectivityRun,
         run_ablations,
         run_cardinal,
         run_spontaneous,
         selectivity_analysis,
     )
+    from sensorynet.experiments._selectivity import SelectivityRun
     tune = dict(thetas=np.linspace(0, np.pi, 4, endpoint=False), duration_ms=200)
 
     def run_all():

@@ -18,7 +18,6 @@ from sensorynet._json import jsonable
 from sensorynet.analysis._connectivity import connectivity_summary, specificity
 from sensorynet.analysis._selectivity import orientation_grid
 from sensorynet.experiments._common import ABLATIONS, DEFAULT_LTD_IE
-from sensorynet.experiments._spontaneous import STABILITY_MAX_FRACTION
 from sensorynet.experiments._tuning import TuningResult
 
 TH = orientation_grid(12)
@@ -96,7 +95,7 @@ def test_spontaneous_result_metrics_constructed():
     W1[2:, :2] = -4.5
     r = sci.SpontaneousResult(True, W0, W1, np.array([[1.0, 2.0], [3.0, 4.0]]),
                               _tuning([0, 45, 90, 135], 4.0, 2), _tuning([0, 45, 90, 135], 6.0, 2),
-                              before, after, PO6[:4], 2, contrast_initial=0.0)
+                              before, after, PO6[:4], 2, W0=W0, contrast_initial=0.0)
     m = r.metrics()
     assert m["rates"] == {"E": 2.0, "I": 3.0}
     assert m["rates_last_block"] == {"E": 3.0, "I": 4.0}
@@ -106,17 +105,13 @@ def test_spontaneous_result_metrics_constructed():
     st = m["contrast_EE"]                                       # 0.3 learned, +0.03 change
     assert st["learned"] == pytest.approx(0.3) and st["change"] == pytest.approx(0.03)
     assert st["fraction"] == pytest.approx(0.1)
+    # the claim is per presynaptic E neuron, on the weights: with 2 E neurons 45° apart
+    # no neuron has near and far partners, so it cannot be evaluated (and says so)
     c = r.claims()
-    assert len(c) == 1 and c[0]["holds"] is True and c[0]["kind"] == "claim"
-    assert c[0]["measured"] == pytest.approx(0.1)
-    # structure erased (e.g. reshuffled weights): the contrast falls to ~0 -> fails
-    after["specificity"]["EE"]["all"] = np.array([0.25, 0.25, 0.25])
-    c = r.claims()
-    assert c[0]["holds"] is False and c[0]["measured"] == pytest.approx(-1.0)
-    # relative to the learned contrast: with a W0 contrast of 0.25, 0.3 - 0.25 was learned
-    r.contrast_initial = 0.25
-    after["specificity"]["EE"]["all"] = np.array([0.41, 0.25, 0.08])
-    assert r.stability()["fraction"] == pytest.approx(0.6) and not r.claims()[0]["holds"]
+    assert len(c) == 1 and c[0]["kind"] == "claim" and c[0]["holds"] is None
+    assert "no contrast defined" in c[0]["note"]
+    r.ltd_IE = False
+    assert r.claims()[0]["kind"] == "finding"
 
 
 def test_cardinal_result_metrics_constructed():
@@ -147,6 +142,8 @@ def test_cardinal_result_metrics_constructed():
     assert w["did"] == pytest.approx(0.5) and w["z"] is None      # infinite (no spread)
     claims = r.claims()
     assert [x["holds"] for x in claims] == [False, True]          # 8 neurons: p = 0.25
+    assert claims[0]["p"] == pytest.approx(0.25) and claims[0]["kind"] == "claim"
+    assert claims[1]["kind"] == "finding" and claims[1]["p"] == 0.0   # no spread: z = inf
     assert all("literal" not in x["claim"] for x in claims)
     with pytest.raises(ValueError, match="name"):
         r.state("bogus")
@@ -178,12 +175,12 @@ def test_output_format(runs):
         json.dumps(jsonable(r["metrics"]), allow_nan=False)
         assert r["figures"] and all(isinstance(f, Figure) for f in r["figures"].values())
         for c in r["claims"]:
-            assert {"claim", "measured", "expected", "holds", "kind", "z", "k"} <= set(c)
+            assert {"claim", "measured", "expected", "holds", "kind", "effect", "p",
+                    "alpha", "test", "unit", "note"} <= set(c)
             assert isinstance(c["holds"], bool)
             assert c["kind"] in ("claim", "finding", "sanity")
-            if name == "ablations" and c["kind"] != "sanity":
-                assert c["kind"] == "finding"
-                assert "finding of this package (no published prediction)" in c["claim"]
+            if name == "ablations":
+                assert c["kind"] == "finding" and "finding of this package" in c["claim"]
     stems = [s for r in runs.values() for s in r["figures"]]
     assert len(stems) == len(set(stems))                        # no clashing file names
 
@@ -218,16 +215,14 @@ def test_claim_selectivity_rises(runs):
         assert e["mean"] == pytest.approx(o["after"][pop] - o["before"][pop], abs=0.02)
 
 
-def test_selectivity_claims_are_bands_with_z_and_k(runs):
-    from sensorynet.experiments._bands import SELECTIVITY_CLAIMS
+def test_selectivity_claims_are_one_sided_tests(runs):
     claims = runs["selectivity"]["claims"]
-    band = claims[:len(SELECTIVITY_CLAIMS)]
-    for c, spec in zip(band, SELECTIVITY_CLAIMS, strict=True):
-        assert c["key"] == spec.key and c["kind"] == spec.kind
-        assert c["z"] == pytest.approx((c["measured"] - c["mean"]) / c["sd"])
-        assert c["holds"] is True and abs(c["z"]) <= c["k"]
-    assert "95 % CI" in band[1]["expected"]
-    po = claims[-1]                                             # a sanity check now
+    assert [c["kind"] for c in claims] == ["claim", "claim", "sanity"]
+    for c in claims[:2]:
+        assert c["holds"] is True and c["p"] < 1e-10
+        lo, hi = c["effect"]["ci95"]
+        assert 0 < lo < c["effect"]["estimate"] < hi
+    po = claims[-1]
     assert po["kind"] == "sanity" and "PO" in po["claim"] and po["holds"]
     m = runs["selectivity"]["metrics"]["po_match_E"]
     assert m["before"]["median_abs_diff_deg"] < 15               # true before learning too
@@ -292,8 +287,11 @@ def test_claim_spontaneous_keeps_specificity(runs):
     sp = runs["spontaneous"]["metrics"]
     for setting in ("on", "off"):
         st = sp["by_ltd_IE"][setting]["contrast_EE"]
-        assert st["learned"] > 0.25 and abs(st["fraction"]) < STABILITY_MAX_FRACTION / 5
-    assert all(c["holds"] for c in runs["spontaneous"]["claims"])
+        assert st["learned"] > 0.25 and abs(st["fraction"]) < 0.02
+    claims = runs["spontaneous"]["claims"]
+    assert [c["kind"] for c in claims] == ["claim", "finding"]     # LTD on, then off
+    assert all(c["holds"] for c in claims)
+    assert all(c["effect"]["estimate"] == pytest.approx(1.0, abs=0.05) for c in claims)
 
 
 def test_spontaneous_claim_fails_when_structure_is_erased(published):
@@ -304,7 +302,8 @@ def test_spontaneous_claim_fails_when_structure_is_erased(published):
                             changes={"plasticity.A_LTD": 10 * a_ltd})
     st = r.stability()
     assert st["fraction"] < -0.5
-    assert r.claims()[0]["holds"] is False and "A_LTD" in r.claims()[0]["claim"]
+    c = r.claims()[0]
+    assert c["holds"] is False and "A_LTD" in c["claim"] and c["effect"]["estimate"] < 0.5
 
 
 def test_claim_cardinal_bias(runs):
@@ -348,7 +347,9 @@ def test_ablations_freeze_the_right_pathways(runs, published):
     np.testing.assert_array_equal(abl.runs["EI_frozen"].W[:ne, ne:], W0[:ne, ne:])
     np.testing.assert_array_equal(abl.runs["IE_frozen"].W[ne:, :ne], W0[ne:, :ne])
     np.testing.assert_array_equal(abl.runs["all_plastic"].W, published.weights_after_block(1))
-    assert runs["ablations"]["claims"][0]["holds"]               # full run == published
+    # the protocol's all-plastic run is the published run (a test of the code, not a
+    # check of the report: no model can fail it)
+    assert runs["ablations"]["result"].matches_published is True
 
 
 def test_spontaneous_small_run(published):

@@ -11,7 +11,7 @@ import pytest
 import sensorynet as sn
 from sensorynet._store import load_result
 from sensorynet.analysis._metrics import DPO_BINS_DEG, ee_specificity, published_metrics
-from sensorynet.experiments._bands import CLAIMS, PUBLISHED_RANGES, published_claims
+from sensorynet.experiments import PROTOCOLS, RunContext
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -50,22 +50,49 @@ def test_published_ranges(metrics):
     mw = metrics["mean_weight_existing"]
     assert mw["EI"]["initial"] == 0.5 and 1.2 < mw["EI"]["final"] < 1.45
     assert mw["IE"]["initial"] == -4.0 and -4.35 < mw["IE"]["final"] < -4.1
-    # the ensemble claims: the 10 published-code ranges (as context) and 4 more numbers
-    claims = published_claims(metrics)
-    assert len(claims) == len(CLAIMS) == 14 and len(PUBLISHED_RANGES) == 10
+
+
+def test_published_protocol_claims_and_fingerprint(published):
+    """The published protocol's result: its four claims of the paper hold (one-sided
+    tests) and the ΔPO-matched finding; its fingerprint has every published statistic,
+    finite at the published point."""
+    from sensorynet.analysis import Fingerprint
+    from sensorynet.experiments._published import PublishedRun
+    run = PublishedRun(published)
+    claims = run.claims()
+    assert [c["kind"] for c in claims] == ["claim"] * 4 + ["finding"]
     assert all(c["holds"] for c in claims), [c for c in claims if not c["holds"]]
+    assert "claims_calibration" not in run.metrics()
+    fp = run.fingerprint()
+    assert list(fp) == list(Fingerprint.statistics("published"))
+    assert all(np.isfinite(v) for v in fp.values())
+    assert PROTOCOLS["published"].check is not None
+    PROTOCOLS["published"].check()                       # the packaged ensemble is valid
+    assert isinstance(RunContext(published.params, 0, 40), RunContext)
+    from sensorynet.experiments import identity_check
+    rec = identity_check(published)                      # the default seed: passes
+    assert rec["kind"] == "identity" and rec["part"] == "published" and rec["holds"]
+    assert rec["p"] == pytest.approx(
+        identity_record_p(published), rel=1e-12)
 
 
-def test_claims_detect_failure(metrics):
-    bad = json.loads(json.dumps(metrics))
-    bad["rates"]["after"]["E"] = 7.9            # no learning effect
-    bad["specificity_EE"]["final"] = [0.15, 0.15, 0.15]
-    failed = [c["claim"] for c in published_claims(bad) if not c["holds"]]
-    assert len(failed) == 4 and "E rate after" in failed[0]
-    with pytest.raises(ValueError, match="rates"):
-        published_claims({"seed": 0})
-    with pytest.raises(TypeError, match="metrics"):
-        published_claims([1, 2])
+def identity_record_p(published):
+    from sensorynet._identity import packaged_ensemble
+    from sensorynet.analysis import Fingerprint
+    return packaged_ensemble().parts["published"].test(Fingerprint.published(published)).p
+
+
+def test_claims_detect_failure(published):
+    """No learning at all (W = W0, the same test spikes after as before): every claim
+    of the published experiment fails."""
+    from sensorynet._results import ExperimentResult
+    from sensorynet.experiments._published import PublishedRun
+    r = published
+    still = ExperimentResult("published", r.params, r.seed, r.po, r.n_exc, r.W0, r.W0, None,
+                             None, r.test_thetas, {"before": r.spikes["before"],
+                                                   "after": r.spikes["before"]})
+    claims = PublishedRun(still).claims()
+    assert [c["holds"] for c in claims] == [False] * 5
     with pytest.raises(TypeError, match="result"):
         published_metrics({"W": 1})
 

@@ -26,7 +26,7 @@ def test_public_api_has_examples():
     import sensorynet
     import sensorynet.analysis as an
     for f in (sensorynet.simulate, sensorynet.run_published, sensorynet.ModelParams,
-              an.specificity, an.osi, an.circular_distance):
+              an.specificity, an.osi, an.delta_po):
         assert ">>>" in (f.__doc__ or ""), f.__qualname__
 
 

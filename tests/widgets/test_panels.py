@@ -265,11 +265,15 @@ def test_claims_table_keeps_every_word():
     from sensorynet.widgets import claims_table
     long = "a claim whose wording is much longer than fifty characters, so pandas would cut it"
     md = claims_table([{"claim": long, "measured": 0.123456, "expected": "x | y",
-                        "holds": False, "kind": "claim", "z": float("nan")},
-                       {"claim": "other", "measured": "n/a", "expected": "-", "holds": None}])
+                        "holds": False, "kind": "claim", "p": 0.5,
+                        "effect": {"estimate": 0.2, "unit": "mV", "ci95": [0.1, 0.3]}},
+                       {"claim": "other", "measured": "n/a", "expected": "-", "holds": None,
+                        "kind": "identity", "note": "identity not tested: no ensemble"}])
     text = md.data
     assert long in text and "0.1235" in text and "x \\| y" in text
-    assert "| ✗ |" in text and "not checked" in text
+    assert "| ✗ | 0.2 [0.1, 0.3] mV | 0.5 |" in text
+    assert "not evaluated (identity not tested: no ensemble)" in text
+    assert "| kind | claim | measured | expected | holds | effect [95 % CI] | p |" in text
     with pytest.raises(ValueError, match="lacks"):
         claims_table([{"claim": "c"}])
     with pytest.raises(TypeError):
