@@ -22,7 +22,8 @@ A run is written into a fresh directory beside ``out_dir`` and moved into place 
 when complete; while it is being moved, ``out_dir`` holds an ``INCOMPLETE`` marker, so
 a directory holding files of two runs never looks complete. The further protocols
 run as jobs (:mod:`sensorynet._jobs`) on ``workers`` processes that read the saved
-result file, or in this process: same results either way. A failing protocol is
+result file, as does a job drawing every second published figure while this process
+draws the others; or all in this process: same results either way. A failing protocol is
 reported and skipped; the rest is still written and the exit code is 1.
 """
 from __future__ import annotations
@@ -224,6 +225,25 @@ def _draw(protocol: Protocol, result: Any, out: pathlib.Path) -> list[str]:
     return stems
 
 
+def _published_figures_job(stems: tuple[str, ...], published: Any, out: str) -> list[str]:
+    """Draw the published run's figures named ``stems`` (a :class:`~sensorynet._jobs.Job`
+    beside this process, which draws the others meanwhile).
+
+    ``published`` is the :class:`~sensorynet.experiments.PublishedRun`, or in a worker
+    process the path of its result file. Returns the stems drawn; raises on failure.
+    """
+    if isinstance(published, (str, os.PathLike)):
+        published = PublishedRun(load_result(published))
+    makers = PROTOCOLS["published"].figure_makers(published)
+    drawn = []
+    for stem in stems:
+        if stem in makers:
+            with _writing(pathlib.Path(out) / f"{stem}.png"):
+                save_figure(makers[stem](), pathlib.Path(out) / f"{stem}.png")
+            drawn.append(stem)
+    return drawn
+
+
 def _protocol_job(name: str, published: Any, params: ModelParams, seed: int,
                   n_blocks: int, out: str, progress: bool,
                   plugins: tuple[str, ...], fingerprint: bool = False) -> dict[str, Any]:
@@ -327,8 +347,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "results", *, seed: int = 0,
     log : callable
         Receives one line of progress text at a time (default ``print``).
     workers : int
-        Processes for the further protocols (same results for any number; 1 runs them
-        in this process after the published figures).
+        Processes for the jobs beside this one: every second published figure and each
+        further protocol (same results for any number; 1 runs everything in this
+        process).
     plugins : sequence of str
         Modules (names or ``.py`` paths) that register further protocols; imported
         here and in each worker.
@@ -384,7 +405,16 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
     runtimes["published simulation"] = time.perf_counter() - t0
     save_result(pub.result, stage / RESULT_FILE)
     want_fp = ens is not None
-    jobs = [Job(_protocol_job,
+    # with worker processes, one of them draws every second published figure while
+    # this process draws the rest: the figures take most of a plain run's time
+    stems = [f.stem for f in published.figures]
+    shared = tuple(stems[::2]) if workers >= 2 else ()
+    # resolving the figure functions imports the plotting code (matplotlib) here,
+    # before the workers start, so that a forked worker does not import it again
+    published.figure_makers(pub)
+    jobs = [Job(_published_figures_job, (shared, str(stage / RESULT_FILE), str(stage)),
+                local_args=(shared, pub, str(stage)), cost=len(shared))] if shared else []
+    jobs += [Job(_protocol_job,
                 (n, str(stage / RESULT_FILE), params, seed, blocks, str(stage), progress,
                  plugins, want_fp),
                 local_args=(n, pub.result, params, seed, blocks, str(stage), progress,
@@ -395,8 +425,9 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
     for name in names[1:]:
         log(f"[{name}] running ...")
     with JobRun(jobs, workers) as run:
-        # meanwhile, in this process: the published figures, metrics and checks
-        figures = _draw(published, pub, stage)
+        # meanwhile, in this process: the (other) published figures, metrics and checks
+        here = _published_figures_job(tuple(s for s in stems if s not in shared), pub,
+                                      str(stage))
         metrics = jsonable(pub.metrics())
         claims = [{"experiment": "published", **c} for c in pub.claims()]
         if want_fp:
@@ -410,6 +441,13 @@ def _reproduce(out: pathlib.Path, stage: pathlib.Path, seed: int, blocks: int,
         done = run.wait()
     if run.fallback:
         log(f"(worker processes unavailable, ran in this process: {run.fallback})")
+    if shared:
+        drawn, *done = done
+        if drawn.error is not None:     # as if this process had failed to draw it
+            print(drawn.traceback, file=sys.stderr)
+            raise RuntimeError(f"drawing the published figures failed: {drawn.error}")
+        here += drawn.value
+    figures = [s for s in stems if s in here]          # the protocol's order
     for name, res in zip(names[1:], done, strict=True):
         if res.error is not None:
             errors[name] = res.error

@@ -95,15 +95,16 @@ _PARALLEL_MEMORY_BUDGET = 1.5e9
 
 
 def _workers(params: ModelParams, blocks: int | None, n_jobs: int) -> int:
-    """Worker processes for ``reproduce``: one per further protocol, at most 2 and at
-    most the CPUs (``$SENSORYNET_WORKERS`` overrides), or 1 (this process) when
-    there is at most one job or they would not fit in memory beside the published run."""
+    """Processes for ``reproduce``'s ``n_jobs`` jobs beside this one, which works too:
+    at most 2 and at most the CPUs (``$SENSORYNET_WORKERS`` overrides), or 1 (all in
+    this process) without jobs or when they would not fit in memory beside the
+    published run."""
     import os
 
     from ._memory import available_bytes, estimate_run_bytes
     env = os.environ.get("SENSORYNET_WORKERS", "").strip()
     n = int(env) if env.isdigit() and int(env) >= 1 else min(2, os.cpu_count() or 1)
-    n = min(n, n_jobs)
+    n = min(n, n_jobs + 1)
     if n > 1:
         run = estimate_run_bytes(params, n_blocks=params.protocol.n_blocks
                                  if blocks is None else blocks, keep_snapshots=True)
@@ -347,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = reproduce(args.out, seed=args.seed, blocks=args.blocks,
                             experiments=names, progress=args.progress,
                             strict=args.strict, params=params, plugins=args.plugins,
-                            workers=_workers(params, args.blocks, len(names) - 1),
+                            workers=_workers(params, args.blocks, len(names)),
                             scaling=args.scaling, ensemble=args.ensemble)
     except KeyboardInterrupt:
         print("sensorynet reproduce: interrupted; the output directory was not changed",

@@ -219,11 +219,39 @@ def test_worker_processes_give_the_results_of_one_process(tmp_path, monkeypatch)
                      "--experiments", "spontaneous,cardinal"]) == 0
         m = json.loads((d / "metrics.json").read_text())
         m.pop("run")
-        out[workers] = m, {p.stem: p.read_bytes() for p in d.glob("*.png")}
+        report = (d / "report.md").read_text()
+        out[workers] = m, {p.stem: p.read_bytes() for p in d.glob("*.png")}, [
+            ln for ln in report.splitlines() if ln.startswith("### ")]
     assert out["1"][0] == out["2"][0]
     assert sorted(out["1"][1]) == sorted(PUBLISHED_FIGURES + ("spontaneous",
                                                               "cardinal_po_histograms"))
     assert all(out["1"][1][k] == out["2"][1][k] for k in out["1"][1])
+    assert out["1"][2] == out["2"][2]              # figures listed in the same order
+
+
+def test_a_plain_run_draws_half_the_published_figures_on_a_worker(tmp_path, monkeypatch):
+    """With two processes, a worker draws every second published figure from the result
+    file while this process draws the others: the same PNGs, listed in the protocol's
+    order; with one, no worker process is started."""
+    import sensorynet._reproduce as rep
+    started = []
+    real = rep.JobRun.__enter__
+
+    def spy(self):
+        started.append([j.func.__name__ for j in self.jobs] if self.workers >= 2 else [])
+        return real(self)
+    monkeypatch.setattr(rep.JobRun, "__enter__", spy)
+    pngs = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("SENSORYNET_WORKERS", workers)
+        d = tmp_path / workers
+        assert main(["reproduce", "--out", str(d), "--blocks", "1", "--no-progress"]) == 0
+        pngs[workers] = {p.stem: p.read_bytes() for p in d.glob("*.png")}
+        stems = [ln[4:] for ln in (d / "report.md").read_text().splitlines()
+                 if ln.startswith("### ")]
+        assert stems == list(PUBLISHED_FIGURES)
+    assert started == [[], ["_published_figures_job"]]
+    assert pngs["1"] == pngs["2"] and sorted(pngs["1"]) == sorted(PUBLISHED_FIGURES)
 
 
 def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
@@ -233,7 +261,7 @@ def test_large_networks_run_one_experiment_at_a_time(monkeypatch):
     from sensorynet.cli import _workers
     monkeypatch.setenv("SENSORYNET_WORKERS", "2")
     assert _workers(ModelParams(), None, 4) == 2
-    assert _workers(ModelParams(), None, 1) == 1
+    assert _workers(ModelParams(), None, 1) == 2      # one job beside this process
     assert _workers(ModelParams(), None, 0) == 1
     assert _workers(scaled_model(ModelParams(), 10_000), None, 4) == 1
     monkeypatch.setattr("sensorynet.cli._PARALLEL_MEMORY_BUDGET", 1e6)
