@@ -146,8 +146,21 @@ class ResultsCache:
 
     Examples
     --------
-    >>> cache = ResultsCache()                                  # doctest: +SKIP
-    >>> res = cache.get_or_run_published(seed=0, progress=False)  # doctest: +SKIP
+    The second request for the same inputs reads the file instead of simulating:
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sensorynet import run_published
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> cache = ResultsCache(tmp.name)
+    >>> learn = lambda: run_published(seed=0, n_blocks=1, progress=False)
+    >>> first = cache.get_or_compute("published", {"seed": 0, "n_blocks": 1}, learn)
+    >>> cache.last_status
+    'miss'
+    >>> again = cache.get_or_compute("published", {"seed": 0, "n_blocks": 1}, learn)
+    >>> cache.last_status, bool(np.array_equal(again.po, first.po))
+    ('hit', True)
+    >>> tmp.cleanup()
     """
 
     def __init__(self, cache_dir: PathArg | None = None) -> None:

@@ -23,7 +23,7 @@ def test_04_ltd_off_keeps_e_selectivity_and_lowers_i_selectivity(seed):
 
 
 def test_05_cardinal_bias_peaks_early_on_seeds_0_to_4():
-    """Notebook 05: both claims hold after 20 blocks on every seed 0-4, and the cardinal
+    """Notebook 05: the claim and the finding both hold after 20 blocks on every seed 0-4, and the cardinal
     condition's z is smaller after 60 blocks than after 20 on every seed (so "more blocks
     make it grow" is false); seeds 0-2 at 20/40/60 blocks are the notebook's table."""
     for seed in range(5):
