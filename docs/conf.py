@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",       # MathJax 3 copied into _static: equations render offline
     "numpydoc",
     "sensorynet_docs",
 ]

@@ -207,6 +207,12 @@ def check_browser(shots: pathlib.Path, site: pathlib.Path = SITE) -> list[str]:
 
         def notebook():
             total, _ = _images_drawn(driver, "div.cell_output img", 5)
+            # the equations are typeset by the site's own MathJax (no CDN needed)
+            srcs = [s.get_attribute("src") for s in
+                    driver.find_elements(By.CSS_SELECTOR, "script[src*='mathjax']")]
+            assert srcs and all(u.startswith(base) for u in srcs), srcs
+            _wait(lambda: driver.find_elements(By.CSS_SELECTOR, "mjx-container") or None,
+                  30, "typeset equations (mjx-container)")
             launch = [a.get_attribute("href") for a in
                       driver.find_elements(By.CSS_SELECTOR, "a[href*='mybinder.org']")]
             assert launch, "no Binder launch button"

@@ -128,6 +128,12 @@ def write_api_pages(dest: pathlib.Path = DOCS / "reference" / "api") -> list[str
     for old in dest.glob("*.md"):
         if old.name not in keep:
             old.unlink()
+    # autosummary's stubs of names no longer exported would be orphaned pages (a
+    # warning, so an error under -W) in a tree that was built before
+    exported = {f"{m}.{n}.rst" for m in names for n in public_names(m)}
+    for old in (dest / "generated").glob("*.rst"):
+        if old.name not in exported:
+            old.unlink()
     return names
 
 
