@@ -1,4 +1,5 @@
 import pathlib
+import signal
 
 import numpy as np
 import pytest
@@ -29,3 +30,15 @@ def process_client():
     with sw.local_cluster(2, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as c:
         yield c
+
+
+def _sigint_as_in_a_terminal():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def interruptible():
+    """``preexec_fn`` for a command a test stops with Ctrl-C (SIGINT): the command gets
+    SIGINT as from a terminal even when the test run itself was started in the
+    background, where SIGINT is ignored and children inherit that."""
+    return _sigint_as_in_a_terminal

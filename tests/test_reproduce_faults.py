@@ -54,10 +54,11 @@ def _alive(pid):
         return False
 
 
-def _run(out, *extra, env=None):
+def _run(out, *extra, env=None, preexec_fn=None):
     return subprocess.Popen([sys.executable, "-m", "sensorynet", "reproduce", "--out",
                              str(out), *extra], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=preexec_fn)
 
 
 def _state(out):
@@ -87,11 +88,12 @@ def previous(tmp_path_factory):
 
 @pytest.mark.parametrize("point", range(len(POINTS)))
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_a_signal_never_leaves_a_mixed_directory(previous, tmp_path, sig, point):
+def test_a_signal_never_leaves_a_mixed_directory(previous, tmp_path, sig, point,
+                                                 interruptible):
     out = tmp_path / "out"
     shutil.copytree(previous, out)
     wait_for, delay = POINTS[point]
-    p = _run(out, "--seed", "2", *ARGS)
+    p = _run(out, "--seed", "2", *ARGS, preexec_fn=interruptible)
     for line in p.stdout:
         if wait_for in line:
             break

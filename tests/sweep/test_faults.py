@@ -841,7 +841,7 @@ def _alive(pid):
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL", "SIGINT"])
-def test_no_worker_outlives_the_sweep_command(tmp_path, sig):
+def test_no_worker_outlives_the_sweep_command(tmp_path, sig, interruptible):
     """The local cluster's worker processes end with the command, whatever stops it; the
     command's pipes close (a caller capturing its output does not hang)."""
     import signal
@@ -849,7 +849,8 @@ def test_no_worker_outlives_the_sweep_command(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "sensorynet", "sweep", str(spec_file),
                              "--out", str(out), "--workers", "2", "--no-progress",
                              "--dashboard-address", ":0"], env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while len(_stored_ids(out)) < 1:
         assert proc.poll() is None, proc.communicate()

@@ -143,7 +143,7 @@ def test_resume_recomputes_only_missing_runs(tmp_path, client, monkeypatch):
 
 
 @pytest.mark.slow
-def test_interrupted_cli_sweep_resumes(tmp_path, client):
+def test_interrupted_cli_sweep_resumes(tmp_path, client, interruptible):
     spec_file = tmp_path / "spec.toml"
     spec_file.write_text('[sweep]\nseeds = 2\nn_blocks = 4\n'
                          'metrics = ["rate_E_after", "spec_EE_0_30"]\n'
@@ -154,7 +154,7 @@ def test_interrupted_cli_sweep_resumes(tmp_path, client):
     proc = subprocess.Popen([sys.executable, "-m", "sensorynet.sweep", str(spec_file),
                              "--out", str(out), "--workers", "1", "--no-progress"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=interruptible)
     runs = out / "runs.jsonl"
     deadline = time.monotonic() + 60
     while not (runs.exists() and len(runs.read_text().splitlines()) >= 2):
