@@ -2,7 +2,10 @@
 
 A metric is ``func(result, ctx) -> float`` on an
 :class:`~sensorynet._results.ExperimentResult`; :class:`RunContext` memoises analyses
-several metrics share (e.g. the tuning protocol). :func:`register_metric` adds one.
+several metrics share (e.g. the tuning protocol, or a registered protocol's run).
+:func:`register_metric` adds one; :func:`protocol_metric` makes one from any protocol of
+:data:`sensorynet.experiments.PROTOCOLS`, so a sweep can measure what a further
+experiment (a user's own included) reports.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:   # run by the metrics that need it, on the workers
     from ..experiments import TuningResult
 
 __all__ = ["Metric", "MetricFunc", "RunContext", "METRICS", "DEFAULT_METRICS",
-           "register_metric", "available_metrics"]
+           "register_metric", "available_metrics", "protocol_metric"]
 
 _T = TypeVar("_T")
 
@@ -106,6 +109,15 @@ class RunContext:
             return run_tuning(W, r.po, r.params, self.seed, duration_ms=self.tuning_duration_ms)
         return self.cached(("tuning", which), compute)
 
+    def protocol(self, protocol: Any) -> Any:
+        """The result of a registered protocol (a
+        :class:`~sensorynet.experiments.Protocol`) run on this run's learned network,
+        once per run however many metrics read it."""
+        from ..experiments import RunContext as ProtocolContext
+        r = self.result
+        return self.cached(("protocol", protocol.name), lambda: protocol.run(
+            ProtocolContext(r.params, self.seed, r.n_blocks, progress=False, published=r)))
+
     def specificity_EE(self) -> FloatArray:
         """Mean E→E weight in the |ΔPO| bins 0–30, 30–60, 60–90° after learning."""
         from ..analysis import specificity
@@ -163,6 +175,72 @@ def _bidirectional(result: ExperimentResult, ctx: RunContext) -> float:
 def _pruning(pathway: PlasticPathway, key: str) -> MetricFunc:
     def f(result: ExperimentResult, ctx: RunContext) -> float:
         return ctx.pruning()[pathway][key]
+    return f
+
+
+def protocol_metric(protocol: str, *path: str | int) -> MetricFunc:
+    """A metric function reading one number from a registered protocol's ``metrics()``.
+
+    The protocol runs on each sweep run's learned network (its parameters, seed and
+    number of blocks), once per run however many metrics read it.
+
+    Parameters
+    ----------
+    protocol : str
+        Name of a protocol in :data:`sensorynet.experiments.PROTOCOLS` other than
+        ``"published"``. The :class:`~sensorynet.experiments.Protocol` itself is bound
+        now, so worker processes need not register it.
+    *path : str or int
+        Keys (and list indices) into the protocol result's ``metrics()``, down to a
+        number.
+
+    Returns
+    -------
+    callable
+        ``func(result, ctx) -> float``, for :func:`register_metric`. It raises
+        ``ValueError`` naming the path when ``metrics()`` has no number there.
+
+    Raises
+    ------
+    ValueError
+        For an unknown protocol, ``"published"`` (the sweep's own run) or an empty path.
+
+    Examples
+    --------
+    The change of the learned E→E contrast during spontaneous activity, as a fraction
+    of the learned contrast, in every run of a sweep:
+
+    >>> from sensorynet.sweep import protocol_metric, register_metric
+    >>> m = register_metric("spont_contrast_change",
+    ...                     protocol_metric("spontaneous", "contrast_EE", "fraction"),
+    ...                     description="change of the learned E→E contrast during "
+    ...                                 "spontaneous activity / learned contrast")
+    >>> m.name
+    'spont_contrast_change'
+    """
+    from ..experiments import PROTOCOLS
+    if protocol not in PROTOCOLS or protocol == "published":
+        raise ValueError(f"protocol must be a registered protocol other than 'published' "
+                         f"({', '.join(n for n in PROTOCOLS if n != 'published')}), got "
+                         f"{protocol!r}")
+    if not path:
+        raise ValueError("protocol_metric needs the path of a number in the protocol's "
+                         "metrics(), e.g. protocol_metric('spontaneous', 'ltd_on', ...)")
+    proto = PROTOCOLS[protocol]
+    where = protocol + "".join(f"[{k!r}]" for k in path)
+
+    def f(result: ExperimentResult, ctx: RunContext) -> float:
+        value: Any = ctx.protocol(proto).metrics()
+        for key in path:
+            try:
+                value = value[key]
+            except (KeyError, IndexError, TypeError):
+                raise ValueError(f"metric {where}: metrics() has no entry {key!r} "
+                                 f"there") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"metric {where}: not a number, got {value!r}")
+        return float(value)
+    f.__name__ = f"protocol_metric_{protocol}"
     return f
 
 

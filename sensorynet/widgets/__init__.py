@@ -30,7 +30,10 @@ Panels, by notebook:
 * 06 :func:`sweep_panel` -- metric and axes of the sweep heat map;
 * 07 :func:`scale_panel` -- scaling rule and network size of the scale study;
 * 08 :func:`detection_panel` -- EPSP detection threshold of the model-vs-experiment
-  comparison.
+  comparison;
+* any notebook: :func:`protocol_panel` -- every registered protocol
+  (:data:`sensorynet.experiments.PROTOCOLS`, a user's own included), run on the learned
+  network, with its figures and checks.
 
 View-only controls update a :class:`LiveFigure` in place (only the changed artists are
 redrawn); controls that recompute show a busy state (figure greyed, "computing…").
@@ -44,6 +47,7 @@ from ._base import LiveFigure, Panel
 from ._experiments import cardinal_panel, detection_panel, spontaneous_panel, sweep_panel
 from ._learning import evolution_panel, selectivity_panel
 from ._network import network_panel
+from ._protocols import protocol_panel
 from ._scale import load_scale_study, plot_scale_study, scale_panel
 from ._tables import claims_table
 
@@ -51,5 +55,5 @@ __all__ = [
     "Panel", "network_panel", "selectivity_panel", "evolution_panel",
     "spontaneous_panel", "cardinal_panel", "sweep_panel", "scale_panel",
     "load_scale_study", "plot_scale_study", "claims_table", "dashboard_link",
-    "detection_panel", "LiveFigure",
+    "detection_panel", "protocol_panel", "LiveFigure",
 ]

@@ -143,6 +143,10 @@ def test_python_blocks_run_as_printed(page, tmp_path, monkeypatch):
     ns = {"__name__": "__main__"}
     rel = page.relative_to(ROOT).as_posix()
     out = io.StringIO()
+    # a page may register protocols (as a reader's session would); the tests after it
+    # see the package's registry
+    from sensorynet.experiments import PROTOCOLS
+    monkeypatch.setattr(PROTOCOLS, "_items", dict(PROTOCOLS._items))
     for i, (code, _) in enumerate(python_blocks(page)):
         with _stand_ins(code), contextlib.redirect_stdout(out), warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)

@@ -95,3 +95,71 @@ def test_osi_uses_tuning_defaults_unless_overridden(monkeypatch):
     monkeypatch.setattr(tuning, "run_tuning", real)
     t = real(res.W0, res.po, p, 5, duration_ms=200)
     assert v == t.population_mean(t.osi)["E"]
+
+
+# ------------------------------------------------------- metrics of registered protocols
+class _Counted:
+    def __init__(self, n):
+        self.n = n
+
+    def metrics(self):
+        return {"sizes": {"N": self.n, "halves": [self.n / 2, self.n / 2]}, "label": "x"}
+
+    def claims(self):
+        return []
+
+
+@pytest.fixture
+def counted_protocol():
+    """A protocol registered by 'a user', counting its runs; removed afterwards."""
+    from sensorynet.experiments import PROTOCOLS, Protocol, register_protocol
+    runs = []
+
+    def run(ctx):
+        runs.append(ctx)
+        return _Counted(ctx.learned().N)
+    register_protocol(Protocol("counted_test", run))
+    yield runs
+    PROTOCOLS._items.pop("counted_test", None)
+
+
+def test_protocol_metrics_read_a_registered_protocol_run_once_per_run(counted_protocol):
+    from sensorynet.sweep import protocol_metric
+    from sensorynet.sweep._metrics import RunContext
+    res = run_published(seed=3, n_blocks=1, progress=False)
+    ctx = RunContext(res, seed=3)
+    n = protocol_metric("counted_test", "sizes", "N")
+    half = protocol_metric("counted_test", "sizes", "halves", 1)
+    assert n(res, ctx) == res.N and half(res, ctx) == res.N / 2
+    run, = counted_protocol                                     # one run for both
+    assert (run.published is res and run.seed == 3 and run.n_blocks == 1
+            and run.params == res.params)
+    # the Protocol is bound when the metric is made: a worker need not register it
+    from sensorynet.experiments import PROTOCOLS
+    PROTOCOLS._items.pop("counted_test")
+    assert n(res, RunContext(res, seed=3)) == res.N and len(counted_protocol) == 2
+
+
+def test_protocol_metric_against_a_package_protocol():
+    from sensorynet.experiments import PROTOCOLS, RunContext
+    from sensorynet.sweep import protocol_metric
+    from sensorynet.sweep._metrics import RunContext as SweepContext
+    res = run_published(seed=4, n_blocks=2, progress=False)
+    f = protocol_metric("spontaneous", "contrast_EE", "fraction")
+    direct = PROTOCOLS["spontaneous"].run(RunContext(res.params, 4, 2, published=res))
+    assert f(res, SweepContext(res, seed=4)) == direct.metrics()["contrast_EE"]["fraction"]
+
+
+def test_protocol_metric_errors_name_what_is_wrong(counted_protocol):
+    from sensorynet.sweep import protocol_metric
+    from sensorynet.sweep._metrics import RunContext
+    for bad in ("no_such_protocol", "published"):
+        with pytest.raises(ValueError, match="registered protocol"):
+            protocol_metric(bad, "x")
+    with pytest.raises(ValueError, match="path"):
+        protocol_metric("counted_test")
+    res = run_published(seed=3, n_blocks=1, progress=False)
+    with pytest.raises(ValueError, match=r"counted_test\['sizes'\]\['M'\].*'M'"):
+        protocol_metric("counted_test", "sizes", "M")(res, RunContext(res, seed=3))
+    with pytest.raises(ValueError, match="not a number"):
+        protocol_metric("counted_test", "label")(res, RunContext(res, seed=3))
