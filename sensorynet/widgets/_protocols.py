@@ -77,25 +77,27 @@ def protocol_panel(published: ExperimentResult, *, protocol: str | None = None) 
                              style=style(), layout=W.Layout(width="300px")),
         "run": run_button("Run protocol", "run the selected protocol on the learned network"),
     }
-    #: protocol name -> (result, {figure stem: Figure}), figures drawn once each
-    memo: dict[str, tuple[Any, dict[str, Any]]] = {}
+    #: protocol name -> (Protocol, result, {figure stem: Figure}), figures drawn once
+    memo: dict[str, tuple[Any, Any, dict[str, Any]]] = {}
 
     def run(panel: Panel) -> None:
         name = panel.value("protocol")
         if name not in memo:
+            proto = PROTOCOLS[name]
             ctx = RunContext(published.params, published.seed, published.n_blocks,
                              progress=True, published=published)
-            memo[name] = (PROTOCOLS[name].run(ctx), {})
+            memo[name] = (proto, proto.run(ctx), {})
         panel.data["shown"] = name
-        stems = list(PROTOCOLS[name].figure_makers(memo[name][0]))
+        proto, result, _ = memo[name]
+        stems = list(proto.figure_makers(result))
         # new options select the first figure (a change the panel renders; cheap: the
         # figures are drawn once and kept)
         panel.controls["figure"].options = [(s, s) for s in stems] or [("(no figures)", "")]
 
     def render(panel: Panel) -> Rendered:
         name = panel.data["shown"]
-        result, drawn = memo[name]
-        makers = PROTOCOLS[name].figure_makers(result)
+        proto, result, drawn = memo[name]
+        makers = proto.figure_makers(result)
         stem = panel.value("figure")
         if stem and stem not in drawn:
             drawn[stem] = makers[stem]()
