@@ -862,7 +862,12 @@ def test_no_worker_outlives_the_sweep_command(tmp_path, sig, interruptible):
     _, err = proc.communicate(timeout=60)
     if sig != "SIGKILL":
         assert proc.returncode == 130, err
-        assert "Traceback" not in err
+        # the command's own output ends with one line and no traceback of its own; the
+        # stopped cluster's processes log through distributed (a worker whose heartbeat
+        # meets the closed scheduler may log one, a race inside distributed)
+        assert err.rstrip().splitlines()[-1].startswith("interrupted: "), err
+        package = str(pathlib.Path(sn.__file__).parent)        # no frame of ours
+        assert "KeyboardInterrupt" not in err and package not in err, err
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in tree) and time.monotonic() < deadline:
         time.sleep(0.1)
