@@ -20,6 +20,7 @@ from ._params import ModelParams
 from ._reference_values import published_range_text, published_values
 
 __all__ = ["write_report", "changed_params", "strict_exit_code", "summary_line",
+           "effect_text", "p_text",
            "GATING_KINDS", "EXIT_OK", "EXIT_FAILED", "EXIT_NOT_EVALUATED"]
 
 #: kinds of check that decide ``--strict``: the paper's claims, the identity test and
@@ -75,7 +76,9 @@ def _num(v: float | None, spec: str = ".3g") -> str:
     return "" if v is None or not np.isfinite(v) else format(v, spec)
 
 
-def _effect_cell(c: Mapping[str, Any]) -> str:
+def effect_text(c: Mapping[str, Any]) -> str:
+    """A check record's effect as ``"estimate [low, high] unit"`` (``""`` without one);
+    the report and the notebooks' claim tables show the same text."""
     e = c.get("effect")
     if not isinstance(e, dict) or e.get("estimate") is None:
         return ""
@@ -86,7 +89,8 @@ def _effect_cell(c: Mapping[str, Any]) -> str:
     return text + (f" {e['unit']}" if e.get("unit") else "")
 
 
-def _p_cell(c: Mapping[str, Any]) -> str:
+def p_text(c: Mapping[str, Any]) -> str:
+    """A check record's p-value as text (``""`` without one)."""
     p = c.get("p")
     if p is None:
         return ""
@@ -122,7 +126,7 @@ _STRICT_TEXT = ("`--strict` exit status: 0 only when every claim of the paper, t
 def _claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[str]:
     return [f"| {_md(c['experiment'])} | {_md(c['claim'])} | "
             f"{_md(_fmt_cell(c['measured']))} | {_md(c['expected'])} | "
-            f"{_md(_holds_cell(c))} | {_md(_effect_cell(c))} | {_p_cell(c)} |"
+            f"{_md(_holds_cell(c))} | {_md(effect_text(c))} | {p_text(c)} |"
             for c in claims]
 
 
@@ -283,7 +287,7 @@ def summary_line(claims: Sequence[Mapping[str, Any]], errors: Mapping[str, str])
     if ident:
         c = ident[-1]
         p = c.get("p")
-        ptxt = "" if p is None else f" (p = {_p_cell({'p': p})})"
+        ptxt = "" if p is None else f" (p = {p_text({'p': p})})"
         text += "; identity with the published model: " + (
             "not tested" if c["holds"] is None else
             ("passed" if c["holds"] else "REJECTED") + ptxt)

@@ -11,6 +11,8 @@ from typing import Any
 
 from IPython.display import Markdown  # installed with ipywidgets
 
+from .._report import effect_text, p_text
+
 __all__ = ["claims_table"]
 
 _VERDICT = {True: "✓", False: "✗", None: "not evaluated"}
@@ -22,28 +24,6 @@ def _cell(value: Any) -> str:
     else:
         text = "" if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _num(v: float | None) -> str:
-    return "" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.3g}"
-
-
-def _effect(c: Mapping[str, Any]) -> str:
-    e = c.get("effect")
-    if not isinstance(e, dict) or e.get("estimate") is None:
-        return ""
-    text = _num(e["estimate"])
-    ci = e.get("ci95")
-    if isinstance(ci, (list, tuple)) and len(ci) == 2 and None not in ci:
-        text += f" [{_num(ci[0])}, {_num(ci[1])}]"
-    return text + (f" {e['unit']}" if e.get("unit") else "")
-
-
-def _p(c: Mapping[str, Any]) -> str:
-    p = c.get("p")
-    if p is None:
-        return ""
-    return "< 1e-300" if p < 1e-300 else f"{p:.2g}"
 
 
 def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
@@ -71,6 +51,6 @@ def claims_table(claims: Sequence[Mapping[str, Any]]) -> Markdown:
             verdict += f" ({c['note']})"
         rows.append("| " + " | ".join([_cell(c.get("kind", "claim")), _cell(c["claim"]),
                                        _cell(c["measured"]), _cell(c["expected"]),
-                                       _cell(verdict), _cell(_effect(c)),
-                                       _cell(_p(c))]) + " |")
+                                       _cell(verdict), _cell(effect_text(c)),
+                                       _cell(p_text(c))]) + " |")
     return Markdown("\n".join(rows))
